@@ -1,0 +1,21 @@
+package dev.loki.cli;
+
+import picocli.CommandLine.Command;
+
+/** The root command: {@code loki}. */
+@Command(name = "loki",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Autonomous coding-agent orchestrator with undoable checkpoints.",
+        subcommands = {
+        })
+public final class LokiCommand extends BaseCommand {
+    LokiCommand(CliContext ctx) {
+        super(ctx);
+    }
+
+    @Override
+    protected int doCall() {
+        return usage();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.loki.cli;
+
+import dev.loki.ExitCode;
+import dev.loki.LokiException;
+import dev.loki.git.GitException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Constructor;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.IFactory;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The entry point. {@link #run} is the testable seam: it takes its streams, environment and
+ * directory, and returns the exit code; only {@link #main} calls {@code System.exit}.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.in, System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(), args));
+    }
+
+    public static int run(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Path cwd,
+            String... args) {
+        CliContext ctx = new CliContext(in, out, err, env, cwd);
+        CommandLine cl = commandLine(ctx);
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine(CliContext ctx) {
+        CommandLine cl = new CommandLine(LokiCommand.class, new ContextFactory(ctx));
+        cl.setOut(new java.io.PrintWriter(ctx.out(), true));
+        cl.setErr(new java.io.PrintWriter(ctx.err(), true));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ParameterException ex, String[] a) -> usageError(ctx, ex));
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(ctx, ex, cmd));
+        return cl;
+    }
+
+    private static int usageError(CliContext ctx, ParameterException ex) {
+        CommandLine cmd = ex.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName();
+        String msg = ex.getMessage();
+        if (ex instanceof UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            String sub = cmd.getCommandName();
+            msg = "Unknown " + ("loki".equals(sub) ? "" : sub + " ") + "command: '" + u.getUnmatched().get(0) + "'";
+        }
+        ctx.err().println("Error: " + msg + ". See '" + name + " --help'.");
+        return ExitCode.USAGE;
+    }
+
+    private static int failure(CliContext ctx, Exception ex, CommandLine cmd) {
+        if (ex instanceof LokiException le) {
+            ctx.err().println("Error: " + le.getMessage());
+            if (ctx.verbose() && le.getCause() != null) {
+                le.getCause().printStackTrace(ctx.err());
+            }
+            return le.exitCode();
+        }
+        if (ex instanceof GitException ge) {
+            ctx.err().println("Error: " + ge.getMessage());
+            if (ctx.verbose()) {
+                ge.printStackTrace(ctx.err());
+            }
+            return ExitCode.FAILED;
+        }
+        ctx.err().println("Internal error: " + ex + (ctx.verbose() ? "" : " (run with --verbose for details)"));
+        if (ctx.verbose()) {
+            ex.printStackTrace(ctx.err());
+        }
+        return ExitCode.INTERNAL;
+    }
+
+    /** Creates commands and mixins, handing the context to those that take it. */
+    private record ContextFactory(CliContext ctx) implements IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                Constructor<K> c = cls.getDeclaredConstructor(CliContext.class);
+                c.setAccessible(true);
+                return c.newInstance(ctx);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.loki.git;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one way loki runs git: an argument list (never a shell string), a working directory,
+ * an explicit environment, a timeout after which the whole process tree is killed, and
+ * stderr kept for the error message.
+ */
+public final class GitCli {
+    /** Variables a parent process (a git hook, say) may have set that would redirect our calls. */
+    private static final List<String> INHERITED_GIT_VARS = List.of("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
+            "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_PREFIX",
+            "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES", "GIT_QUARANTINE_PATH");
+
+    private static final int MAX_STDERR = 64 * 1024;
+
+    private final Path dir;
+    private final Map<String, String> env;
+    private final Duration defaultTimeout;
+
+    private GitCli(Path dir, Map<String, String> env, Duration defaultTimeout) {
+        this.dir = dir;
+        this.env = env;
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    /** A git that runs in {@code dir} with the caller's environment minus GIT_* redirections. */
+    public static GitCli in(Path dir, Map<String, String> baseEnv) {
+        Map<String, String> env = new HashMap<>(baseEnv);
+        INHERITED_GIT_VARS.forEach(env::remove);
+        env.put("GIT_TERMINAL_PROMPT", "0");
+        env.put("LC_ALL", "C");
+        return new GitCli(dir, Map.copyOf(env), Duration.ofMinutes(5));
+    }
+
+    public GitCli withEnv(Map<String, String> extra) {
+        Map<String, String> merged = new HashMap<>(env);
+        merged.putAll(extra);
+        return new GitCli(dir, Map.copyOf(merged), defaultTimeout);
+    }
+
+    public GitCli withTimeout(Duration timeout) {
+        return new GitCli(dir, env, timeout);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The outcome of one git call. */
+    public record Result(int exitCode, byte[] stdout, String stderr) {
+        public String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+
+        public boolean ok() {
+            return exitCode == 0;
+        }
+
+        /** NUL-separated records of {@code -z} output. */
+        public List<String> nulSeparated() {
+            List<String> items = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < stdout.length; i++) {
+                if (stdout[i] == 0) {
+                    items.add(new String(stdout, start, i - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            if (start < stdout.length) {
+                items.add(new String(stdout, start, stdout.length - start, StandardCharsets.UTF_8));
+            }
+            return items;
+        }
+    }
+
+    /** Runs git and returns its result whatever the exit code; throws only on timeout or I/O. */
+    public Result exec(List<String> args, byte[] stdin, Duration timeout) {
+        List<String> cmd = new ArrayList<>(args.size() + 3);
+        cmd.add("git");
+        cmd.add("-c");
+        cmd.add("core.quotepath=off");
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new GitException(args, 127, "cannot run git: " + e.getMessage()
+                    + " (install git and make sure it is on PATH)", false);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread outPump = pump(p.getInputStream(), out, Integer.MAX_VALUE);
+        Thread errPump = pump(p.getErrorStream(), err, MAX_STDERR);
+        Thread inPump = null;
+        if (stdin != null) {
+            inPump = new Thread(() -> {
+                try (OutputStream os = p.getOutputStream()) {
+                    os.write(stdin);
+                } catch (IOException ignored) {
+                    // git closed its stdin early; its exit code tells the story
+                }
+            }, "git-stdin");
+            inPump.setDaemon(true);
+            inPump.start();
+        } else {
+            try {
+                p.getOutputStream().close();
+            } catch (IOException ignored) {
+                // nothing to close
+            }
+        }
+        boolean finished;
+        try {
+            finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+                throw new GitException(args, -1, "", true);
+            }
+            outPump.join();
+            errPump.join();
+            if (inPump != null) {
+                inPump.join(1000);
+            }
+        } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new GitException(args, -1, "interrupted", true);
+        }
+        return new Result(p.exitValue(), out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs git and throws {@link GitException} unless it exits 0. */
+    public Result run(List<String> args, byte[] stdin, Duration timeout) {
+        Result r = exec(args, stdin, timeout);
+        if (!r.ok()) {
+            throw new GitException(args, r.exitCode(), r.stderr(), false);
+        }
+        return r;
+    }
+
+    public Result run(String... args) {
+        return run(List.of(args), null, defaultTimeout);
+    }
+
+    public Result exec(String... args) {
+        return exec(List.of(args), null, defaultTimeout);
+    }
+
+    /** stdout of a successful call, trailing newline removed. */
+    public String line(String... args) {
+        return run(args).out().strip();
+    }
+
+    private static Thread pump(InputStream in, ByteArrayOutputStream sink, int limit) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[65536];
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    int room = limit - sink.size();
+                    if (room > 0) {
+                        sink.write(buf, 0, Math.min(n, room));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, "git-pump");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}

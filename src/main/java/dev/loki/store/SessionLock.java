@@ -1,0 +1,99 @@
+package dev.loki.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * One live loki run per project. The run holds an OS lock on {@code .loki/session.lock} for its
+ * whole life (released by the kernel if it dies, so a crash never leaves a stale lock) and
+ * writes its pid to {@code loki.pid} as upstream does. Other commands ask {@link #holder}.
+ */
+public final class SessionLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final Path pidFile;
+
+    private SessionLock(FileChannel channel, FileLock lock, Path pidFile) {
+        this.channel = channel;
+        this.lock = lock;
+        this.pidFile = pidFile;
+    }
+
+    /** Takes the lock, or returns empty when another live run holds it. */
+    public static Optional<SessionLock> tryAcquire(LokiDir dir) throws IOException {
+        Files.createDirectories(dir.path());
+        Path lockFile = dir.resolve("session.lock");
+        if (Files.isDirectory(lockFile)) {
+            // upstream's mkdir-mutex layout: session.lock.lockdir is separate; a directory here is foreign
+            throw new IOException(lockFile + " is a directory; remove it if no loki run is active");
+        }
+        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock fl;
+        try {
+            fl = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            fl = null;
+        }
+        if (fl == null) {
+            ch.close();
+            return Optional.empty();
+        }
+        Path pid = dir.resolve("loki.pid");
+        AtomicFiles.writeString(pid, ProcessHandle.current().pid() + "\n");
+        return Optional.of(new SessionLock(ch, fl, pid));
+    }
+
+    /**
+     * The pid of a live run holding this project, if any: either a process holding the OS lock,
+     * or (for runs of upstream's bash loki) a live process named in {@code loki.pid}.
+     */
+    public static Optional<Long> holder(LokiDir dir) {
+        Path lockFile = dir.resolve("session.lock");
+        Optional<Long> pid = readPid(dir.resolve("loki.pid"));
+        if (Files.isRegularFile(lockFile)) {
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+                FileLock fl;
+                try {
+                    fl = ch.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    return Optional.of(pid.orElse(ProcessHandle.current().pid()));
+                }
+                if (fl == null) {
+                    return Optional.of(pid.orElse(-1L));
+                }
+                fl.release();
+                // our own lock file is free: any loki.pid left beside it is from a run that died
+                return Optional.empty();
+            } catch (IOException e) {
+                // unreadable lock file: fall through to the pid check
+            }
+        }
+        return pid.filter(p -> p != ProcessHandle.current().pid()
+                && ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    private static Optional<Long> readPid(Path file) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            Files.deleteIfExists(pidFile);
+            lock.release();
+        } finally {
+            channel.close();
+        }
+    }
+}
