@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Autonomous coding-agent orchestrator with undoable checkpoints.",
         subcommands = {
+            CheckpointCommand.class,
+            RollbackCommand.class,
         })
 public final class LokiCommand extends BaseCommand {
     LokiCommand(CliContext ctx) {

@@ -1,0 +1,476 @@
+package dev.loki.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.Ids;
+import dev.loki.LokiException;
+import dev.loki.git.GitException;
+import dev.loki.git.RepoInfo;
+import dev.loki.git.SnapshotStore;
+import dev.loki.store.AtomicFiles;
+import dev.loki.store.FileLocks;
+import dev.loki.store.Json;
+import dev.loki.store.JsonFiles;
+import dev.loki.store.LokiDir;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoints of a project: create (agent state and a code snapshot), list, find, retention,
+ * maintenance, and rollback. The CLI, the loop and the dashboard all call this one class.
+ */
+public final class CheckpointService {
+    static final String STORE_DIR = "snapshots.git";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+
+    private final LokiDir loki;
+    private final Map<String, String> env;
+    private final CheckpointSettings settings;
+
+    CheckpointService(LokiDir loki, Map<String, String> env, CheckpointSettings settings) {
+        this.loki = loki;
+        this.env = Map.copyOf(env);
+        this.settings = settings;
+    }
+
+    public static CheckpointService open(LokiDir loki, Map<String, String> env) {
+        return new CheckpointService(loki, env, CheckpointSettings.fromEnv(env));
+    }
+
+    public LokiDir lokiDir() {
+        return loki;
+    }
+
+    public CheckpointSettings settings() {
+        return settings;
+    }
+
+    Map<String, String> env() {
+        return env;
+    }
+
+    // ---- create -------------------------------------------------------------------------
+
+    /** Takes a checkpoint. A failed code snapshot never fails the call: the reason is recorded. */
+    public Checkpoint create(CheckpointRequest req) {
+        return create(req, List.of());
+    }
+
+    Checkpoint create(CheckpointRequest req, Collection<String> extraState) {
+        loki.ensureExists();
+        Path root = loki.checkpointsDir();
+        Instant now = Instant.now();
+        try {
+            Files.createDirectories(root);
+            Path dir = allocate(root, baseId(req, now));
+            String id = dir.getFileName().toString();
+            List<String> absent = new ArrayList<>();
+            List<String> state = StateFiles.capture(loki.path(), dir, extraState, absent);
+
+            Optional<RepoInfo> repo = RepoInfo.detect(loki.workTree(), env);
+            ObjectNode snapshot = req.captureCode() ? snapshot(repo, id, req) : noSnapshot("state-only checkpoint");
+            if (snapshot.hasNonNull("commit")) {
+                AtomicFiles.writeString(dir.resolve("worktree-snapshot.txt"), snapshot.get("commit").asText() + "\n");
+            }
+
+            ObjectNode m = Json.object();
+            m.put("id", id);
+            m.put("timestamp", now.truncatedTo(ChronoUnit.SECONDS).toString());
+            m.put("iteration", req.iteration() >= 0 ? req.iteration() : currentIteration());
+            m.put("task_id", req.taskId());
+            m.put("task_description", cut(req.taskDescription(), 200));
+            m.put("git_sha", repo.map(r -> r.head().orElse("no-commit")).orElse("no-git"));
+            m.put("git_branch", repo.map(r -> r.branch().orElse("detached")).orElse("unknown"));
+            m.put("provider", req.provider().isEmpty() ? env.getOrDefault("LOKI_PROVIDER", "none") : req.provider());
+            m.put("phase", currentPhase());
+            m.put("kind", req.kind().label());
+            m.put("message", cut(req.message(), 500));
+            m.put("created_at", now.toString());
+            m.put("created_by", createdBy(req.kind()));
+            m.put("format", CheckpointReader.FORMAT);
+            m.put("format_version", 1);
+            ArrayNode files = m.putArray("state_files");
+            state.forEach(files::add);
+            ArrayNode gone = m.putArray("state_absent");
+            absent.forEach(gone::add);
+            m.set("snapshot", snapshot);
+            JsonFiles.write(dir.resolve("metadata.json"), m);
+
+            appendIndex(m);
+            ObjectNode ev = Json.object();
+            ev.put("id", id);
+            ev.put("kind", req.kind().label());
+            ev.put("iteration", m.get("iteration").asInt());
+            ev.put("snapshot", snapshot.path("status").asText());
+            ev.put("commit", snapshot.path("commit").asText(""));
+            loki.events().append("checkpoint.created", ev);
+
+            if (req.prune()) {
+                prune(Set.of(id));
+            }
+            return CheckpointReader.read(dir).orElseThrow(() -> new IOException("checkpoint " + id + " unreadable"));
+        } catch (IOException e) {
+            throw LokiException.failed("Could not write checkpoint under " + root + ": " + e.getMessage());
+        }
+    }
+
+    private ObjectNode snapshot(Optional<RepoInfo> repo, String id, CheckpointRequest req) {
+        if (repo.isEmpty()) {
+            return noSnapshot("not a git repository: only agent state was saved");
+        }
+        SnapshotStore store = snapshots(repo.get());
+        Instant start = Instant.now();
+        Instant deadline = start.plus(settings.snapshotBudget());
+        ObjectNode s = Json.object();
+        try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"),
+                settings.snapshotBudget())) {
+            SnapshotStore.Snapshot snap = store.take(SnapshotStore.REF_PREFIX + id,
+                    "loki checkpoint " + id + "\n\n" + cut(req.message(), 500),
+                    new SnapshotStore.Limits(settings.maxFileBytes(), deadline));
+            s.put("status", "captured");
+            s.put("commit", snap.commit());
+            s.put("tree", snap.tree());
+            s.put("ref", SnapshotStore.REF_PREFIX + id);
+            s.put("store", loki.path().relativize(store.directory()).toString());
+            s.put("paths_updated", snap.pathsUpdated());
+            s.put("includes_untracked", true);
+            if (repo.get().head().isEmpty()) {
+                s.put("note", "the repository has no commit yet: parentless snapshot");
+            }
+            ArrayNode skipped = s.putArray("skipped");
+            for (SnapshotStore.Skipped k : snap.skipped()) {
+                ObjectNode o = skipped.addObject();
+                o.put("path", k.path());
+                o.put("reason", k.reason());
+            }
+        } catch (GitException e) {
+            s.removeAll();
+            s.put("status", e.timedOut() ? "timeout" : "failed");
+            s.put("reason", e.timedOut()
+                    ? "code snapshot took longer than " + settings.snapshotBudget().toSeconds()
+                            + "s (LOKI_CHECKPOINT_TIMEOUT); only agent state was saved"
+                    : "code snapshot failed: " + e.getMessage());
+        } catch (IOException | UncheckedIOException e) {
+            s.removeAll();
+            s.put("status", "failed");
+            s.put("reason", "code snapshot failed: " + e.getMessage());
+        }
+        s.put("duration_ms", Duration.between(start, Instant.now()).toMillis());
+        return s;
+    }
+
+    private static ObjectNode noSnapshot(String reason) {
+        ObjectNode s = Json.object();
+        s.put("status", "none");
+        s.put("reason", reason);
+        s.put("duration_ms", 0);
+        return s;
+    }
+
+    SnapshotStore snapshots(RepoInfo repo) {
+        List<String> excluded = new ArrayList<>();
+        Path work = repo.workTree().toAbsolutePath().normalize();
+        Path lokiPath = realish(loki.path());
+        Path realWork = realish(work);
+        if (lokiPath.startsWith(realWork) && !lokiPath.equals(realWork)) {
+            excluded.add(realWork.relativize(lokiPath).toString().replace('\\', '/') + "/");
+        }
+        return new SnapshotStore(loki.resolve(STORE_DIR), repo, env, excluded);
+    }
+
+    private static Path realish(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    private Path allocate(Path root, String base) throws IOException {
+        for (int n = 1; n < 10_000; n++) {
+            Path dir = root.resolve(n == 1 ? base : base + "-" + n);
+            try {
+                return Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                // same second, another writer: take the next suffix
+            }
+        }
+        throw new IOException("could not allocate a checkpoint id from " + base);
+    }
+
+    private static String baseId(CheckpointRequest req, Instant now) {
+        String stamp = STAMP.format(now);
+        return switch (req.kind()) {
+            case ITERATION, SESSION_END -> "cp-" + Math.max(0, req.iteration()) + "-" + now.getEpochSecond();
+            case MANUAL -> "cp-" + stamp;
+            case DASHBOARD -> "chk-" + stamp;
+            case PRE_ROLLBACK -> "rb-pre-" + stamp;
+        };
+    }
+
+    private static String createdBy(CheckpointKind kind) {
+        return switch (kind) {
+            case ITERATION, SESSION_END -> "loki run";
+            case MANUAL -> "loki checkpoint create";
+            case DASHBOARD -> "loki dashboard";
+            case PRE_ROLLBACK -> "loki rollback";
+        };
+    }
+
+    private String currentPhase() {
+        return JsonFiles.peek(loki.resolve("state/orchestrator.json"))
+                .map(n -> n.path("currentPhase").asText(""))
+                .filter(s -> !s.isBlank())
+                .orElse("unknown");
+    }
+
+    private int currentIteration() {
+        return JsonFiles.peek(loki.resolve("autonomy-state.json"))
+                .map(n -> n.path("iterationCount").asInt(0))
+                .orElse(0);
+    }
+
+    private void appendIndex(ObjectNode m) throws IOException {
+        ObjectNode line = Json.object();
+        line.put("id", m.get("id").asText());
+        line.put("ts", m.get("timestamp").asText());
+        line.put("iter", m.get("iteration").asInt());
+        line.put("task", m.get("task_description").asText());
+        line.put("sha", m.get("git_sha").asText());
+        line.put("kind", m.get("kind").asText());
+        Path index = loki.checkpointsDir().resolve("index.jsonl");
+        try (FileLocks.Held lock = FileLocks.lockFor(index, LOCK_WAIT)) {
+            AtomicFiles.append(index, (Json.line(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    static String cut(String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        if (s.codePointCount(0, s.length()) <= max) {
+            return s;
+        }
+        return s.substring(0, s.offsetByCodePoints(0, max));
+    }
+
+    // ---- read ---------------------------------------------------------------------------
+
+    /** Every readable checkpoint, oldest first (by creation time, then id). */
+    public List<Checkpoint> list() {
+        Path root = loki.checkpointsDir();
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(Files::isDirectory)
+                    .map(CheckpointReader::read)
+                    .flatMap(Optional::stream)
+                    .sorted(Comparator.comparing(Checkpoint::createdAt).thenComparing(Checkpoint::id))
+                    .toList();
+        } catch (IOException e) {
+            throw LokiException.failed("Cannot list " + root + ": " + e.getMessage());
+        }
+    }
+
+    /** The checkpoint with this id; the id is validated first (exit 2 when malformed). */
+    public Optional<Checkpoint> find(String id) {
+        Path dir = Ids.resolveInside(loki.checkpointsDir(), id, "checkpoint");
+        return Files.isDirectory(dir) ? CheckpointReader.read(dir) : Optional.empty();
+    }
+
+    public Checkpoint get(String id) {
+        return find(id).orElseThrow(() -> LokiException.failed("Checkpoint not found: " + id
+                + ". Run 'loki rollback list' to see the checkpoints."));
+    }
+
+    /** The newest checkpoint that is not a pre-rollback one. */
+    public Optional<Checkpoint> latest() {
+        List<Checkpoint> all = list();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i).kind() != CheckpointKind.PRE_ROLLBACK) {
+                return Optional.of(all.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---- rollback -----------------------------------------------------------------------
+
+    public RollbackResult rollback(String id, RollbackOptions options) {
+        return new Rollback(this).run(get(id), options);
+    }
+
+    // ---- retention and maintenance ------------------------------------------------------
+
+    /** What retention or gc removed and reclaimed. */
+    public record PruneReport(List<String> removed, long bytesBefore, long bytesAfter, boolean repacked,
+            List<String> notes) {
+    }
+
+    /**
+     * Keeps the newest {@code retention} checkpoints of every kind (by creation time), never
+     * removing {@code protect}. Deletes the pruned directories, their snapshot refs and index
+     * lines. Skips quietly when a rollback holds the store.
+     */
+    PruneReport prune(Set<String> protect) {
+        Path root = loki.checkpointsDir();
+        try (FileLocks.Held lock = FileLocks.lock(root.resolve(".store.lock"), Duration.ofMillis(200))) {
+            return pruneLocked(protect, false);
+        } catch (IOException e) {
+            return new PruneReport(List.of(), 0, 0, false, List.of("retention skipped: " + e.getMessage()));
+        }
+    }
+
+    /** {@code loki checkpoint gc}: retention, then repack so every kept snapshot is self-contained. */
+    public PruneReport gc() {
+        Path root = loki.checkpointsDir();
+        try (FileLocks.Held lock = FileLocks.lock(root.resolve(".store.lock"), LOCK_WAIT)) {
+            return pruneLocked(Set.of(), true);
+        } catch (IOException e) {
+            throw LokiException.failed("Checkpoint store is busy (a rollback is running?): " + e.getMessage());
+        }
+    }
+
+    FileLocks.Held lockStore() throws IOException {
+        return FileLocks.lock(loki.checkpointsDir().resolve(".store.lock"), LOCK_WAIT);
+    }
+
+    PruneReport pruneLocked(Set<String> protect, boolean forceRepack) throws IOException {
+        List<Checkpoint> all = list();
+        int excess = all.size() - settings.retention();
+        List<Checkpoint> victims = new ArrayList<>();
+        for (Checkpoint c : all) {
+            if (victims.size() >= excess) {
+                break;
+            }
+            if (!protect.contains(c.id())) {
+                victims.add(c);
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        Optional<RepoInfo> repo = RepoInfo.detect(loki.workTree(), env);
+        Optional<SnapshotStore> store = repo.map(this::snapshots);
+        long before = store.map(SnapshotStore::objectBytes).orElse(0L);
+        List<String> removed = new ArrayList<>();
+        if (!victims.isEmpty()) {
+            for (Checkpoint c : victims) {
+                deleteTree(c.dir());
+                removed.add(c.id());
+            }
+            rewriteIndex(Set.copyOf(removed));
+            if (store.isPresent()) {
+                try (FileLocks.Held lock = FileLocks.lock(store.get().directory().resolveSibling("snapshots.lock"),
+                        LOCK_WAIT)) {
+                    store.get().deleteRefs(removed.stream().map(id -> SnapshotStore.REF_PREFIX + id).toList());
+                } catch (GitException e) {
+                    notes.add("could not delete snapshot refs: " + e.getMessage());
+                }
+                deleteLegacyRefs(repo.get(), victims, notes);
+            }
+            ObjectNode ev = Json.object();
+            ArrayNode ids = ev.putArray("removed");
+            removed.forEach(ids::add);
+            ev.put("retention", settings.retention());
+            loki.events().append("checkpoint.pruned", ev);
+        }
+        boolean repacked = false;
+        if (store.isPresent() && (forceRepack || (!removed.isEmpty() && repackDue(store.get())))) {
+            try (FileLocks.Held lock = FileLocks.lock(store.get().directory().resolveSibling("snapshots.lock"),
+                    LOCK_WAIT)) {
+                store.get().maintain(Duration.ofMinutes(30));
+                AtomicFiles.writeString(store.get().directory().resolveSibling("snapshots.maintained"),
+                        Instant.now() + "\n");
+                repacked = true;
+            } catch (GitException e) {
+                notes.add("repack failed: " + e.getMessage());
+            }
+        }
+        long after = store.map(SnapshotStore::objectBytes).orElse(0L);
+        return new PruneReport(removed, before, after, repacked, notes);
+    }
+
+    private boolean repackDue(SnapshotStore store) {
+        Path stamp = store.directory().resolveSibling("snapshots.maintained");
+        try {
+            Instant last = Instant.parse(Files.readString(stamp, StandardCharsets.UTF_8).strip());
+            return Duration.between(last, Instant.now()).compareTo(settings.repackEvery()) >= 0;
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** Upstream never deleted its {@code refs/loki/cp/<id>} refs (F12); we do when we prune. */
+    private void deleteLegacyRefs(RepoInfo repo, List<Checkpoint> victims, List<String> notes) {
+        for (Checkpoint c : victims) {
+            if (c.isOurs()) {
+                continue;
+            }
+            String ref = "refs/loki/cp/" + c.id();
+            var git = dev.loki.git.GitCli.in(repo.workTree(), env);
+            if (git.exec("rev-parse", "-q", "--verify", ref).ok()) {
+                var r = git.exec("update-ref", "-d", ref);
+                if (!r.ok()) {
+                    notes.add("could not delete " + ref + ": " + r.stderr().strip());
+                }
+            }
+        }
+    }
+
+    private void rewriteIndex(Set<String> removed) throws IOException {
+        Path index = loki.checkpointsDir().resolve("index.jsonl");
+        if (!Files.isRegularFile(index)) {
+            return;
+        }
+        try (FileLocks.Held lock = FileLocks.lockFor(index, LOCK_WAIT)) {
+            StringBuilder kept = new StringBuilder();
+            for (String line : Files.readAllLines(index, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                String id = "";
+                try {
+                    JsonNode n = Json.parse(line);
+                    id = n.path("id").asText("");
+                } catch (IOException e) {
+                    // keep lines we cannot read: they are not ours to drop
+                }
+                if (!removed.contains(id)) {
+                    kept.append(line).append('\n');
+                }
+            }
+            AtomicFiles.writeString(index, kept.toString());
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Path> paths = walk.sorted(Comparator.reverseOrder()).toList();
+            for (Path p : paths) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

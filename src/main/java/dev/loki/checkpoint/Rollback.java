@@ -1,0 +1,246 @@
+package dev.loki.checkpoint;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.LokiException;
+import dev.loki.git.GitCli;
+import dev.loki.git.GitException;
+import dev.loki.git.RepoInfo;
+import dev.loki.git.SnapshotStore;
+import dev.loki.git.TreeChange;
+import dev.loki.store.FileLocks;
+import dev.loki.store.Json;
+import dev.loki.store.SessionLock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Restores a checkpoint's agent state and code. First a pre-rollback checkpoint of state and
+ * code (no snapshot, no rollback, unless forced); then the work tree is made equal to the
+ * snapshot path by path (changed files back, deleted files back, files created since removed;
+ * ignored files, HEAD, branch and index untouched); then the state. A failure half-way puts
+ * everything back from the pre-rollback checkpoint.
+ */
+final class Rollback {
+    private static final Duration GIT_TIMEOUT = Duration.ofMinutes(10);
+
+    private final CheckpointService service;
+
+    Rollback(CheckpointService service) {
+        this.service = service;
+    }
+
+    RollbackResult run(Checkpoint target, RollbackOptions opts) {
+        if (!opts.force() && !opts.dryRun()) {
+            SessionLock.holder(service.lokiDir()).ifPresent(pid -> {
+                throw LokiException.failed("A loki run (pid " + pid + ") is active in this project; stop it first"
+                        + " with 'loki stop', or pass --force to roll back under it.");
+            });
+        }
+        try (FileLocks.Held lock = service.lockStore()) {
+            return runLocked(target, opts);
+        } catch (IOException e) {
+            throw LokiException.failed("Could not lock the checkpoint store: " + e.getMessage());
+        }
+    }
+
+    private RollbackResult runLocked(Checkpoint target, RollbackOptions opts) throws IOException {
+        List<String> notes = new ArrayList<>();
+        Optional<RepoInfo> repo = RepoInfo.detect(service.lokiDir().workTree(), service.env());
+        Optional<SnapshotStore> store = repo.map(service::snapshots);
+        Optional<String> targetCommit = Optional.empty();
+        if (!opts.stateOnly()) {
+            if (repo.isEmpty()) {
+                notes.add("Not a git repository: only agent state is restored.");
+            } else {
+                targetCommit = targetCommit(target, repo.get(), store.get());
+                if (targetCommit.isEmpty()) {
+                    notes.add("Checkpoint " + target.id() + " has no code snapshot ("
+                            + (target.snapshot().reason().isBlank() ? "none was recorded" : target.snapshot().reason())
+                            + "): only agent state is restored.");
+                } else {
+                    List<String> missing = store.get().missingObjects(targetCommit.get(), GIT_TIMEOUT);
+                    if (!missing.isEmpty()) {
+                        throw LokiException.failed("Cannot restore the code of " + target.id() + ": " + missing.size()
+                                + " object(s) its snapshot needs are gone (was the repository's history rewritten and"
+                                + " garbage-collected?). Nothing was changed. Use --state-only to restore agent state.");
+                    }
+                }
+            }
+        }
+        boolean legacy = targetCommit.isPresent() && !target.isOurs();
+        if (legacy) {
+            notes.add("Upstream snapshot of tracked files only: files it does not know about were left in place.");
+        }
+        Set<String> targetSkipped = Set.copyOf(target.snapshot().skipped());
+
+        if (opts.dryRun()) {
+            return dryRun(target, targetCommit, store, legacy, targetSkipped, notes);
+        }
+
+        List<String> extra = target.isOurs() ? List.of() : StateFiles.legacyFiles(target.dir());
+        CheckpointRequest preReq = CheckpointRequest.preRollback(target.id());
+        Checkpoint pre = service.create(targetCommit.isPresent() ? preReq : preReq.withoutCode(), extra);
+        if (targetCommit.isPresent() && !pre.snapshot().restorable()) {
+            if (!opts.force()) {
+                CheckpointService.deleteTree(pre.dir());
+                throw LokiException.failed("Could not snapshot the current work tree before rolling back ("
+                        + pre.snapshot().reason() + "). Nothing was restored. Fix the cause, or pass --force to roll"
+                        + " back without a way to undo it.");
+            }
+            notes.add("Pre-rollback code snapshot failed (" + pre.snapshot().reason()
+                    + "); rolling back anyway because of --force: the code change cannot be undone.");
+        }
+
+        List<TreeChange> changes = List.of();
+        List<String> protectedPaths = new ArrayList<>();
+        List<String> stateRestored;
+        try {
+            if (targetCommit.isPresent()) {
+                Set<String> skipped = new java.util.HashSet<>(targetSkipped);
+                skipped.addAll(pre.snapshot().skipped());
+                if (pre.snapshot().restorable()) {
+                    changes = filter(store.get().diff(pre.snapshotCommit().get(), targetCommit.get(), GIT_TIMEOUT),
+                            legacy, skipped, protectedPaths);
+                } else {
+                    changes = filter(allPaths(store.get(), targetCommit.get()), true, skipped, protectedPaths);
+                }
+                store.get().apply(targetCommit.get(), changes, GIT_TIMEOUT);
+            }
+            stateRestored = StateFiles.restore(service.lokiDir().path(), target, absent(target));
+        } catch (IOException | GitException | UncheckedIOException e) {
+            throw revert(target, pre, store, changes, e);
+        }
+
+        ObjectNode ev = Json.object();
+        ev.put("checkpoint", target.id());
+        ev.put("pre_rollback_snapshot", pre.id());
+        ev.put("code_restored", targetCommit.isPresent());
+        ev.put("files_changed", changes.size());
+        ev.put("state_restored", stateRestored.size());
+        service.lokiDir().events().append("checkpoint.rollback", ev);
+        service.pruneLocked(Set.of(target.id(), pre.id()), false);
+        if (!protectedPaths.isEmpty()) {
+            notes.add(protectedPaths.size() + " path(s) were left alone because no snapshot could hold them"
+                    + " (too large or nested repositories).");
+        }
+        return new RollbackResult(target.id(), Optional.of(pre.id()), false, targetCommit.isPresent(), changes,
+                stateRestored, protectedPaths, notes);
+    }
+
+    private RollbackResult dryRun(Checkpoint target, Optional<String> targetCommit, Optional<SnapshotStore> store,
+            boolean legacy, Set<String> targetSkipped, List<String> notes) throws IOException {
+        List<TreeChange> changes = List.of();
+        List<String> protectedPaths = new ArrayList<>();
+        if (targetCommit.isPresent()) {
+            String ref = "refs/loki/tmp/dry-run-" + ProcessHandle.current().pid();
+            SnapshotStore s = store.get();
+            try (FileLocks.Held lock = FileLocks.lock(s.directory().resolveSibling("snapshots.lock"),
+                    service.settings().snapshotBudget())) {
+                SnapshotStore.Snapshot now = s.take(ref, "loki rollback --dry-run",
+                        new SnapshotStore.Limits(service.settings().maxFileBytes(),
+                                Instant.now().plus(service.settings().snapshotBudget())));
+                Set<String> skipped = new java.util.HashSet<>(targetSkipped);
+                now.skipped().forEach(k -> skipped.add(k.path()));
+                changes = filter(s.diff(now.commit(), targetCommit.get(), GIT_TIMEOUT), legacy, skipped,
+                        protectedPaths);
+                s.deleteRefs(List.of(ref));
+            } catch (GitException e) {
+                throw LokiException.failed("Could not compare the work tree with " + target.id() + ": "
+                        + e.getMessage());
+            }
+        }
+        List<String> state = target.isOurs() ? target.stateFiles() : StateFiles.legacyFiles(target.dir());
+        return new RollbackResult(target.id(), Optional.empty(), true, targetCommit.isPresent(), changes, state,
+                protectedPaths, notes);
+    }
+
+    private LokiException revert(Checkpoint target, Checkpoint pre, Optional<SnapshotStore> store,
+            List<TreeChange> changes, Exception cause) {
+        String why = cause.getMessage();
+        try {
+            if (store.isPresent() && pre.snapshotCommit().isPresent() && !changes.isEmpty()) {
+                store.get().apply(pre.snapshotCommit().get(), changes.stream().map(TreeChange::reversed).toList(),
+                        GIT_TIMEOUT);
+            }
+            StateFiles.restore(service.lokiDir().path(), pre, absent(pre));
+        } catch (IOException | GitException | UncheckedIOException e2) {
+            return new LokiException(1, "Rollback to " + target.id() + " failed (" + why + "), and putting things"
+                    + " back failed too (" + e2.getMessage() + "). Everything from before the rollback is in"
+                    + " checkpoint " + pre.id() + ": run 'loki rollback to " + pre.id() + " --force'.", cause);
+        }
+        ObjectNode ev = Json.object();
+        ev.put("checkpoint", target.id());
+        ev.put("error", why);
+        ev.put("reverted_to", pre.id());
+        service.lokiDir().events().append("checkpoint.rollback_failed", ev);
+        return new LokiException(1, "Rollback to " + target.id() + " failed: " + why + ". Your files and agent state"
+                + " were put back as they were (saved as checkpoint " + pre.id() + ").", cause);
+    }
+
+    /** Drops changes to protected paths; for tracked-only snapshots, never removes files. */
+    private static List<TreeChange> filter(List<TreeChange> changes, boolean noRemovals, Set<String> skipped,
+            List<String> protectedOut) {
+        List<TreeChange> out = new ArrayList<>();
+        for (TreeChange c : changes) {
+            if (isProtected(c.path(), skipped)) {
+                protectedOut.add(c.path());
+                continue;
+            }
+            if (noRemovals && !c.inTarget()) {
+                continue;
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    private static boolean isProtected(String path, Set<String> skipped) {
+        if (skipped.contains(path)) {
+            return true;
+        }
+        for (String s : skipped) {
+            if (s.endsWith("/") && path.startsWith(s)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<TreeChange> allPaths(SnapshotStore store, String commit) {
+        String empty = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+        return store.diff(empty, commit, GIT_TIMEOUT);
+    }
+
+    private static List<String> absent(Checkpoint cp) {
+        List<String> out = new ArrayList<>();
+        cp.metadata().path("state_absent").forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /**
+     * The snapshot to restore: ours from metadata; upstream's from its sidecar or its
+     * {@code refs/loki/cp/<id>} ref in the user's repository (read, never written).
+     */
+    private Optional<String> targetCommit(Checkpoint target, RepoInfo repo, SnapshotStore store) {
+        Optional<String> c = target.snapshotCommit();
+        if (c.isEmpty() && !target.isOurs()) {
+            GitCli.Result r = repo.git(service.env()).exec("rev-parse", "-q", "--verify",
+                    "refs/loki/cp/" + target.id() + "^{commit}");
+            if (r.ok()) {
+                c = Optional.of(r.out().strip());
+            }
+        }
+        if (c.isPresent() && !store.hasCommit(c.get())) {
+            throw LokiException.failed("The code snapshot of " + target.id() + " (" + c.get().substring(0, 12)
+                    + ") is missing from the snapshot store and the repository. Nothing was changed. Use --state-only"
+                    + " to restore agent state.");
+        }
+        return c;
+    }
+}

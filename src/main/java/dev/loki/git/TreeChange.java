@@ -1,0 +1,23 @@
+package dev.loki.git;
+
+/**
+ * One path that differs between two snapshots, as {@code git diff-tree --raw} reports it:
+ * {@code A} added, {@code D} deleted, {@code M} modified, {@code T} type changed (file,
+ * symlink, gitlink), with the modes on each side ({@code 000000} when absent).
+ */
+public record TreeChange(char status, String path, String oldMode, String newMode) {
+
+    /** True when the path exists in the "to" side of the diff. */
+    public boolean inTarget() {
+        return status != 'D';
+    }
+
+    public TreeChange reversed() {
+        char s = switch (status) {
+            case 'A' -> 'D';
+            case 'D' -> 'A';
+            default -> status;
+        };
+        return new TreeChange(s, path, newMode, oldMode);
+    }
+}
