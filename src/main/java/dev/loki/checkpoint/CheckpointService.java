@@ -397,7 +397,12 @@ public final class CheckpointService {
         if (store.isPresent() && (forceRepack || (!removed.isEmpty() && repackDue(store.get())))) {
             try (FileLocks.Held lock = FileLocks.lock(store.get().directory().resolveSibling("snapshots.lock"),
                     LOCK_WAIT)) {
-                store.get().maintain(Duration.ofMinutes(30));
+                for (String ref : store.get().maintain(Duration.ofMinutes(30))) {
+                    String id = ref.substring(ref.lastIndexOf('/') + 1);
+                    notes.add("The code snapshot of " + id + " had already lost objects (the repository's history was"
+                            + " rewritten and garbage-collected); it is marked lost, its agent state is kept.");
+                    markSnapshotLost(id);
+                }
                 AtomicFiles.writeString(store.get().directory().resolveSibling("snapshots.maintained"),
                         Instant.now() + "\n");
                 repacked = true;
@@ -407,6 +412,21 @@ public final class CheckpointService {
         }
         long after = store.map(SnapshotStore::objectBytes).orElse(0L);
         return new PruneReport(removed, before, after, repacked, notes);
+    }
+
+    private void markSnapshotLost(String id) {
+        Path meta = loki.checkpointsDir().resolve(id).resolve("metadata.json");
+        JsonFiles.peek(meta).filter(JsonNode::isObject).ifPresent(m -> {
+            ObjectNode snap = ((ObjectNode) m).putObject("snapshot");
+            snap.put("status", "lost");
+            snap.put("reason", "objects of the code snapshot were garbage-collected from the repository");
+            try {
+                JsonFiles.write(meta, m);
+                Files.deleteIfExists(meta.resolveSibling("worktree-snapshot.txt"));
+            } catch (IOException e) {
+                // the note above already tells the user; the next gc tries again
+            }
+        });
     }
 
     private boolean repackDue(SnapshotStore store) {

@@ -90,7 +90,7 @@ public final class GitCli {
     /** Runs git and returns its result whatever the exit code; throws only on timeout or I/O. */
     public Result exec(List<String> args, byte[] stdin, Duration timeout) {
         List<String> cmd = new ArrayList<>(args.size() + 3);
-        cmd.add("git");
+        cmd.add(executable(env.get("PATH")));
         cmd.add("-c");
         cmd.add("core.quotepath=off");
         cmd.addAll(args);
@@ -169,6 +169,30 @@ public final class GitCli {
     /** stdout of a successful call, trailing newline removed. */
     public String line(String... args) {
         return run(args).out().strip();
+    }
+
+    private static final Map<String, String> RESOLVED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The git on the PATH of the environment we were given (the JVM would otherwise look it up
+     * on its own PATH, ignoring the one a test or a caller set).
+     */
+    static String executable(String path) {
+        if (path == null || path.isBlank()) {
+            return "git";
+        }
+        return RESOLVED.computeIfAbsent(path, p -> {
+            for (String dir : p.split(java.io.File.pathSeparator)) {
+                if (dir.isEmpty()) {
+                    continue;
+                }
+                Path candidate = Path.of(dir, "git");
+                if (java.nio.file.Files.isExecutable(candidate) && !java.nio.file.Files.isDirectory(candidate)) {
+                    return candidate.toString();
+                }
+            }
+            return "git";
+        });
     }
 
     private static Thread pump(InputStream in, ByteArrayOutputStream sink, int limit) {

@@ -28,7 +28,8 @@ public record RepoInfo(Path workTree, Path gitDir, Path commonDir, Optional<Stri
         }
         Path top = Path.of(lines[0]);
         Path gitDir = Path.of(lines[1]);
-        Path common = gitDir.resolve(lines[2]).normalize();
+        // --git-common-dir is relative to the directory git ran in, not to the git dir
+        Path common = dir.toAbsolutePath().resolve(lines[2]).normalize();
         GitCli.Result h = git.exec("rev-parse", "-q", "--verify", "HEAD^{commit}");
         Optional<String> head = h.ok() ? Optional.of(h.out().strip()) : Optional.empty();
         GitCli.Result b = git.exec("symbolic-ref", "-q", "--short", "HEAD");

@@ -31,6 +31,7 @@ import java.util.Set;
  * never written. Callers serialise access (one snapshot or restore at a time per store).
  */
 public final class SnapshotStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshotStore.class);
     public static final String REF_PREFIX = "refs/loki/checkpoints/";
 
     private static final String INDEX = "loki-index";
@@ -88,23 +89,25 @@ public final class SnapshotStore {
                         null, remaining(limits));
             }
         }
-        Snapshot snap;
+        String fingerprint = userObjectsFingerprint();
         try {
-            snap = stage(git, ref, message, limits);
+            return stage(git, ref, message, limits, fingerprint);
         } catch (GitException e) {
             if (e.timedOut()) {
                 throw e;
             }
-            // A damaged or stale private index (say, after an interrupted snapshot and a gc):
-            // start from an empty index once; every file is hashed again.
+            // A damaged private index, or one naming objects the user's repository no longer
+            // has (history rewritten and garbage-collected): start from an empty index; every
+            // file is hashed again from the work tree, which recreates those objects here.
+            LOG.warn("snapshot with the saved index failed ({}); hashing the whole work tree again", e.getMessage());
             Files.deleteIfExists(store.resolve(INDEX));
             Files.deleteIfExists(store.resolve(INDEX + ".lock"));
-            snap = stage(git, ref, message, limits);
+            return stage(git, ref, message, limits, fingerprint);
         }
-        return snap;
     }
 
-    private Snapshot stage(GitCli git, String ref, String message, Limits limits) throws IOException {
+    private Snapshot stage(GitCli git, String ref, String message, Limits limits, String fingerprint)
+            throws IOException {
         List<String> candidates = git.run(List.of("ls-files", "-z", "--others", "--modified", "--exclude-standard"),
                 null, remaining(limits)).nulSeparated();
         Set<String> update = new LinkedHashSet<>();
@@ -138,9 +141,36 @@ public final class SnapshotStore {
             git.run(List.of("update-index", "--force-remove", "-z", "--stdin"), nulJoin(drop), remaining(limits));
         }
         String tree = git.run(List.of("write-tree"), null, remaining(limits)).out().strip();
+        Path seen = store.resolve("loki-user-packs");
+        boolean packsChanged = !Files.isRegularFile(seen)
+                || !Files.readString(seen, StandardCharsets.UTF_8).equals(fingerprint);
+        if (packsChanged) {
+            // The user's object database was repacked (or this is the first snapshot): objects
+            // our index borrows may be gone. Verify once, here, instead of on every snapshot.
+            List<String> missing = missingObjects(tree, remaining(limits));
+            if (!missing.isEmpty()) {
+                throw new GitException(List.of("write-tree"), 1, missing.size()
+                        + " borrowed object(s) are gone from the repository", false);
+            }
+        }
         String commit = git.run(List.of("commit-tree", "--no-gpg-sign", tree, "-m", message), null, remaining(limits)).out().strip();
         git.run(List.of("update-ref", ref, commit), null, remaining(limits));
+        if (packsChanged) {
+            Files.writeString(seen, fingerprint, StandardCharsets.UTF_8);
+        }
         return new Snapshot(commit, tree, List.copyOf(skipped), update.size());
+    }
+
+    /** The names of the user's pack files: a gc or repack changes them. */
+    private String userObjectsFingerprint() throws IOException {
+        Path packs = repo.objectsDir().resolve("pack");
+        if (!Files.isDirectory(packs)) {
+            return "";
+        }
+        try (var list = Files.list(packs)) {
+            return String.join("\n", list.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".pack")).sorted().toList());
+        }
     }
 
     /** The commit a ref of this store points at. */
@@ -285,16 +315,28 @@ public final class SnapshotStore {
     /**
      * Repacks the store so it holds its own copy of every object a retained snapshot needs
      * ({@code repack -a} without {@code -l} copies objects borrowed through alternates), and
-     * drops objects no snapshot needs any more.
+     * drops objects no snapshot needs any more. A snapshot whose objects are already gone
+     * cannot be repacked: its ref is deleted (the rest are saved) and returned.
      */
-    public void maintain(Duration timeout) {
+    public List<String> maintain(Duration timeout) {
         if (!Files.exists(store.resolve("HEAD"))) {
-            return;
+            return List.of();
         }
         GitCli git = git(INDEX);
+        List<String> lost = new ArrayList<>();
+        GitCli.Result all = git.exec(List.of("rev-list", "--objects", "--missing=print", "--all"), null, timeout);
+        if (!all.ok() || all.out().lines().anyMatch(l -> l.startsWith("?"))) {
+            for (String ref : refs()) {
+                if (!missingObjects(ref, timeout).isEmpty()) {
+                    lost.add(ref);
+                }
+            }
+            deleteRefs(lost);
+        }
         git.run(List.of("pack-refs", "--all"), null, timeout);
         git.run(List.of("repack", "-a", "-d", "-q"), null, timeout);
         git.run(List.of("prune", "--expire=now"), null, timeout);
+        return lost;
     }
 
     /** Bytes the store's objects take on disk. */

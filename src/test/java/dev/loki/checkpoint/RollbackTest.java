@@ -1,0 +1,348 @@
+package dev.loki.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loki.store.LokiDir;
+import dev.loki.store.SessionLock;
+import dev.loki.testing.Loki;
+import dev.loki.testing.TestRepo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rollback through the real entry point against real git repositories. */
+class RollbackTest {
+    @TempDir
+    Path tmp;
+
+    TestRepo repo;
+
+    @BeforeEach
+    void setUp() {
+        repo = TestRepo.create(tmp);
+        repo.write(".gitignore", "*.log\nbuild/\n");
+        repo.write("src/app.py", "print('v1')\n");
+        repo.write("src/nested/.gitignore", "secret.txt\n");
+        repo.commitAll("base");
+    }
+
+    private String checkpoint(String message) {
+        Loki.Result r = Loki.run(repo, "checkpoint", "create", message, "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return r.json().path("id").asText();
+    }
+
+    private Loki.Result rollback(String... args) {
+        String[] full = new String[args.length + 1];
+        full[0] = "rollback";
+        System.arraycopy(args, 0, full, 1, args.length);
+        return Loki.run(repo, full);
+    }
+
+    @Test
+    void rollback_restores_modified_deleted_and_untracked_files_and_removes_new_ones() {
+        repo.write("notes/untracked.md", "draft\n");
+        String cp = checkpoint("before agent");
+
+        repo.write("src/app.py", "print('v2 broken')\n");
+        repo.delete("README.md");
+        repo.delete("notes/untracked.md");
+        repo.write("src/new_module.py", "x = 1\n");
+        repo.write("newdir/deep/file.txt", "new\n");
+
+        Loki.Result r = rollback("to", cp);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v1')\n");
+        assertThat(repo.read("README.md")).isEqualTo("# test\n");
+        assertThat(repo.read("notes/untracked.md")).isEqualTo("draft\n");
+        assertThat(repo.exists("src/new_module.py")).isFalse();
+        assertThat(repo.exists("newdir")).as("emptied directories are removed").isFalse();
+        assertThat(r.out()).contains("Undo this rollback with: loki rollback to rb-pre-");
+    }
+
+    @Test
+    void rollback_is_undone_by_restoring_the_pre_rollback_checkpoint() {
+        String cp = checkpoint("v1");
+        repo.write("src/app.py", "print('v2')\n");
+        repo.write("added.txt", "agent work\n");
+
+        Loki.Result r = rollback("to", cp, "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        String pre = r.json().path("pre_rollback_snapshot").asText();
+        assertThat(pre).startsWith("rb-pre-");
+        assertThat(r.json().path("undo_command").asText()).isEqualTo("loki rollback to " + pre);
+        assertThat(repo.exists("added.txt")).isFalse();
+
+        Loki.Result undo = rollback("to", pre);
+        assertThat(undo.exit()).as(undo.toString()).isZero();
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v2')\n");
+        assertThat(repo.read("added.txt")).isEqualTo("agent work\n");
+    }
+
+    @Test
+    void ignored_files_head_branch_and_the_users_index_are_never_touched() {
+        repo.write("src/staged.py", "staged\n");
+        repo.git("add", "src/staged.py");
+        repo.write("src/app.py", "print('unstaged edit')\n");
+        String indexBefore = repo.git("ls-files", "-s", "--debug");
+        String stagedBefore = repo.git("diff", "--cached", "--name-status");
+        String head = repo.head();
+
+        String cp = checkpoint("dirty index");
+        repo.write("debug.log", "ignored 1\n");
+        repo.write("build/out.bin", "ignored 2\n");
+        repo.write("src/nested/secret.txt", "nested-ignored\n");
+        repo.write("src/app.py", "print('later')\n");
+
+        assertThat(rollback("to", cp).exit()).isZero();
+
+        assertThat(repo.read("debug.log")).isEqualTo("ignored 1\n");
+        assertThat(repo.read("build/out.bin")).isEqualTo("ignored 2\n");
+        assertThat(repo.read("src/nested/secret.txt")).isEqualTo("nested-ignored\n");
+        assertThat(repo.read("src/app.py")).isEqualTo("print('unstaged edit')\n");
+        assertThat(repo.head()).isEqualTo(head);
+        assertThat(repo.git("symbolic-ref", "--short", "HEAD").strip()).isEqualTo("main");
+        assertThat(repo.git("diff", "--cached", "--name-status")).isEqualTo(stagedBefore);
+        assertThat(repo.git("ls-files", "-s", "--debug")).isEqualTo(indexBefore);
+    }
+
+    @Test
+    void renames_binary_files_odd_names_exec_bits_and_symlinks_round_trip() throws Exception {
+        byte[] binary = new byte[4096];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = (byte) (i * 31);
+        }
+        repo.writeBytes("assets/blob.bin", binary);
+        repo.write("name with spaces.txt", "spaces\n");
+        repo.write("ünïcödé/数据.txt", "unicode\n");
+        repo.write("run.sh", "#!/bin/sh\necho hi\n");
+        repo.chmod("run.sh", "rwxr-xr-x");
+        Files.createSymbolicLink(repo.path("link-to-app"), Path.of("src/app.py"));
+        String cp = checkpoint("odd files");
+
+        Files.move(repo.path("name with spaces.txt"), repo.path("renamed.txt"));
+        repo.writeBytes("assets/blob.bin", new byte[] {1, 2, 3});
+        repo.delete("ünïcödé/数据.txt");
+        repo.chmod("run.sh", "rw-r--r--");
+        Files.delete(repo.path("link-to-app"));
+        Files.createSymbolicLink(repo.path("link-to-app"), Path.of("README.md"));
+
+        Loki.Result r = rollback("to", cp);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(repo.read("name with spaces.txt")).isEqualTo("spaces\n");
+        assertThat(repo.exists("renamed.txt")).isFalse();
+        assertThat(Files.readAllBytes(repo.path("assets/blob.bin"))).isEqualTo(binary);
+        assertThat(repo.read("ünïcödé/数据.txt")).isEqualTo("unicode\n");
+        assertThat(Files.getPosixFilePermissions(repo.path("run.sh"))).contains(PosixFilePermission.OWNER_EXECUTE);
+        assertThat(Files.isSymbolicLink(repo.path("link-to-app"))).isTrue();
+        assertThat(Files.readSymbolicLink(repo.path("link-to-app"))).isEqualTo(Path.of("src/app.py"));
+    }
+
+    @Test
+    void the_users_repository_gains_no_refs_and_no_objects() {
+        repo.write("wip.txt", "uncommitted work\n");
+        String refs = repo.refs();
+        long objects = repo.objectCount();
+
+        String cp = checkpoint("one");
+        repo.write("wip.txt", "more work\n");
+        repo.write("other.txt", "x\n");
+        checkpoint("two");
+        assertThat(rollback("to", cp).exit()).isZero();
+        assertThat(Loki.run(repo, "checkpoint", "gc").exit()).isZero();
+
+        assertThat(repo.refs()).isEqualTo(refs);
+        assertThat(repo.objectCount()).isEqualTo(objects);
+        assertThat(repo.git("stash", "list")).isEmpty();
+    }
+
+    @Test
+    void state_files_are_restored_and_files_created_since_are_removed() throws Exception {
+        Path loki = repo.path(".loki");
+        Files.createDirectories(loki.resolve("state"));
+        Files.createDirectories(loki.resolve("queue"));
+        Files.writeString(loki.resolve("state/orchestrator.json"), "{\"currentPhase\":\"DEV\"}");
+        Files.writeString(loki.resolve("CONTINUITY.md"), "v1 context\n");
+        Files.writeString(loki.resolve("queue/pending.json"), "[\"a\"]");
+        String cp = checkpoint("state v1");
+
+        Files.writeString(loki.resolve("state/orchestrator.json"), "{\"currentPhase\":\"QA\"}");
+        Files.writeString(loki.resolve("CONTINUITY.md"), "v2 context\n");
+        Files.writeString(loki.resolve("queue/failed.json"), "[\"b\"]");
+        Files.createDirectories(loki.resolve("logs"));
+        Files.writeString(loki.resolve("logs/run.log"), "keep me\n");
+
+        Loki.Result r = rollback("to", cp, "--state-only");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(Files.readString(loki.resolve("state/orchestrator.json"))).contains("DEV");
+        assertThat(Files.readString(loki.resolve("CONTINUITY.md"))).isEqualTo("v1 context\n");
+        assertThat(loki.resolve("queue/failed.json")).doesNotExist();
+        assertThat(loki.resolve("logs/run.log")).hasContent("keep me\n");
+        assertThat(loki.resolve("state/checkpoints/" + cp + "/metadata.json")).exists();
+    }
+
+    @Test
+    void state_only_rollback_leaves_code_alone() {
+        String cp = checkpoint("c");
+        repo.write("src/app.py", "print('kept')\n");
+        assertThat(rollback("to", cp, "--state-only").exit()).isZero();
+        assertThat(repo.read("src/app.py")).isEqualTo("print('kept')\n");
+    }
+
+    @Test
+    void dry_run_and_diff_change_nothing_and_list_the_changes() {
+        String cp = checkpoint("c");
+        repo.write("src/app.py", "print('v2')\n");
+        repo.write("new.txt", "n\n");
+        int before = Loki.run(repo, "checkpoint", "list", "--json").json().size();
+
+        Loki.Result diff = rollback("diff", cp, "--json");
+        assertThat(diff.exit()).as(diff.toString()).isZero();
+        JsonNode j = diff.json();
+        assertThat(j.path("dry_run").asBoolean()).isTrue();
+        assertThat(j.path("changes").toString()).contains("\"M\"", "src/app.py", "\"D\"", "new.txt");
+        Loki.Result dry = rollback("to", cp, "--dry-run");
+        assertThat(dry.exit()).isZero();
+        assertThat(dry.out()).contains("revert  src/app.py", "remove  new.txt", "Dry run: nothing was changed");
+
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v2')\n");
+        assertThat(repo.exists("new.txt")).isTrue();
+        assertThat(Loki.run(repo, "checkpoint", "list", "--json").json().size()).isEqualTo(before);
+    }
+
+    @Test
+    void latest_skips_pre_rollback_checkpoints() {
+        checkpoint("first");
+        String second = checkpoint("second");
+        repo.write("x.txt", "x\n");
+        assertThat(rollback("to", second).exit()).isZero();
+        Loki.Result latest = rollback("latest", "--json");
+        assertThat(latest.exit()).as(latest.toString()).isZero();
+        assertThat(latest.json().path("id").asText()).isEqualTo(second);
+    }
+
+    @Test
+    void a_live_run_blocks_rollback_unless_forced() throws Exception {
+        String cp = checkpoint("c");
+        repo.write("src/app.py", "print('live')\n");
+        LokiDir dir = LokiDir.locate(Optional.empty(), repo.env(), repo.dir());
+        try (SessionLock lock = SessionLock.tryAcquire(dir).orElseThrow()) {
+            Loki.Result refused = rollback("to", cp);
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err()).contains("is active", "loki stop", "--force");
+            assertThat(repo.read("src/app.py")).isEqualTo("print('live')\n");
+
+            Loki.Result forced = rollback("to", cp, "--force");
+            assertThat(forced.exit()).as(forced.toString()).isZero();
+            assertThat(repo.read("src/app.py")).isEqualTo("print('v1')\n");
+        }
+    }
+
+    @Test
+    void exit_codes_for_unknown_and_malformed_ids() {
+        checkpoint("c");
+        Loki.Result missing = rollback("to", "cp-9-9999999999");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("not found: cp-9-9999999999");
+        for (String bad : new String[] {"../etc/passwd", "a/b", "foo bar", "..", "x".repeat(129)}) {
+            Loki.Result r = rollback("to", bad);
+            assertThat(r.exit()).as(bad).isEqualTo(2);
+            assertThat(r.err()).as(bad).contains("Invalid checkpoint id");
+            assertThat(r.err().lines().count()).as("one line").isEqualTo(1);
+        }
+        assertThat(Loki.run(repo, "checkpoint", "show", "../../etc/passwd").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void a_restore_that_fails_half_way_puts_everything_back() throws Exception {
+        repo.write("build.txt", "a file named build.txt\n");
+        repo.write("out", "out was a file\n");
+        String cp = checkpoint("out is a file");
+
+        // Since then: files changed and removed, and 'out' became a directory that holds an
+        // ignored file, which a rollback must never delete: the restore cannot complete.
+        repo.write("src/app.py", "print('v2')\n");
+        repo.delete("build.txt");
+        repo.write("extra.txt", "created later\n");
+        repo.delete("out");
+        repo.write("out/debug.log", "ignored, precious\n");
+
+        Loki.Result r = rollback("to", cp);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("failed", "put back");
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v2')\n");
+        assertThat(repo.exists("build.txt")).isFalse();
+        assertThat(repo.read("extra.txt")).isEqualTo("created later\n");
+        assertThat(repo.read("out/debug.log")).isEqualTo("ignored, precious\n");
+    }
+
+    @Test
+    void a_failed_pre_rollback_snapshot_aborts_unless_forced() throws Exception {
+        String cp = checkpoint("c");
+        repo.write("src/app.py", "print('v2')\n");
+        Map<String, String> env = FakeGit.failing(tmp, repo.env(), "write-tree");
+
+        Loki.Result r = Loki.run(repo.dir(), env, "rollback", "to", cp);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("Nothing was restored", "--force");
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v2')\n");
+        assertThat(Loki.run(repo, "checkpoint", "list", "--json").json().size()).as("no junk rb-pre").isEqualTo(1);
+
+        Loki.Result forced = Loki.run(repo.dir(), env, "rollback", "to", cp, "--force");
+        assertThat(forced.exit()).as(forced.toString()).isZero();
+        assertThat(forced.out()).contains("cannot be undone");
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v1')\n");
+    }
+
+    @Test
+    void missing_snapshot_objects_are_reported_before_anything_is_touched_and_gc_prevents_it() throws Exception {
+        repo.write("doomed.txt", "only ever committed on a branch that will be rewritten\n");
+        ageFile("doomed.txt");
+        repo.commitAll("doomed");
+        String fragile = checkpoint("needs objects from the user's repo");
+        repo.write("doomed.txt", "changed\n");
+
+        // The user rewrites history and garbage-collects: the committed blob disappears.
+        rewriteHistoryAndGc();
+        repo.write("src/app.py", "print('after rewrite')\n");
+
+        Loki.Result r = rollback("to", fragile);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("gone", "Nothing was changed");
+        assertThat(repo.read("src/app.py")).isEqualTo("print('after rewrite')\n");
+
+        // With gc run before the rewrite, the store holds its own copies.
+        repo.write("kept.txt", "committed content\n");
+        ageFile("kept.txt");
+        repo.commitAll("kept");
+        String safe = checkpoint("safe");
+        assertThat(Loki.run(repo, "checkpoint", "gc").exit()).isZero();
+        repo.write("kept.txt", "changed\n");
+        rewriteHistoryAndGc();
+        Loki.Result ok = rollback("to", safe);
+        assertThat(ok.exit()).as(ok.toString()).isZero();
+        assertThat(repo.read("kept.txt")).isEqualTo("committed content\n");
+    }
+
+    /** An old mtime keeps the index entry from being "racily clean", so the snapshot borrows the blob. */
+    private void ageFile(String rel) throws Exception {
+        Files.setLastModifiedTime(repo.path(rel),
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(120)));
+    }
+
+    private void rewriteHistoryAndGc() {
+        repo.git("checkout", "-q", "--orphan", "rewritten");
+        repo.git("rm", "-q", "-r", "-f", "--cached", ".");
+        repo.git("commit", "-q", "--allow-empty", "-m", "rewritten root");
+        repo.git("branch", "-D", "main");
+        repo.git("branch", "-m", "main");
+        repo.git("reflog", "expire", "--expire=now", "--all");
+        repo.git("gc", "-q", "--prune=now");
+    }
+}

@@ -1,0 +1,68 @@
+package dev.loki.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loki.testing.Loki;
+import dev.loki.testing.TestRepo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The private snapshot store borrows the user's objects instead of copying them. */
+class SnapshotStoreTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void committed_content_is_borrowed_through_alternates_not_copied() throws Exception {
+        TestRepo repo = TestRepo.create(tmp);
+        for (int i = 0; i < 300; i++) {
+            repo.write("src/f" + i + ".txt", "file number " + i + "\n".repeat(50));
+        }
+        try (Stream<Path> files = Files.walk(repo.path("src"))) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(120)));
+            }
+        }
+        repo.commitAll("300 files");
+        repo.write("untracked.txt", "new\n");
+
+        Loki.Result r = Loki.run(repo, "checkpoint", "create", "borrow");
+        assertThat(r.exit()).as(r.toString()).isZero();
+
+        Path alternates = repo.path(".loki/snapshots.git/objects/info/alternates");
+        assertThat(Files.readString(alternates).strip()).isEqualTo(repo.path(".git/objects").toString());
+        long own = looseObjects(repo.path(".loki/snapshots.git/objects"));
+        // the new blob, the trees for / and src/, and the commit: never the 300 committed blobs
+        assertThat(own).isLessThan(10);
+        assertThat(r.err()).doesNotContain("hashing the whole work tree");
+    }
+
+    @Test
+    void a_repository_without_commits_gets_a_parentless_snapshot() {
+        TestRepo repo = TestRepo.createEmpty(tmp);
+        repo.write("first.txt", "hello\n");
+        Loki.Result r = Loki.run(repo, "checkpoint", "create", "no commits yet", "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.json().path("snapshot").path("status").asText()).isEqualTo("captured");
+        assertThat(r.json().path("git_sha").asText()).isEqualTo("no-commit");
+        String id = r.json().path("id").asText();
+        repo.write("first.txt", "changed\n");
+        assertThat(Loki.run(repo, "rollback", "to", id).exit()).isZero();
+        assertThat(repo.read("first.txt")).isEqualTo("hello\n");
+    }
+
+    private static long looseObjects(Path objects) throws Exception {
+        try (Stream<Path> s = Files.walk(objects)) {
+            List<Path> files = s.filter(Files::isRegularFile)
+                    .filter(p -> p.getParent().getFileName().toString().matches("[0-9a-f]{2}"))
+                    .toList();
+            return files.size();
+        }
+    }
+}
