@@ -111,6 +111,11 @@ final class Rollback {
                     changes = filter(allPaths(store.get(), targetCommit.get()), true, skipped, protectedPaths);
                 }
                 store.get().apply(targetCommit.get(), changes, GIT_TIMEOUT);
+                for (String p : pre.snapshot().skipped()) {
+                    if (!protectedPaths.contains(p)) {
+                        protectedPaths.add(p);
+                    }
+                }
             }
             stateRestored = StateFiles.restore(service.lokiDir().path(), target, absent(target));
         } catch (IOException | GitException | UncheckedIOException e) {
