@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CheckpointCommand.class,
             RollbackCommand.class,
+            DemoCommand.class,
         })
 public final class LokiCommand extends BaseCommand {
     LokiCommand(CliContext ctx) {

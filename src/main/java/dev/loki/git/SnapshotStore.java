@@ -384,6 +384,8 @@ public final class SnapshotStore {
                     ""), StandardCharsets.UTF_8);
             Path info = Files.createDirectories(store.resolve("objects").resolve("info"));
             Files.writeString(info.resolve("alternates"), repo.objectsDir().toString() + "\n", StandardCharsets.UTF_8);
+            // never committed into the user's repository, even where .loki itself is not ignored
+            Files.writeString(store.resolve(".gitignore"), "*\n", StandardCharsets.UTF_8);
             Files.writeString(store.resolve("description"), "Loki checkpoint snapshots of " + repo.workTree()
                     + "\nManaged by loki; do not add refs here by hand.\n", StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -54,9 +54,18 @@ public record LokiDir(Path path, Path workTree) {
         return this;
     }
 
+    /**
+     * Creates the directory if needed. A new one gets a {@code .gitignore} of {@code *}, so an
+     * agent's {@code git add -A} never commits loki's state (or its snapshot store) into the
+     * user's repository; delete that file to version .loki on purpose.
+     */
     public LokiDir ensureExists() {
         try {
-            Files.createDirectories(path);
+            if (!Files.isDirectory(path)) {
+                Files.createDirectories(path);
+                Files.writeString(path.resolve(".gitignore"),
+                        "# Written by loki: keeps agent state out of your commits. Delete to version .loki.\n*\n");
+            }
         } catch (java.io.IOException e) {
             throw LokiException.failed("Cannot create " + path + ": " + e.getMessage());
         }

@@ -1,0 +1,108 @@
+package dev.loki.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loki.testing.Loki;
+import dev.loki.testing.TestRepo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line's contract: help everywhere, one-line errors, the exit-code table. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void version_and_help() {
+        Map<String, String> env = TestRepo.isolatedEnv(tmp);
+        Loki.Result v = Loki.run(tmp, env, "--version");
+        assertThat(v.exit()).isZero();
+        assertThat(v.out()).startsWith("loki ").doesNotContain("unknown");
+        Loki.Result h = Loki.run(tmp, env, "--help");
+        assertThat(h.exit()).isZero();
+        assertThat(h.out()).contains("Usage: loki", "checkpoint", "rollback", "demo");
+    }
+
+    @Test
+    void every_command_has_help_that_exits_zero() {
+        Map<String, String> env = TestRepo.isolatedEnv(tmp);
+        CliContext ctx = new CliContext(System.in, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()), env, tmp);
+        List<List<String>> paths = new ArrayList<>();
+        collect(Main.commandLine(ctx), new ArrayList<>(), paths);
+        assertThat(paths).hasSizeGreaterThan(10);
+        for (List<String> path : paths) {
+            List<String> args = new ArrayList<>(path);
+            args.add("--help");
+            Loki.Result r = Loki.run(tmp, env, args.toArray(String[]::new));
+            assertThat(r.exit()).as(String.join(" ", args) + "\n" + r).isZero();
+            assertThat(r.out()).as(String.join(" ", args)).contains("Usage: loki");
+        }
+    }
+
+    private static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (!e.getKey().equals(e.getValue().getCommandName())) {
+                continue; // an alias: same command
+            }
+            List<String> path = new ArrayList<>(prefix);
+            path.add(e.getKey());
+            out.add(path);
+            collect(e.getValue(), path, out);
+        }
+    }
+
+    @Test
+    void unknown_commands_and_bad_flags_are_one_line_usage_errors() {
+        Map<String, String> env = TestRepo.isolatedEnv(tmp);
+        for (String[] args : new String[][] {{"frobnicate"}, {"rollback", "frobnicate"}, {"checkpoint", "frobnicate"},
+                {"checkpoint", "list", "--bogus"}, {"rollback", "to"}, {"checkpoint", "list", "--limit", "x"}}) {
+            Loki.Result r = Loki.run(tmp, env, args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err().strip().lines().count()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(1);
+            assertThat(r.err()).startsWith("Error: ");
+            assertThat(r.out()).isEmpty();
+        }
+        assertThat(Loki.run(tmp, env, "rollback", "frobnicate").err()).contains("Unknown rollback command");
+        assertThat(Loki.run(tmp, env, "checkpoint", "frobnicate").err()).contains("Unknown checkpoint command");
+    }
+
+    @Test
+    void read_commands_without_a_project_exit_1_with_a_hint() {
+        Map<String, String> env = TestRepo.isolatedEnv(tmp);
+        Loki.Result r = Loki.run(tmp, env, "rollback", "latest");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("No .loki directory found", "--loki-dir");
+        Loki.Result list = Loki.run(tmp, env, "checkpoint", "list");
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).contains("No checkpoints found");
+    }
+
+    @Test
+    void loki_dir_flag_beats_the_environment_which_beats_the_work_tree() {
+        TestRepo repo = TestRepo.create(tmp);
+        Map<String, String> env = repo.env();
+        env.put("LOKI_DIR", tmp.resolve("from-env").toString());
+        Loki.run(repo.dir(), env, "checkpoint", "create", "env");
+        assertThat(tmp.resolve("from-env/state/checkpoints/index.jsonl")).exists();
+        Loki.run(repo.dir(), env, "--loki-dir", tmp.resolve("from-flag").toString(), "checkpoint", "create", "flag");
+        assertThat(tmp.resolve("from-flag/state/checkpoints/index.jsonl")).exists();
+        Loki.run(repo.dir().resolve(".git").getParent(), repo.env(), "-C", "sub", "checkpoint", "create", "sub");
+        assertThat(repo.path(".loki/state/checkpoints/index.jsonl")).as("work tree root, not cwd").exists();
+    }
+
+    @Test
+    void the_demo_runs_end_to_end() {
+        Loki.Result r = Loki.run(tmp, TestRepo.isolatedEnv(tmp), "demo");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("Undo this rollback with: loki rollback to rb-pre-",
+                "Demo finished: every step checked out.");
+    }
+}
