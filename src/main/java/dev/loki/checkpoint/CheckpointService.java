@@ -367,6 +367,10 @@ public final class CheckpointService {
                 victims.add(c);
             }
         }
+        if (victims.isEmpty() && !forceRepack) {
+            // the common case after every iteration: nothing to prune, so no walk over the store
+            return new PruneReport(List.of(), 0, 0, false, List.of());
+        }
         List<String> notes = new ArrayList<>();
         Optional<RepoInfo> repo = RepoInfo.detect(loki.workTree(), env);
         Optional<SnapshotStore> store = repo.map(this::snapshots);
