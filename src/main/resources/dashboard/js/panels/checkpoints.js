@@ -42,7 +42,7 @@ function row(cp) {
         !isBlank(cp.git_branch) ? meta('branch', cp.git_branch, true) : null,
         meta('sha', shortSha(cp.git_sha), true),
         meta('time', when(cp.timestamp || cp.created_at)),
-        !isBlank(cp.snapshot_status) && cp.snapshot_status !== 'ok' ? meta('code snapshot', cp.snapshot_status) : null)),
+        snapshotNote(cp.snapshot_status) ? meta('code', snapshotNote(cp.snapshot_status)) : null)),
     el('div', { class: 'checkpoint-actions' },
       el('button', {
         type: 'button', class: 'btn btn-small', 'data-action': 'rollback',
@@ -51,6 +51,14 @@ function row(cp) {
       })));
   if (pendingId === id) li.append(confirmBox(id));
   return li;
+}
+
+/** Only unusual snapshots are worth a word: most checkpoints hold code and state. */
+function snapshotNote(status) {
+  if (isBlank(status) || status === 'captured' || status === 'ok') return '';
+  if (status === 'none') return 'state only';
+  if (status === 'legacy') return 'tracked files only (upstream)';
+  return `not captured (${status})`;
 }
 
 function meta(label, value, mono = false) {
@@ -118,10 +126,13 @@ function announce(id, r, undoing) {
     ...listOf(r.files_changed).map((f) => `changed back: ${f}`),
     ...listOf(r.files_added).map((f) => `brought back: ${f}`),
     ...listOf(r.files_removed).map((f) => `removed: ${f}`),
+    ...listOf(r.protected_paths).map((f) => `left alone (no snapshot could hold it): ${f}`),
+    ...listOf(r.notes),
   ];
   const pre = r.pre_rollback_snapshot;
   showNotice({
-    text: `${lead} (${what.join('; ')}).${pre ? ` The state before it was saved as ${pre}.` : ''}`,
+    text: `${lead} (${what.join('; ')}).${pre ? ` The state before it was saved as ${pre}` : ''}`
+      + `${pre && r.undo_command ? ` (from a terminal: ${r.undo_command})` : ''}${pre ? '.' : ''}`,
     files,
     action: pre ? { label: 'Undo this rollback', run: () => rollback(pre, { undoing: true }) } : null,
   });
