@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
             CheckpointCommand.class,
             RollbackCommand.class,
             DemoCommand.class,
+            DashboardCommand.class,
+            AuditCommand.class,
         })
 public final class LokiCommand extends BaseCommand {
     LokiCommand(CliContext ctx) {
