@@ -50,7 +50,8 @@ async function refreshAll() {
 
 const live = new LiveStream('/api/events/stream', {
   status: (data) => { if (data && typeof data === 'object') overview.render(data); else refresh('overview').catch(() => {}); },
-  iteration: () => { for (const n of ['overview', 'tasks', 'cost', 'checkpoints']) refresh(n).catch(() => {}); },
+  // The status event that accompanies a new iteration already carries the overview.
+  iteration: () => { for (const n of ['tasks', 'cost', 'checkpoints']) refresh(n).catch(() => {}); },
   checkpoint: () => refresh('checkpoints').catch(() => {}),
   gate: () => refresh('quality').catch(() => {}),
   log: (data) => logs.append(data),

@@ -38,7 +38,7 @@ function row(cp) {
         meta('id', id, true),
         cp.iteration !== undefined && cp.iteration !== null && Number(cp.iteration) >= 0 ? meta('iteration', cp.iteration) : null,
         !isBlank(cp.provider) ? meta('provider', cp.provider) : null,
-        !isBlank(cp.phase) ? meta('phase', cp.phase) : null,
+        !isBlank(cp.phase) && cp.phase !== 'unknown' ? meta('phase', cp.phase) : null,
         !isBlank(cp.git_branch) ? meta('branch', cp.git_branch, true) : null,
         meta('sha', shortSha(cp.git_sha), true),
         meta('time', when(cp.timestamp || cp.created_at)),

@@ -9,6 +9,7 @@ export async function load() {
   ]);
   renderVerdicts(state || {});
   renderTranscripts(itemsOf(transcripts, 'transcripts'));
+  byId('transcripts-title').hidden = byId('transcript-list').childElementCount === 0;
   const empty = byId('verdict-list').childElementCount === 0 && byId('transcript-list').childElementCount === 0;
   byId('council-empty').hidden = !empty;
 }

@@ -26,12 +26,17 @@ export function render(status) {
     fact('Phase', s.phase, 'fact-phase'),
     fact('Iteration', iteration, 'fact-iteration'),
     fact('Provider', s.provider, 'fact-provider'),
-    fact('Elapsed', s.elapsed_seconds !== undefined ? duration(s.elapsed_seconds) : '—', 'fact-elapsed'),
+    fact('Elapsed', hasRun(s) ? duration(s.elapsed_seconds) : '—', 'fact-elapsed'),
     fact('Current task', taskName(s.current_task), 'fact-task'),
     fact('Pending tasks', s.pending_tasks !== undefined ? count(s.pending_tasks) : '—', 'fact-pending'),
     fact('Mode', s.mode, 'fact-mode'));
   renderBudget(s.budget);
   renderControls(state);
+}
+
+/** Elapsed time means something only once a run has started. */
+function hasRun(s) {
+  return s.elapsed_seconds !== undefined && (Number(s.elapsed_seconds) > 0 || (typeof s.run_id === 'string' && s.run_id !== ''));
 }
 
 function taskName(task) {

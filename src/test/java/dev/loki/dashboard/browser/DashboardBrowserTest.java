@@ -21,8 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +63,7 @@ class DashboardBrowserTest {
     @BeforeAll
     static void startServerAndBrowser() throws IOException {
         Chromium.requireInstalled();
+        PageProbe.clearOldFailures();
         repo = TestRepo.create(tmp);
         repo.git("checkout", "-q", "-b", LONG_BRANCH);
         repo.write("src/app.txt", "version 1\n");
@@ -132,6 +135,29 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void live_indicator_shows_reconnecting_while_the_server_is_down_and_a_lost_session_asks_to_sign_in()
+            throws IOException {
+        Page page = signedIn(1280, 900);
+        probe.tolerateConsoleErrorsContaining("ERR_CONNECTION_REFUSED");
+        expect(page.locator("#live")).hasAttribute("data-state", "live");
+
+        int port = server.port();
+        server.stop();
+        expect(page.locator("#live")).hasAttribute("data-state", "reconnecting");
+        expect(page.locator("#live")).hasText("Reconnecting…");
+        writeLoopState("review", 9);
+        // A restarted server has forgotten every browser session: the page must notice and ask.
+        server = DashboardServer.start(new DashboardConfig(loki, repo.env(), DashboardConfig.DEFAULT_HOST, port));
+
+        expect(page.locator("#login-view")).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(20_000));
+        expect(page.locator("#login-error")).containsText("session has ended");
+        page.navigate(server.loginUrl());
+        expect(page.locator("#live")).hasAttribute("data-state", "live");
+        expect(page.locator("#fact-phase")).hasText("review");
+        expect(page.locator("#fact-iteration")).containsText("9");
+    }
+
+    @Test
     void token_form_refuses_a_wrong_token_accepts_a_real_one_and_signs_out() {
         probe = new PageProbe(chromium.browser().newContext(viewport(1280, 900)));
         Page page = probe.page;
@@ -196,6 +222,8 @@ class DashboardBrowserTest {
         assertThat(repo.read("notes/plan.md")).isEqualTo("plan A\n");
         assertThat(repo.exists("src/extra.txt")).isFalse();
 
+        probe.screenshot("dashboard-rollback-notice");
+
         page.click("#notice-undo");
         expect(page.locator("#notice-text")).containsText("Rollback undone");
         assertThat(repo.read("src/app.txt")).isEqualTo("version 3 (broken by the agent)\n");
@@ -225,8 +253,9 @@ class DashboardBrowserTest {
 
             page.click("#ctl-stop");
             page.click("#confirm-ok");
+            expect(page.locator("#confirm-dialog")).isHidden();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(loki.resolve(Signals.STOP)));
             expect(page.locator("#ctl-message")).containsText("Stop");
-            assertThat(Files.exists(loki.resolve(Signals.STOP))).isTrue();
         } finally {
             Files.deleteIfExists(loki.resolve(Signals.STOP));
             Files.deleteIfExists(loki.resolve(Signals.PAUSE));

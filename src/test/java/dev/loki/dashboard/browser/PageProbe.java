@@ -22,13 +22,15 @@ final class PageProbe implements AutoCloseable {
     final Page page;
     final List<String> consoleErrors = new CopyOnWriteArrayList<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> tolerated = new CopyOnWriteArrayList<>();
 
     PageProbe(BrowserContext context) {
         this.context = context;
         this.context.setDefaultTimeout(10_000);
         this.page = context.newPage();
         page.onConsoleMessage(m -> {
-            if ("error".equals(m.type()) && !expectedAuthFailure(m.text())) {
+            if ("error".equals(m.type()) && !expectedAuthFailure(m.text())
+                    && tolerated.stream().noneMatch(m.text()::contains)) {
                 consoleErrors.add(m.text());
             }
         });
@@ -39,6 +41,24 @@ final class PageProbe implements AutoCloseable {
     /** A 401 is how the page learns it is signed out (and how a wrong token is refused). */
     private static boolean expectedAuthFailure(String text) {
         return text.startsWith("Failed to load resource: the server responded with a status of 401");
+    }
+
+    /** For a test that cuts the network on purpose: its failed loads are expected. */
+    void tolerateConsoleErrorsContaining(String text) {
+        tolerated.add(text);
+    }
+
+    /** Screenshots of failures from an earlier run would mislead; the record shots are rewritten. */
+    static void clearOldFailures() {
+        try (var files = Files.exists(SCREENSHOTS) ? Files.list(SCREENSHOTS) : java.util.stream.Stream.<Path>empty()) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (p.getFileName().toString().startsWith("FAILED-")) {
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     long requestsTo(String pathAndQueryPrefix) {
