@@ -2,9 +2,19 @@
 // token on every state-changing request, a timeout, and errors turned into readable messages.
 
 let csrfToken = '';
+let sessionScope = '';
 
 export function setCsrfToken(token) {
   csrfToken = typeof token === 'string' ? token : '';
+}
+
+/** The signed-in scope (read, control or admin): read-only sessions get no control buttons. */
+export function setScope(scope) {
+  sessionScope = typeof scope === 'string' ? scope : '';
+}
+
+export function canControl() {
+  return sessionScope === 'control' || sessionScope === 'admin';
 }
 
 export class ApiError extends Error {

@@ -1,7 +1,7 @@
 // Login: a token from the login link (?token=... on the page, or the server's /login redirect
 // that already set the cookie) or typed into the form is exchanged for a cookie session; the
 // session answer carries the CSRF token every state-changing request must send.
-import { api, ApiError, setCsrfToken } from './api.js';
+import { api, ApiError, setCsrfToken, setScope } from './api.js';
 import { byId } from './dom.js';
 
 /** The session, or null when not signed in. Throws ApiError on a network failure. */
@@ -9,6 +9,7 @@ export async function fetchSession() {
   try {
     const session = await api('/api/auth/session', { quiet401: true });
     setCsrfToken(session && session.csrf_token);
+    setScope(session && session.scope);
     return session || {};
   } catch (e) {
     if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return null;
@@ -33,6 +34,7 @@ export async function logout() {
     await api('/api/auth/logout', { method: 'POST', quiet401: true });
   } finally {
     setCsrfToken('');
+    setScope('');
   }
 }
 

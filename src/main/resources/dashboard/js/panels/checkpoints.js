@@ -1,7 +1,7 @@
 // Checkpoint viewer: the list, creating one with a message, and rollback with a two-step
 // confirm. After a rollback the notice banner says what was restored and offers to undo it by
 // rolling back to the pre-rollback snapshot the server returned.
-import { api } from '../api.js';
+import { api, canControl } from '../api.js';
 import { clearError, showError, showNotice } from '../banners.js';
 import { byId, el, isBlank, itemsOf, replaceChildren } from '../dom.js';
 import { plural, shortSha, sizeOf, when } from '../format.js';
@@ -22,6 +22,9 @@ export async function load() {
 }
 
 function render() {
+  const allowed = canControl();
+  byId('checkpoint-message').disabled = !allowed;
+  byId('checkpoint-create').disabled = !allowed;
   const list = byId('checkpoint-list');
   replaceChildren(list, lastItems.map(row));
   byId('checkpoints-empty').hidden = lastItems.length > 0;
@@ -37,7 +40,7 @@ function row(cp) {
       el('ul', { class: 'meta' },
         meta('id', id, true),
         cp.iteration !== undefined && cp.iteration !== null && Number(cp.iteration) >= 0 ? meta('iteration', cp.iteration) : null,
-        !isBlank(cp.provider) ? meta('provider', cp.provider) : null,
+        !isBlank(cp.provider) && cp.provider !== 'none' ? meta('provider', cp.provider) : null,
         !isBlank(cp.phase) && cp.phase !== 'unknown' ? meta('phase', cp.phase) : null,
         !isBlank(cp.git_branch) ? meta('branch', cp.git_branch, true) : null,
         meta('sha', shortSha(cp.git_sha), true),
@@ -47,7 +50,7 @@ function row(cp) {
       el('button', {
         type: 'button', class: 'btn btn-small', 'data-action': 'rollback',
         'aria-label': `Roll back to checkpoint ${id}`, text: 'Roll back…',
-        disabled: busy || pendingId === id, onclick: () => askRollback(id),
+        disabled: busy || pendingId === id || !canControl(), onclick: () => askRollback(id),
       })));
   if (pendingId === id) li.append(confirmBox(id));
   return li;
@@ -157,7 +160,7 @@ async function create(event) {
   } catch (e) {
     showError(`Could not create a checkpoint: ${e.message}`);
   } finally {
-    button.disabled = false;
+    button.disabled = !canControl();
   }
 }
 

@@ -1,6 +1,6 @@
 // Overview card (status, phase, iteration, provider, elapsed, spend against budget) and the
 // session controls. Rendered from GET /api/status and from every live `status` event.
-import { api } from '../api.js';
+import { api, canControl } from '../api.js';
 import { confirmAction, showError } from '../banners.js';
 import { byId, fact, replaceChildren } from '../dom.js';
 import { count, duration, usd } from '../format.js';
@@ -65,9 +65,11 @@ function renderBudget(budget) {
 }
 
 function renderControls(state) {
-  byId('ctl-pause').disabled = state !== 'running';
-  byId('ctl-resume').disabled = state !== 'paused';
-  byId('ctl-stop').disabled = !(state === 'running' || state === 'paused');
+  const allowed = canControl();
+  byId('ctl-pause').disabled = !allowed || state !== 'running';
+  byId('ctl-resume').disabled = !allowed || state !== 'paused';
+  byId('ctl-stop').disabled = !allowed || !(state === 'running' || state === 'paused');
+  byId('read-only-note').hidden = allowed;
 }
 
 async function control(action) {

@@ -175,12 +175,27 @@ class DashboardBrowserTest {
         page.click("#login-submit");
         expect(page.locator("#app-view")).isVisible();
         expect(page.locator("#checkpoint-list .checkpoint").first()).isVisible();
+        expect(page.locator("#read-only-note")).isHidden();
         assertThat(page.url()).doesNotContain(token);
 
         page.click("#logout");
         expect(page.locator("#login-view")).isVisible();
         Object status = page.evaluate("() => fetch('/api/status').then(r => r.status)");
         assertThat(status).as("the session cookie no longer works").isEqualTo(401);
+    }
+
+    @Test
+    void read_only_token_sees_everything_but_gets_no_control_buttons() {
+        probe = new PageProbe(chromium.browser().newContext(viewport(1280, 900)));
+        Page page = probe.page;
+        page.navigate(server.baseUrl() + "/");
+        page.fill("#login-token", server.tokens().create("browser-viewer", Scope.READ, Optional.empty()));
+        page.click("#login-submit");
+        expect(page.locator("#checkpoint-list .checkpoint").first()).isVisible();
+        expect(page.locator("#read-only-note")).isVisible();
+        expect(page.locator("#ctl-stop")).isDisabled();
+        expect(page.locator("#checkpoint-create")).isDisabled();
+        expect(page.locator("#checkpoint-list [data-action=rollback]").first()).isDisabled();
     }
 
     @Test
