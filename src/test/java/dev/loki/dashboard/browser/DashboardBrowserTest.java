@@ -304,6 +304,7 @@ class DashboardBrowserTest {
         expect(page.locator("#app-view")).isVisible();
         expect(page.locator("html")).hasAttribute("data-theme", "dark");
         assertThat(background(page)).isEqualTo(dark);
+        probe.screenshot("dashboard-dark");
     }
 
     private Page signedIn(int width, int height) {
