@@ -14,7 +14,7 @@ export function duration(seconds) {
 export function usd(value) {
   const n = Number(value);
   if (value === null || value === undefined || value === '' || !Number.isFinite(n)) return '—';
-  return `$${n.toFixed(n !== 0 && Math.abs(n) < 1 ? 4 : 2)}`;
+  return `$${n.toFixed(n !== 0 && Math.abs(n) < 0.01 ? 4 : 2)}`;
 }
 
 export function count(value) {

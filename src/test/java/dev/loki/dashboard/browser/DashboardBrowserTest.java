@@ -158,6 +158,43 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void panels_render_the_task_council_cost_and_proof_files_and_gates_update_live() throws IOException {
+        write("queue/pending.json", "[{\"id\":\"t-1\",\"title\":\"Write the parser\",\"priority\":2}]");
+        write("council/state.json", "{\"enabled\":true,\"total_votes\":3,\"verdicts\":[{\"iteration\":4,"
+                + "\"timestamp\":\"2026-12-02T00:00:00Z\",\"approve\":1,\"reject\":2,\"result\":\"REJECTED\"}]}");
+        write("council/transcripts/iter-4-20261202.json", "{\"iteration_id\":\"iter-4-20261202\",\"iteration\":4,"
+                + "\"outcome\":\"REJECTED\",\"approve_count\":1,\"reject_count\":2,\"voters\":[{\"name\":\"architect\","
+                + "\"verdict\":\"REJECT\",\"reasoning\":\"Tests do not cover <script>.\",\"issues\":[]}]}");
+        write("metrics/efficiency/iteration-1.json", "{\"iteration\":1,\"model\":\"sonnet\",\"phase\":\"development\","
+                + "\"provider\":\"claude\",\"input_tokens\":1000,\"output_tokens\":500,\"cost_usd\":0.25}");
+        write("proofs/run-20261202-a/proof.json", "{\"generated_at\":\"2026-12-02T00:00:00Z\",\"final_verdict\":"
+                + "\"APPROVE\",\"cost_usd\":0.25,\"files_changed\":2}");
+        write("proofs/run-20261202-a/index.html", "<!doctype html><title>proof</title><h1>Proof of run a</h1>");
+
+        Page page = signedIn(1280, 900);
+        expect(page.locator("#task-list")).containsText("Write the parser");
+        expect(page.locator("#verdict-list")).containsText("REJECTED");
+        page.locator("#transcript-list summary").first().click();
+        expect(page.locator("#transcript-list")).containsText("Tests do not cover <script>.");
+        expect(page.locator("#cost-total")).hasText("$0.25");
+        expect(page.locator("#cost-breakdown")).containsText("sonnet");
+
+        Page report = page.waitForPopup(() -> page.locator("#proof-list a", new Page.LocatorOptions()
+                .setHasText("run-20261202-a")).click());
+        expect(report.locator("h1")).hasText("Proof of run a");
+        report.close();
+
+        expect(page.locator("#quality-empty")).isVisible();
+        write("quality/latest.json", "{\"iteration\":4,\"passed\":false,\"code_review_blocked\":true,\"results\":["
+                + "{\"name\":\"tests\",\"status\":\"pass\",\"summary\":\"12 passed\"},"
+                + "{\"name\":\"static-analysis\",\"status\":\"fail\",\"summary\":\"2 new warnings\"}]}");
+        expect(page.locator("#gate-list")).containsText("2 new warnings");
+        expect(page.locator("#gate-list")).containsText("failed");
+        expect(page.locator("#quality-summary")).containsText("1 of 2 passing");
+        expect(page.locator("#quality-summary")).containsText("blocked by code review");
+    }
+
+    @Test
     void token_form_refuses_a_wrong_token_accepts_a_real_one_and_signs_out() {
         probe = new PageProbe(chromium.browser().newContext(viewport(1280, 900)));
         Page page = probe.page;
@@ -339,6 +376,7 @@ class DashboardBrowserTest {
 
     private static void write(String rel, String content) throws IOException {
         Path target = loki.resolve(rel);
+        Files.createDirectories(target.getParent());
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.writeString(temp, content, StandardCharsets.UTF_8);
         Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
