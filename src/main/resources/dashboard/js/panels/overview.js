@@ -57,7 +57,8 @@ function renderBudget(budget) {
   }
   const spent = Number.isFinite(used) ? used : 0;
   const ratio = Math.min(1, Math.max(0, spent / limit));
-  label.textContent = `Spent ${usd(spent)} of ${usd(limit)} (${Math.round((spent / limit) * 100)}%)`;
+  label.textContent = `Spent ${usd(spent)} of ${usd(limit)} (${Math.round((spent / limit) * 100)}%)`
+    + `${budget.exceeded === true ? ': budget exceeded' : ''}`;
   meter.value = ratio;
   meter.textContent = `${Math.round(ratio * 100)}%`;
   meter.setAttribute('aria-label', `Budget used: ${Math.round(ratio * 100)} percent`);

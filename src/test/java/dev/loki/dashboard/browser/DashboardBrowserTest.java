@@ -169,6 +169,7 @@ class DashboardBrowserTest {
                 + "\"provider\":\"claude\",\"input_tokens\":1000,\"output_tokens\":500,\"cost_usd\":0.25}");
         write("proofs/run-20261202-a/proof.json", "{\"generated_at\":\"2026-12-02T00:00:00Z\",\"final_verdict\":"
                 + "\"APPROVE\",\"cost_usd\":0.25,\"files_changed\":2}");
+        write("metrics/budget.json", "{\"limit\":2.0}");
         write("proofs/run-20261202-a/index.html", "<!doctype html><title>proof</title><h1>Proof of run a</h1>");
 
         Page page = signedIn(1280, 900);
@@ -178,6 +179,8 @@ class DashboardBrowserTest {
         expect(page.locator("#transcript-list")).containsText("Tests do not cover <script>.");
         expect(page.locator("#cost-total")).hasText("$0.25");
         expect(page.locator("#cost-breakdown")).containsText("sonnet");
+        expect(page.locator("#budget-label")).hasText("Spent $0.25 of $2.00 (13%)");
+        expect(page.locator("#budget-meter")).isVisible();
 
         Page report = page.waitForPopup(() -> page.locator("#proof-list a", new Page.LocatorOptions()
                 .setHasText("run-20261202-a")).click());
