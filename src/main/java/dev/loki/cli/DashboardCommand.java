@@ -74,6 +74,11 @@ public final class DashboardCommand extends BaseCommand {
         @Override
         protected int doCall() {
             DashboardConfig cfg = address.config(ctx);
+            if (!DashboardLauncher.isLoopback(cfg.host())) {
+                ctx.err().println("Warning: binding " + cfg.host() + " exposes the dashboard beyond this machine over"
+                        + " plain HTTP; tokens still guard it. Browsers must use a name listed in"
+                        + " LOKI_DASHBOARD_ALLOWED_HOSTS.");
+            }
             if (foreground) {
                 DashboardLauncher.serve(cfg, ctx.out(), true);
                 return ExitCode.OK;

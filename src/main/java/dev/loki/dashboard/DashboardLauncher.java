@@ -196,6 +196,14 @@ public final class DashboardLauncher {
         return StopOutcome.STOPPED;
     }
 
+    public static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static void requireFreePort(DashboardConfig cfg) {
         if (cfg.port() == 0) {
             return;

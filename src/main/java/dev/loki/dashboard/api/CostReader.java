@@ -133,13 +133,14 @@ public final class CostReader {
 
     private static Map<String, double[]> prices(LokiDir loki) {
         Map<String, double[]> out = new TreeMap<>(DEFAULT_PRICES);
-        BoundedFiles.json(loki.resolve("pricing.json"), 256 * 1024).ifPresent(p -> p.path("models").fields()
-                .forEachRemaining(e -> {
-                    if (e.getValue().path("input").isNumber() && e.getValue().path("output").isNumber()) {
-                        out.put(e.getKey().toLowerCase(Locale.ROOT), new double[] {
-                            e.getValue().path("input").asDouble(), e.getValue().path("output").asDouble()});
-                    }
-                }));
+        BoundedFiles.json(loki.resolve("pricing.json"), 256 * 1024).ifPresent(p -> {
+            for (Map.Entry<String, JsonNode> e : p.path("models").properties()) {
+                if (e.getValue().path("input").isNumber() && e.getValue().path("output").isNumber()) {
+                    out.put(e.getKey().toLowerCase(Locale.ROOT), new double[] {
+                        e.getValue().path("input").asDouble(), e.getValue().path("output").asDouble()});
+                }
+            }
+        });
         return out;
     }
 

@@ -114,11 +114,11 @@ public final class AuditLog {
     /** SHA-256 of the record's canonical form: keys sorted, no whitespace, {@code hash} left out. */
     static String hashOf(JsonNode record) {
         TreeMap<String, JsonNode> sorted = new TreeMap<>();
-        record.fields().forEachRemaining(e -> {
+        for (Map.Entry<String, JsonNode> e : record.properties()) {
             if (!e.getKey().equals("hash")) {
                 sorted.put(e.getKey(), e.getValue());
             }
-        });
+        }
         return Secrets.sha256Hex(Json.compact(sorted));
     }
 
