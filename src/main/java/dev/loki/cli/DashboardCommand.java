@@ -98,7 +98,7 @@ public final class DashboardCommand extends BaseCommand {
         }
     }
 
-    @Command(name = "serve", hidden = true, description = "Run the server in this process (used by 'start').")
+    @Command(name = "serve", hidden = true, mixinStandardHelpOptions = true, description = "Run the server in this process (used by 'start').")
     static final class Serve extends BaseCommand {
         @picocli.CommandLine.Mixin
         Address address = new Address();
