@@ -22,8 +22,9 @@ export function append(data) {
   lines.push(line);
   const view = byId('log-view');
   if (lines.length > MAX_LINES) {
-    lines.shift();
-    if (view.firstChild) view.firstChild.remove();
+    // The view holds exactly the lines that pass the current filter, in order.
+    const dropped = lines.shift();
+    if (matches(dropped) && view.firstChild) view.firstChild.remove();
   }
   if (matches(line)) {
     view.append(node(line));
