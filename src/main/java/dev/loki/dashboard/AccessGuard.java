@@ -94,7 +94,10 @@ public final class AccessGuard {
             return;
         }
         Principal p = who.get().principal();
-        long wait = limits.acquire(p.subject() + "@" + ip, required.label());
+        // a client is one credential from one address; each browser session counts on its own
+        String client = who.get().session().map(s -> "session:" + Secrets.sha256Hex(s.csrfToken()).substring(0, 16))
+                .orElse(p.subject() + "@" + ip);
+        long wait = limits.acquire(client, required.label());
         if (wait > 0) {
             throw new ApiError(429, "rate_limited", "too many " + required.label() + " requests; retry in " + wait + "s",
                     Map.of("Retry-After", Long.toString(wait)));
