@@ -217,8 +217,18 @@ public final class DashboardServer implements AutoCloseable {
         }
         Principal p = ctx.attribute(AccessGuard.PRINCIPAL);
         String resource = ctx.pathParamMap().getOrDefault("id", "");
+        String route;
+        try {
+            route = ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            route = "*";
+        }
+        if (route.equals("*") || route.isBlank()) {
+            // no route matched (a 404): record the path as sent
+            route = ctx.path();
+        }
         b.audit().record(new AuditRecord(p == null ? "anonymous" : p.subject(), p == null ? "none" : p.method(),
-                ctx.method().name() + " " + ctx.endpoint().path, resource, status, ctx.ip(), ""));
+                ctx.method().name() + " " + route, resource, status, ctx.ip(), ""));
     }
 
     private static void renderError(Exception raw, Context ctx) {

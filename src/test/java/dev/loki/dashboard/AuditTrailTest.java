@@ -51,6 +51,7 @@ class AuditTrailTest {
             f.anonymous().get("/api/status");
             f.as(Scope.READ).post("/api/control/stop", null);
             Api.bearer(f.base(), token).get("/api/status");
+            Api.bearer(f.base(), token).post("/api/no-such-route", "{}");
 
             List<JsonNode> recs = records(f);
             assertThat(recs).anySatisfy(r -> {
@@ -67,6 +68,10 @@ class AuditTrailTest {
             assertThat(recs).anySatisfy(r -> {
                 assertThat(r.path("status").asInt()).isEqualTo(403);
                 assertThat(r.path("action").asText()).isEqualTo("POST /api/control/stop");
+            });
+            assertThat(recs).anySatisfy(r -> {
+                assertThat(r.path("action").asText()).isEqualTo("POST /api/no-such-route");
+                assertThat(r.path("status").asInt()).isEqualTo(404);
             });
             assertThat(recs).as("successful reads are not audited").noneSatisfy(r -> {
                 assertThat(r.path("action").asText()).isEqualTo("GET /api/status");
