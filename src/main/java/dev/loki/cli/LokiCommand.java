@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
             RollbackCommand.class,
             DemoCommand.class,
             WarmupCommand.class,
+            DashboardCommand.class,
+            AuditCommand.class,
         })
 public final class LokiCommand extends BaseCommand {
     LokiCommand(CliContext ctx) {

@@ -1,0 +1,266 @@
+package dev.loki.dashboard;
+
+import dev.loki.LokiException;
+import dev.loki.dashboard.auth.LoginTickets;
+import dev.loki.store.LokiDir;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Starts, finds and stops a project's dashboard. {@link #startBackground} runs it as a detached
+ * child JVM (same java, same classpath, the hidden {@code loki dashboard serve} command) whose
+ * output goes to {@code .loki/dashboard/logs/dashboard.log}; {@link #serve} runs it in this
+ * process. A busy port is refused with a clear message; nothing is ever killed to free it.
+ */
+public final class DashboardLauncher {
+    private static final Duration START_WAIT = Duration.ofSeconds(30);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
+    private DashboardLauncher() {
+    }
+
+    /** The outcome of a start: the instance, a fresh one-time login URL, and whether it was already up. */
+    public record Started(DashboardInstance instance, String loginUrl, boolean alreadyRunning) {
+    }
+
+    /** Host and port from flags, else {@code LOKI_DASHBOARD_HOST} / {@code LOKI_DASHBOARD_PORT}, else the defaults. */
+    public static DashboardConfig config(LokiDir loki, Map<String, String> env, Optional<String> host,
+            Optional<Integer> port) {
+        String h = host.or(() -> nonBlank(env.get("LOKI_DASHBOARD_HOST"))).orElse(DashboardConfig.DEFAULT_HOST);
+        int p = port.orElseGet(() -> nonBlank(env.get("LOKI_DASHBOARD_PORT")).map(v -> {
+            try {
+                return Integer.parseInt(v.strip());
+            } catch (NumberFormatException e) {
+                throw LokiException.badInput("LOKI_DASHBOARD_PORT='" + v + "' is not a port number (1-65535)");
+            }
+        }).orElse(DashboardConfig.DEFAULT_PORT));
+        if (p < 1 || p > 65535) {
+            throw LokiException.badInput("Port " + p + " is out of range: use 1-65535");
+        }
+        return new DashboardConfig(loki, env, h, p);
+    }
+
+    /** The project's dashboard if one is up and verifiably ours. */
+    public static Optional<DashboardInstance> running(LokiDir loki) {
+        return DashboardInstance.read(loki).filter(DashboardInstance::processAlive)
+                .filter(DashboardInstance::answersHealth);
+    }
+
+    /** A fresh one-time login URL for a running instance. */
+    public static String loginUrl(LokiDir loki, DashboardInstance i) {
+        return DashboardServer.loginUrl(i.baseUrl(), new LoginTickets(loki).mint(LoginTickets.DEFAULT_TTL));
+    }
+
+    /**
+     * What {@code loki start} calls: makes sure the dashboard runs (unless {@code LOKI_DASHBOARD=false})
+     * and returns its login URL; empty when disabled or when it could not start (the reason goes
+     * to {@code warn}; a run never fails because its dashboard did).
+     */
+    public static Optional<String> ensureRunning(LokiDir loki, Map<String, String> env, PrintStream warn) {
+        String flag = env.getOrDefault("LOKI_DASHBOARD", "true").strip().toLowerCase(Locale.ROOT);
+        if (flag.equals("false") || flag.equals("0") || flag.equals("no") || flag.equals("off")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(startBackground(config(loki, env, Optional.empty(), Optional.empty())).loginUrl());
+        } catch (LokiException e) {
+            warn.println("Warning: dashboard not started: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    public static Optional<String> ensureRunning(LokiDir loki, Map<String, String> env) {
+        return ensureRunning(loki, env, System.err);
+    }
+
+    /** Starts the dashboard as a detached child process and waits until it answers. */
+    public static Started startBackground(DashboardConfig cfg) {
+        LokiDir loki = cfg.lokiDir().ensureExists();
+        Optional<DashboardInstance> up = running(loki);
+        if (up.isPresent()) {
+            return new Started(up.get(), loginUrl(loki, up.get()), true);
+        }
+        requireFreePort(cfg);
+        Path logs = DashboardInstance.dir(loki).resolve("logs");
+        Path log = logs.resolve("dashboard.log");
+        Process child;
+        try {
+            Files.createDirectories(logs);
+            ProcessBuilder pb = new ProcessBuilder(childCommand(cfg));
+            pb.environment().clear();
+            pb.environment().putAll(cfg.env());
+            pb.directory(loki.workTree().toFile());
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            child = pb.start();
+        } catch (IOException e) {
+            throw LokiException.failed("Cannot start the dashboard process: " + e.getMessage());
+        }
+        Instant deadline = Instant.now().plus(START_WAIT);
+        while (Instant.now().isBefore(deadline)) {
+            Optional<DashboardInstance> i = DashboardInstance.read(loki).filter(x -> x.answersHealth());
+            if (i.isPresent() && i.get().processAlive()) {
+                return new Started(i.get(), loginUrl(loki, i.get()), false);
+            }
+            if (!child.isAlive()) {
+                throw LokiException.failed("The dashboard exited at start (code " + child.exitValue() + "): "
+                        + lastLine(log) + " (full log: " + log + ")");
+            }
+            sleep(100);
+        }
+        child.destroy();
+        throw LokiException.failed("The dashboard did not answer within " + START_WAIT.toSeconds() + "s; see " + log);
+    }
+
+    /** Runs the server in this process until it is stopped (SIGTERM, Ctrl-C). */
+    public static void serve(DashboardConfig cfg, PrintStream out, boolean printLogin) {
+        LokiDir loki = cfg.lokiDir().ensureExists();
+        Optional<DashboardInstance> up = running(loki);
+        if (up.isPresent()) {
+            throw LokiException.failed("This project's dashboard already runs at " + up.get().baseUrl() + " (pid "
+                    + up.get().pid() + "); stop it with 'loki dashboard stop'");
+        }
+        requireFreePort(cfg);
+        DashboardServer server = DashboardServer.start(cfg);
+        DashboardInstance me = new DashboardInstance(ProcessHandle.current().pid(), cfg.host(), server.port(),
+                server.instanceId(), Instant.now().toString());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            me.removeIfOurs(loki);
+            server.stop();
+            stopped.countDown();
+        }, "loki-dashboard-shutdown");
+        try {
+            me.write(loki);
+        } catch (IOException e) {
+            server.stop();
+            throw LokiException.failed("Cannot write " + DashboardInstance.file(loki) + ": " + e.getMessage());
+        }
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("Dashboard running at " + server.baseUrl() + " (pid " + me.pid() + ")");
+        if (printLogin) {
+            out.println("Log in (one-time link, valid 15 minutes): " + server.loginUrl());
+        }
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What {@link #stop} found and did. */
+    public enum StopOutcome { STOPPED, NOT_RUNNING, STALE_REMOVED, NOT_OURS }
+
+    /** Stops this project's dashboard: only the recorded pid, and only after /health proves it is ours. */
+    public static StopOutcome stop(LokiDir loki) {
+        Optional<DashboardInstance> rec = DashboardInstance.read(loki);
+        if (rec.isEmpty()) {
+            return StopOutcome.NOT_RUNNING;
+        }
+        DashboardInstance i = rec.get();
+        if (!i.processAlive()) {
+            DashboardInstance.removeFiles(loki);
+            return StopOutcome.STALE_REMOVED;
+        }
+        if (!i.answersHealth()) {
+            DashboardInstance.removeFiles(loki);
+            return StopOutcome.NOT_OURS;
+        }
+        ProcessHandle ph = ProcessHandle.of(i.pid()).orElseThrow();
+        ph.destroy();
+        Instant deadline = Instant.now().plus(STOP_WAIT);
+        while (ph.isAlive() && Instant.now().isBefore(deadline)) {
+            sleep(100);
+        }
+        if (ph.isAlive()) {
+            // still the same process handle we verified above: it ignored SIGTERM
+            ph.destroyForcibly();
+        }
+        i.removeIfOurs(loki);
+        return StopOutcome.STOPPED;
+    }
+
+    public static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void requireFreePort(DashboardConfig cfg) {
+        if (cfg.port() == 0) {
+            return;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(cfg.host()), cfg.port()));
+        } catch (IOException e) {
+            String who = DashboardInstance.health("http://" + (cfg.host().equals("0.0.0.0") ? "127.0.0.1" : cfg.host())
+                    + ":" + cfg.port()).isPresent() ? "another project's loki dashboard" : "another program";
+            throw LokiException.failed("Port " + cfg.port() + " on " + cfg.host() + " is already in use by " + who
+                    + "; pick another with --port or LOKI_DASHBOARD_PORT (nothing was stopped)");
+        }
+    }
+
+    private static List<String> childCommand(DashboardConfig cfg) {
+        List<String> cmd = new ArrayList<>();
+        Path setsid = Path.of("/usr/bin/setsid");
+        if (Files.isExecutable(setsid)) {
+            // its own session: closing the terminal that started it does not hang it up
+            cmd.add(setsid.toString());
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.loki.cli.Main");
+        cmd.add("--loki-dir");
+        cmd.add(cfg.lokiDir().path().toString());
+        cmd.add("dashboard");
+        cmd.add("serve");
+        cmd.add("--host");
+        cmd.add(cfg.host());
+        cmd.add("--port");
+        cmd.add(Integer.toString(cfg.port()));
+        return cmd;
+    }
+
+    private static String lastLine(Path log) {
+        List<String> lines = BoundedFiles.tail(log, 5, 16 * 1024);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (!lines.get(i).isBlank()) {
+                return lines.get(i).strip();
+            }
+        }
+        return "no output";
+    }
+
+    private static Optional<String> nonBlank(String s) {
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.strip());
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw LokiException.failed("interrupted");
+        }
+    }
+}
