@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             CheckpointCommand.class,
             RollbackCommand.class,
             DemoCommand.class,
+            ProofCommand.class,
         })
 public final class LokiCommand extends BaseCommand {
     LokiCommand(CliContext ctx) {

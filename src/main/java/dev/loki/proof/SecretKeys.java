@@ -81,10 +81,10 @@ final class SecretKeys {
         if (cur.length() > 0) {
             out.add(cur.toString().toUpperCase(Locale.ROOT));
         }
-        // "apiKey" and "API_KEY" are the same name; so are "privateKey" and "PRIVATE_KEY"
+        // "apiKey" and "API_KEY" are the same name; so are "privateKey" and "PRIVATE_KEY", "PASS_PHRASE" and "PASSPHRASE"
         if (out.size() >= 2) {
             String joined = out.get(out.size() - 2) + out.get(out.size() - 1);
-            if (Set.of("APIKEY", "PRIVATEKEY", "SECRETKEY", "ACCESSKEY").contains(joined)) {
+            if (Set.of("APIKEY", "PRIVATEKEY", "SECRETKEY", "ACCESSKEY", "PASSPHRASE").contains(joined)) {
                 out.set(out.size() - 2, joined);
                 out.remove(out.size() - 1);
             }
