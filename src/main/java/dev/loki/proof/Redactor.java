@@ -33,12 +33,12 @@ public final class Redactor {
 
     /** {@code --password hunter2}, {@code --api-key=...}. */
     private static final Pattern FLAG = Pattern.compile(
-            "(?i)(?<key>--?(?:[a-z0-9]+-)*(?:password|passwd|passphrase|token|secret|api-key|apikey))(?<sep>[ =])"
+            "(?i)(?<![A-Za-z0-9_-])(?<key>--?(?:[a-z0-9]+-)*(?:password|passwd|passphrase|token|secret|api-key|apikey))(?<sep>[ =])"
                     + "(?<val>[^\\s\"'-][^\\s\"']{0,4095})");
 
     /** Prose: "the password is hunter2". */
     private static final Pattern PROSE = Pattern.compile(
-            "(?i)\\b(?<key>password|passwd|passphrase)(?<sep>\\s+(?:is|was|of)\\s*:?\\s+)(?<val>[^\\s,;'\"]{3,200})");
+            "(?i)\\b(?<key>password|passwd|passphrase)(?<sep>\\s+(?:is|was|of)\\s*:?\\s+)(?<val>[^\\s,;'\"]{2,199}[^\\s,;'\".!?])");
 
     private static final Set<String> NOT_SECRETS = Set.of("true", "false", "null", "none", "nil", "yes", "no", "empty",
             "required", "optional", "unset", "set", "missing", "invalid", "valid", "correct", "incorrect", "wrong",
