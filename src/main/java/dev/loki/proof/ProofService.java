@@ -181,7 +181,7 @@ public final class ProofService {
             }
             ObjectNode o = out.addObject();
             o.put("id", c.id());
-            o.put("kind", c.kind().toString());
+            o.put("kind", c.kind().toString().toLowerCase(java.util.Locale.ROOT));
             o.put("iteration", c.iteration());
             o.put("created_at", c.createdAt().toString());
             o.put("message", c.summary());
