@@ -97,7 +97,16 @@ public final class Redactor {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
                 Map.Entry<String, JsonNode> e = it.next();
-                o.set(redactString(e.getKey(), n), walk(e.getValue(), n));
+                JsonNode v = e.getValue();
+                // {"DB_PASSWORD": "pw"}: the key names the secret, the value alone looks harmless
+                boolean secretValue = (v.isTextual() || v.isNumber()) && SecretKeys.isSecret(e.getKey())
+                        && isSecretValue(v.asText(), e.getKey());
+                if (secretValue) {
+                    n[0]++;
+                    o.put(redactString(e.getKey(), n), "[REDACTED]");
+                } else {
+                    o.set(redactString(e.getKey(), n), walk(v, n));
+                }
             }
             return o;
         }
