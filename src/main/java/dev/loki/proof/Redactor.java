@@ -40,6 +40,11 @@ public final class Redactor {
     private static final Pattern PROSE = Pattern.compile(
             "(?i)\\b(?<key>password|passwd|passphrase)(?<sep>\\s+(?:is|was|of)\\s*:?\\s+)(?<val>[^\\s,;'\"]{2,199}[^\\s,;'\".!?])");
 
+    /** Fragments one of which every secret key name holds (lower case), for the pre-check. */
+    private static final List<String> ASSIGNMENT_HINTS = List.of("pass", "pw", "pat", "psk", "key", "secret", "token",
+            "auth", "credential");
+    private static final List<String> FLAG_HINTS = List.of("pass", "token", "secret", "key");
+
     private static final Set<String> NOT_SECRETS = Set.of("true", "false", "null", "none", "nil", "yes", "no", "empty",
             "required", "optional", "unset", "set", "missing", "invalid", "valid", "correct", "incorrect", "wrong",
             "expired", "changed", "reset", "not", "the", "a", "an", "too", "being", "now", "still", "also", "here",
@@ -117,24 +122,41 @@ public final class Redactor {
         if (s.length() < 4) {
             return s;
         }
+        // Each rule runs only where a cheap literal check says it can match: most log lines
+        // hold no secret, and the rules' leading look-behinds defeat the regex engine's own skip.
         String t = s;
-        t = replace(SecretPatterns.PRIVATE_KEY_BLOCK, t, n, m -> "[REDACTED:PRIVATE_KEY]");
-        t = replace(SecretPatterns.PRIVATE_KEY_OPEN, t, n, m -> "[REDACTED:PRIVATE_KEY]");
-        for (SecretPatterns.Kind k : SecretPatterns.TOKENS) {
-            String label = "[REDACTED:" + k.label() + "]";
-            t = replace(k.pattern(), t, n, m -> label);
+        if (t.contains("PRIVATE KEY")) {
+            t = replace(SecretPatterns.PRIVATE_KEY_BLOCK, t, n, m -> "[REDACTED:PRIVATE_KEY]");
+            t = replace(SecretPatterns.PRIVATE_KEY_OPEN, t, n, m -> "[REDACTED:PRIVATE_KEY]");
         }
-        t = replace(SecretPatterns.BEARER, t, n, m -> m.group(3).startsWith(MARK) ? null
-                : m.group(1) + m.group(2) + "[REDACTED]");
-        t = replace(SecretPatterns.URI_CREDENTIALS, t, n, m -> m.group(3).startsWith(MARK)
-                || SecretPatterns.looksLikePort(m.group(3)) ? null
-                : m.group(1) + m.group(2) + ":[REDACTED]@");
-        String a = t;
-        t = replace(ASSIGNMENT, a, n, m -> assignment(m, true, a));
-        String b = t;
-        t = replace(FLAG, b, n, m -> assignment(m, false, b));
-        String c = t;
-        t = replace(PROSE, c, n, m -> assignment(m, false, c));
+        for (SecretPatterns.Kind k : SecretPatterns.TOKENS) {
+            if (k.mayMatch(t)) {
+                String label = "[REDACTED:" + k.label() + "]";
+                t = replace(k.pattern(), t, n, m -> label);
+            }
+        }
+        String lower = t.toLowerCase(Locale.ROOT);
+        if (lower.contains("bearer") || lower.contains("basic")) {
+            t = replace(SecretPatterns.BEARER, t, n, m -> m.group(3).startsWith(MARK) ? null
+                    : m.group(1) + m.group(2) + "[REDACTED]");
+        }
+        if (t.contains("://") && t.indexOf('@') >= 0) {
+            t = replace(SecretPatterns.URI_CREDENTIALS, t, n, m -> m.group(3).startsWith(MARK)
+                    || SecretPatterns.looksLikePort(m.group(3)) ? null
+                    : m.group(1) + m.group(2) + ":[REDACTED]@");
+        }
+        if (containsAny(lower, ASSIGNMENT_HINTS)) {
+            String a = t;
+            t = replace(ASSIGNMENT, a, n, m -> assignment(m, true, a));
+        }
+        if (t.indexOf('-') >= 0 && containsAny(lower, FLAG_HINTS)) {
+            String b = t;
+            t = replace(FLAG, b, n, m -> assignment(m, false, b));
+        }
+        if (lower.contains("pass")) {
+            String c = t;
+            t = replace(PROSE, c, n, m -> assignment(m, false, c));
+        }
         return rewritePaths(t, n);
     }
 
@@ -258,7 +280,7 @@ public final class Redactor {
             found.add("PRIVATE_KEY");
         }
         for (SecretPatterns.Kind k : SecretPatterns.TOKENS) {
-            if (k.pattern().matcher(serialised).find()) {
+            if (k.mayMatch(serialised) && k.pattern().matcher(serialised).find()) {
                 found.add(k.label());
             }
         }
@@ -277,6 +299,15 @@ public final class Redactor {
             }
         }
         return found;
+    }
+
+    private static boolean containsAny(String s, List<String> parts) {
+        for (String p : parts) {
+            if (s.contains(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Replaces each match by {@code f(m)} (null keeps the match) and counts replacements in {@code n[0]}. */
