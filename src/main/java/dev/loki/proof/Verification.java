@@ -11,9 +11,13 @@ import java.util.Optional;
  * (upstream's scope "integrity"), and, when a key exists, an Ed25519 signature of that hash.
  */
 public final class Verification {
-    /** What {@code loki proof verify} found. */
+    /**
+     * What {@code loki proof verify} found.
+     *
+     * @param signature {@code none}, {@code valid} or {@code invalid}
+     */
     public record Check(boolean hashOk, String recorded, String computed, String signature, boolean signedLocally) {
-        /** {@code none}, {@code valid} or {@code invalid}. */
+        /** Unaltered, and no signature that fails. */
         public boolean ok() {
             return hashOk && !"invalid".equals(signature);
         }
