@@ -234,4 +234,37 @@ class ProofCommandTest {
         assertThat(new String(bad.warnings().get(0).getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
                 .contains("invalid run id");
     }
+
+    @Test
+    void work_left_dirty_before_the_run_is_not_counted_and_a_missing_base_is_said_so(@TempDir Path other)
+            throws Exception {
+        dev.loki.testing.TestRepo repo = dev.loki.testing.TestRepo.create(other);
+        repo.write("wip.txt", "user's own unfinished work\n");
+        Map<String, String> env = repo.env();
+        dev.loki.store.LokiDir dir = dev.loki.store.LokiDir.locate(java.util.Optional.empty(), env, repo.dir())
+                .ensureExists();
+        var base = dev.loki.checkpoint.CheckpointService.open(dir, env)
+                .create(dev.loki.checkpoint.CheckpointRequest.manual("run start"));
+        repo.write("agent.txt", "written by the agent\n");
+        new RunRecord("run-a", java.time.Instant.now().toString(), "", "stopped", "claude", "", repo.head(),
+                base.snapshotCommit().orElseThrow(), 1, 5, List.of(), "").save(dir);
+        new RunRecord("run-b", java.time.Instant.now().toString(), "", "stopped", "claude", "", "", "", 1, 5,
+                List.of(), "").save(dir);
+
+        ProofResult a = ProofService.generate(dir, env, "run-a", false);
+        assertThat(a.written()).as(a.warnings().toString()).isTrue();
+        JsonNode pa = Json.parse(Files.readString(dir.resolve("proofs/run-a/proof.json")));
+        List<String> paths = new ArrayList<>();
+        pa.path("files_changed").path("files").forEach(f -> paths.add(f.path("path").asText()));
+        assertThat(paths).containsExactly("agent.txt");
+        // git's own view counts both: the proof attributes only what changed after the run began
+        assertThat(repo.git("ls-files", "--others", "--exclude-standard")).contains("wip.txt");
+
+        ProofResult b = ProofService.generate(dir, env, "run-b", false);
+        assertThat(b.written()).isTrue();
+        assertThat(b.warnings()).anyMatch(w -> w.contains("no base to compare against"));
+        JsonNode pb = Json.parse(Files.readString(dir.resolve("proofs/run-b/proof.json")));
+        assertThat(pb.path("files_changed").path("count").asInt()).isZero();
+        assertThat(pb.path("files_changed").path("base").asText()).isEqualTo("none");
+    }
 }
