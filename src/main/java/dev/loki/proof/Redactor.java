@@ -23,14 +23,6 @@ public final class Redactor {
     public static final String RULES_VERSION = "2.0";
     static final String MARK = "[REDACTED";
 
-    private static final String QUOTED_OR_BARE = "(?<val>\"(?:[^\"\\\\\\n]|\\\\.){0,4096}\"|'[^'\\n]{0,4096}'"
-            + "|[^\\s,;'\"}\\])(<>]{1,4096})";
-
-    /** {@code KEY=value}, {@code "key": "value"}, {@code key: value}; never {@code key == x}. */
-    private static final Pattern ASSIGNMENT = Pattern.compile(
-            "(?<![A-Za-z0-9_.])(?<q>[\"']?)(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,63})\\k<q>(?<sep>[ \\t]*(?::|=(?!=)|=>)[ \\t]*)"
-                    + QUOTED_OR_BARE);
-
     /** {@code --password hunter2}, {@code --api-key=...}. */
     private static final Pattern FLAG = Pattern.compile(
             "(?i)(?<![A-Za-z0-9_-])(?<key>--?(?:[a-z0-9]+-)*(?:password|passwd|passphrase|token|secret|api-key|apikey))(?<sep>[ =])"
@@ -146,8 +138,7 @@ public final class Redactor {
                     : m.group(1) + m.group(2) + ":[REDACTED]@");
         }
         if (containsAny(lower, ASSIGNMENT_HINTS)) {
-            String a = t;
-            t = replace(ASSIGNMENT, a, n, m -> assignment(m, true, a));
+            t = KeyValues.redact(t, n);
         }
         if (t.indexOf('-') >= 0 && containsAny(lower, FLAG_HINTS)) {
             String b = t;
@@ -166,7 +157,15 @@ public final class Redactor {
         if (checkKey && !SecretKeys.isSecret(key)) {
             return null;
         }
-        String val = m.group("val");
+        String replaced = redactedValue(key, m.group("val"), input, m.end());
+        return replaced == null ? null : m.group().substring(0, m.start("val") - m.start()) + replaced;
+    }
+
+    /**
+     * What a secret-named key's value {@code val} (ending at {@code end} in {@code input}) becomes,
+     * quotes kept; null when it is not a secret (a reference, a placeholder, a call).
+     */
+    static String redactedValue(String key, String val, String input, int end) {
         char q = val.charAt(0);
         boolean quoted = (q == '"' || q == '\'') && val.length() >= 2;
         String inner = quoted ? val.substring(1, val.length() - 1) : val;
@@ -174,12 +173,10 @@ public final class Redactor {
             return null;
         }
         // a call, not a value: password = get_password()
-        if (!quoted && m.end() < input.length() && input.charAt(m.end()) == '(') {
+        if (!quoted && end < input.length() && input.charAt(end) == '(') {
             return null;
         }
-        String replaced = quoted ? q + "[REDACTED]" + q : "[REDACTED]";
-        String prefix = m.group().substring(0, m.start("val") - m.start());
-        return prefix + replaced;
+        return quoted ? q + "[REDACTED]" + q : "[REDACTED]";
     }
 
     private static boolean isSecretValue(String v, String key) {
