@@ -96,7 +96,8 @@ final class ProofShareCommand extends BaseCommand {
         }
         String vis = visibility.isPublic ? "public" : "secret";
         JsonNode p = proof.orElseThrow();
-        var out = ctx.out();
+        // with --json, stdout carries only the result; the preview and prompt go to stderr
+        var out = json ? ctx.err() : ctx.out();
         out.println("Publishing proof '" + id + "' as a " + vis + " GitHub Gist");
         out.println("What will be shared:");
         out.println("  - " + page);
@@ -152,9 +153,10 @@ final class ProofShareCommand extends BaseCommand {
         }
         refuseUnsafe(proof, bytes);
         String shown = new Redactor("", "").redact(settings.get().endpoint().toString()).text();
-        ctx.out().println("Publishing proof '" + id + "' to hosted endpoint");
-        ctx.out().println("  endpoint: " + shown);
-        ctx.out().println("  payload:  " + payload + " (already redacted by the generator)");
+        var out = json ? ctx.err() : ctx.out();
+        out.println("Publishing proof '" + id + "' to hosted endpoint");
+        out.println("  endpoint: " + shown);
+        out.println("  payload:  " + payload + " (already redacted by the generator)");
         HostedPublisher.Outcome r = new HostedPublisher(settings.get()).publish(id, bytes,
                 fmt.equals("json") ? "application/json" : "text/html; charset=utf-8");
         if (r.ok()) {

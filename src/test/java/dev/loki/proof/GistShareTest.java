@@ -160,4 +160,12 @@ class GistShareTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out() + r.err()).doesNotContainIgnoringCase("license").doesNotContainIgnoringCase("tier");
     }
+
+    @Test
+    void json_output_is_only_the_result() throws Exception {
+        Loki.Result r = fx.loki(env(), "proof", "share", "--yes", "--json", RunFixture.RUN_ID);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.json().path("url").asText()).isEqualTo("https://gist.github.com/tester/0123456789abcdef");
+        assertThat(r.err()).contains("What will be shared:");
+    }
 }
