@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             WarmupCommand.class,
             DashboardCommand.class,
             AuditCommand.class,
+            ProofCommand.class,
         })
 public final class LokiCommand extends BaseCommand {
     LokiCommand(CliContext ctx) {

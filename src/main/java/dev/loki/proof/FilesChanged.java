@@ -1,0 +1,191 @@
+package dev.loki.proof;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.git.GitCli;
+import dev.loki.git.GitException;
+import dev.loki.git.RepoInfo;
+import dev.loki.git.SnapshotStore;
+import dev.loki.git.TreeChange;
+import dev.loki.store.FileLocks;
+import dev.loki.store.Json;
+import dev.loki.store.LokiDir;
+import dev.loki.store.RunRecord;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the run changed in the work tree: its base snapshot (or base HEAD) against a fresh
+ * snapshot taken now, so uncommitted and untracked work counts, not just the last commit
+ * (upstream diffed {@code HEAD~1..HEAD}). The fresh snapshot goes into the checkpoint store's
+ * private repository under {@code refs/loki/proofs/<run>}: the user's index, HEAD and refs are
+ * never written, and the end state the proof describes stays inspectable.
+ */
+final class FilesChanged {
+    /** Where {@code CheckpointService} keeps its snapshot store; the proof snapshots there too. */
+    private static final String STORE_DIR = "snapshots.git";
+    private static final String REF_PREFIX = "refs/loki/proofs/";
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    private static final int MAX_PATCH = 64 * 1024;
+    private static final int MAX_PATCHES = 1024 * 1024;
+
+    /** The section, the diffs (when asked for), and the two ends that were compared. */
+    record Outcome(ObjectNode section, Optional<ArrayNode> diffs, String base, String end, List<String> notes) {
+    }
+
+    private FilesChanged() {
+    }
+
+    static Outcome compute(LokiDir dir, Map<String, String> env, RunRecord run, boolean includeDiffs) {
+        List<String> notes = new ArrayList<>();
+        Optional<RepoInfo> repo = RepoInfo.detect(dir.workTree(), env);
+        if (repo.isEmpty()) {
+            notes.add("not a git repository: no file changes recorded");
+            return new Outcome(empty("none"), Optional.empty(), "", "", notes);
+        }
+        SnapshotStore store = store(dir, repo.get(), env);
+        String base = "";
+        String baseKind = "none";
+        if (!run.baseSnapshot().isEmpty() && store.hasCommit(run.baseSnapshot())) {
+            base = run.baseSnapshot();
+            baseKind = "base_snapshot";
+        } else if (!run.baseHead().isEmpty() && store.hasCommit(run.baseHead())) {
+            base = run.baseHead();
+            baseKind = "base_head";
+            if (!run.baseSnapshot().isEmpty()) {
+                notes.add("the run's base snapshot is gone; compared against its base HEAD instead");
+            }
+        }
+        if (base.isEmpty()) {
+            notes.add("the run recorded no base to compare against: file changes unknown");
+            return new Outcome(empty(baseKind), Optional.empty(), "", "", notes);
+        }
+        String end;
+        try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"), TIMEOUT)) {
+            end = store.take(REF_PREFIX + run.runId(), "loki proof " + run.runId(),
+                    new SnapshotStore.Limits(100L * 1024 * 1024, Instant.now().plus(TIMEOUT))).commit();
+        } catch (IOException | GitException e) {
+            notes.add("could not snapshot the work tree: " + e.getMessage());
+            return new Outcome(empty(baseKind), Optional.empty(), base, "", notes);
+        }
+        GitCli git = GitCli.in(dir.workTree(), env).withEnv(Map.of("GIT_DIR", store.directory().toString()));
+        List<TreeChange> changes = store.diff(base, end, TIMEOUT);
+        Map<String, long[]> numstat = numstat(git, base, end);
+        ObjectNode o = Json.object();
+        ArrayNode files = Json.MAPPER.createArrayNode();
+        long ins = 0;
+        long del = 0;
+        for (TreeChange c : changes) {
+            long[] n = numstat.getOrDefault(c.path(), new long[] {0, 0, 0});
+            ObjectNode f = files.addObject();
+            f.put("path", c.path());
+            f.put("status", status(c.status()));
+            f.put("insertions", n[0]);
+            f.put("deletions", n[1]);
+            f.put("binary", n[2] == 1);
+            ins += n[0];
+            del += n[1];
+        }
+        o.put("count", files.size());
+        o.put("insertions", ins);
+        o.put("deletions", del);
+        o.set("files", files);
+        o.put("base", baseKind);
+        o.put("base_commit", base);
+        o.put("end_snapshot", end);
+        Optional<ArrayNode> diffs = includeDiffs ? Optional.of(patches(git, base, end, changes)) : Optional.empty();
+        return new Outcome(o, diffs, base, end, notes);
+    }
+
+    private static SnapshotStore store(LokiDir dir, RepoInfo repo, Map<String, String> env) {
+        List<String> excluded = new ArrayList<>();
+        Path work = realish(repo.workTree());
+        Path loki = realish(dir.path());
+        if (loki.startsWith(work) && !loki.equals(work)) {
+            excluded.add(work.relativize(loki).toString().replace('\\', '/') + "/");
+        }
+        return new SnapshotStore(dir.resolve(STORE_DIR), repo, env, excluded);
+    }
+
+    private static Path realish(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    /** path to {insertions, deletions, binary?1:0}. */
+    private static Map<String, long[]> numstat(GitCli git, String base, String end) {
+        Map<String, long[]> out = new HashMap<>();
+        GitCli.Result r = git.exec(List.of("diff", "--numstat", "-z", "--no-renames", base, end), null, TIMEOUT);
+        if (!r.ok()) {
+            return out;
+        }
+        for (String rec : r.nulSeparated()) {
+            String[] f = rec.split("\t", 3);
+            if (f.length < 3) {
+                continue;
+            }
+            boolean binary = "-".equals(f[0]);
+            out.put(f[2], new long[] {binary ? 0 : parse(f[0]), binary ? 0 : parse(f[1]), binary ? 1 : 0});
+        }
+        return out;
+    }
+
+    private static long parse(String s) {
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static ArrayNode patches(GitCli git, String base, String end, List<TreeChange> changes) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        int total = 0;
+        for (TreeChange c : changes) {
+            ObjectNode d = out.addObject();
+            d.put("path", c.path());
+            if (total >= MAX_PATCHES) {
+                d.put("patch", "(left out: the proof's diffs are capped at 1 MiB)");
+                continue;
+            }
+            GitCli.Result r = git.exec(List.of("diff", "--no-renames", "--no-color", base, end, "--", c.path()),
+                    null, TIMEOUT);
+            String patch = r.ok() ? r.out() : "";
+            if (patch.length() > MAX_PATCH) {
+                patch = patch.substring(0, MAX_PATCH) + "\n(cut at 64 KiB)\n";
+            }
+            total += patch.length();
+            d.put("patch", patch);
+        }
+        return out;
+    }
+
+    private static String status(char c) {
+        return switch (c) {
+            case 'A' -> "added";
+            case 'D' -> "deleted";
+            case 'T' -> "type_changed";
+            default -> "modified";
+        };
+    }
+
+    private static ObjectNode empty(String baseKind) {
+        ObjectNode o = Json.object();
+        o.put("count", 0);
+        o.put("insertions", 0);
+        o.put("deletions", 0);
+        o.putArray("files");
+        o.put("base", baseKind);
+        return o;
+    }
+}

@@ -1,0 +1,332 @@
+package dev.loki.proof;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Removes secrets and personal paths from every string of a proof, keys and values alike,
+ * before anything is serialised. Secrets and path rewrites are counted apart, so
+ * {@code redactions_count} says how many secrets were found, not how many paths were shortened.
+ */
+public final class Redactor {
+    public static final String RULES_VERSION = "2.0";
+    static final String MARK = "[REDACTED";
+
+    /** {@code --password hunter2}, {@code --api-key=...}. */
+    private static final Pattern FLAG = Pattern.compile(
+            "(?i)(?<![A-Za-z0-9_-])(?<key>--?(?:[a-z0-9]+-)*(?:password|passwd|passphrase|token|secret|api-key|apikey))(?<sep>[ =])"
+                    + "(?<val>[^\\s\"'-][^\\s\"']{0,4095})");
+
+    /** Prose: "the password is hunter2". */
+    private static final Pattern PROSE = Pattern.compile(
+            "(?i)\\b(?<key>password|passwd|passphrase)(?<sep>\\s+(?:is|was|of)\\s*:?\\s+)(?<val>[^\\s,;'\"]{2,199}[^\\s,;'\".!?])");
+
+    /** Fragments one of which every secret key name holds (lower case), for the pre-check. */
+    private static final List<String> ASSIGNMENT_HINTS = List.of("pass", "pw", "pat", "psk", "key", "secret", "token",
+            "auth", "credential");
+    private static final List<String> FLAG_HINTS = List.of("pass", "token", "secret", "key");
+
+    private static final Set<String> NOT_SECRETS = Set.of("true", "false", "null", "none", "nil", "yes", "no", "empty",
+            "required", "optional", "unset", "set", "missing", "invalid", "valid", "correct", "incorrect", "wrong",
+            "expired", "changed", "reset", "not", "the", "a", "an", "too", "being", "now", "still", "also", "here",
+            "stored", "hashed", "masked", "hidden", "redacted", "undefined", "n/a", "string", "str", "int", "bool");
+
+    private static final Pattern GENERIC_HOME = Pattern.compile("(?<![A-Za-z0-9_.~-])/(?:Users|home)/[A-Za-z0-9._-]+");
+    private static final Pattern WINDOWS_HOME = Pattern.compile("(?i)\\b[A-Z]:\\\\{1,2}Users\\\\{1,2}[^\\\\/\\s\"']+");
+
+    private final List<String> repoRoots;
+    private final List<String> homes;
+
+    /**
+     * @param repoRoot the work tree root, written as {@code .}
+     * @param home     the user's home directory, written as {@code ~}
+     */
+    public Redactor(String repoRoot, String home) {
+        this.repoRoots = variants(repoRoot);
+        this.homes = variants(home);
+    }
+
+    /** What one pass found. */
+    public record Counts(int secrets, int pathRewrites) {
+    }
+
+    /** A redacted tree and what was removed from it. */
+    public record Result(JsonNode tree, Counts counts) {
+    }
+
+    /** A redacted string and what was removed from it. */
+    public record Text(String text, Counts counts) {
+    }
+
+    public Result redact(JsonNode tree) {
+        int[] n = new int[2];
+        JsonNode out = walk(tree, n);
+        return new Result(out, new Counts(n[0], n[1]));
+    }
+
+    public Text redact(String s) {
+        int[] n = new int[2];
+        String out = redactString(s, n);
+        return new Text(out, new Counts(n[0], n[1]));
+    }
+
+    private JsonNode walk(JsonNode node, int[] n) {
+        if (node.isTextual()) {
+            return JsonNodeFactory.instance.textNode(redactString(node.asText(), n));
+        }
+        if (node.isArray()) {
+            ArrayNode a = JsonNodeFactory.instance.arrayNode();
+            node.forEach(c -> a.add(walk(c, n)));
+            return a;
+        }
+        if (node.isObject()) {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode v = e.getValue();
+                // {"DB_PASSWORD": "pw"}: the key names the secret, the value alone looks harmless
+                boolean secretValue = (v.isTextual() || v.isNumber()) && SecretKeys.isSecret(e.getKey())
+                        && isSecretValue(v.asText(), e.getKey());
+                if (secretValue) {
+                    n[0]++;
+                    o.put(redactString(e.getKey(), n), "[REDACTED]");
+                } else {
+                    o.set(redactString(e.getKey(), n), walk(v, n));
+                }
+            }
+            return o;
+        }
+        return node;
+    }
+
+    String redactString(String s, int[] n) {
+        if (s.length() < 4) {
+            return s;
+        }
+        // Each rule runs only where a cheap literal check says it can match: most log lines
+        // hold no secret, and the rules' leading look-behinds defeat the regex engine's own skip.
+        String t = s;
+        if (t.contains("PRIVATE KEY")) {
+            t = replace(SecretPatterns.PRIVATE_KEY_BLOCK, t, n, m -> "[REDACTED:PRIVATE_KEY]");
+            t = replace(SecretPatterns.PRIVATE_KEY_OPEN, t, n, m -> "[REDACTED:PRIVATE_KEY]");
+        }
+        for (SecretPatterns.Kind k : SecretPatterns.TOKENS) {
+            if (k.mayMatch(t)) {
+                String label = "[REDACTED:" + k.label() + "]";
+                t = replace(k.pattern(), t, n, m -> label);
+            }
+        }
+        String lower = t.toLowerCase(Locale.ROOT);
+        if (lower.contains("bearer") || lower.contains("basic")) {
+            t = replace(SecretPatterns.BEARER, t, n, m -> m.group(3).startsWith(MARK) ? null
+                    : m.group(1) + m.group(2) + "[REDACTED]");
+        }
+        if (t.contains("://") && t.indexOf('@') >= 0) {
+            t = replace(SecretPatterns.URI_CREDENTIALS, t, n, m -> m.group(3).startsWith(MARK)
+                    || SecretPatterns.looksLikePort(m.group(3)) ? null
+                    : m.group(1) + m.group(2) + ":[REDACTED]@");
+        }
+        if (containsAny(lower, ASSIGNMENT_HINTS)) {
+            t = KeyValues.redact(t, n);
+        }
+        if (t.indexOf('-') >= 0 && containsAny(lower, FLAG_HINTS)) {
+            String b = t;
+            t = replace(FLAG, b, n, m -> assignment(m, false, b));
+        }
+        if (lower.contains("pass")) {
+            String c = t;
+            t = replace(PROSE, c, n, m -> assignment(m, false, c));
+        }
+        return rewritePaths(t, n);
+    }
+
+    /** The assignment with its value replaced, or null to keep it as it is. */
+    private static String assignment(Matcher m, boolean checkKey, String input) {
+        String key = m.group("key");
+        if (checkKey && !SecretKeys.isSecret(key)) {
+            return null;
+        }
+        String replaced = redactedValue(key, m.group("val"), input, m.end());
+        return replaced == null ? null : m.group().substring(0, m.start("val") - m.start()) + replaced;
+    }
+
+    /**
+     * What a secret-named key's value {@code val} (ending at {@code end} in {@code input}) becomes,
+     * quotes kept; null when it is not a secret (a reference, a placeholder, a call).
+     */
+    static String redactedValue(String key, String val, String input, int end) {
+        char q = val.charAt(0);
+        boolean quoted = (q == '"' || q == '\'') && val.length() >= 2;
+        String inner = quoted ? val.substring(1, val.length() - 1) : val;
+        if (!isSecretValue(inner, key)) {
+            return null;
+        }
+        // a call, not a value: password = get_password()
+        if (!quoted && end < input.length() && input.charAt(end) == '(') {
+            return null;
+        }
+        return quoted ? q + "[REDACTED]" + q : "[REDACTED]";
+    }
+
+    private static boolean isSecretValue(String v, String key) {
+        String s = v.strip();
+        if (s.isEmpty() || s.startsWith(MARK) || NOT_SECRETS.contains(s.toLowerCase(Locale.ROOT))) {
+            return false;
+        }
+        // references to a secret, not the secret: $TOKEN, ${{ secrets.X }}, process.env.X, <your-key>
+        if (s.startsWith("$") || s.startsWith("%") || s.startsWith("<") || s.startsWith("{{")
+                || s.startsWith("process.env") || s.startsWith("os.environ") || s.startsWith("env.")
+                || s.startsWith("secrets.") || s.startsWith("***") || s.startsWith("[")) {
+            return false;
+        }
+        if (SecretKeys.valueMayBePath(key) && (s.startsWith("/") || s.startsWith("~/") || s.startsWith("./"))) {
+            return false;
+        }
+        return true;
+    }
+
+    private String rewritePaths(String s, int[] n) {
+        String t = s;
+        for (String root : repoRoots) {
+            t = replaceLiteral(t, root, ".", n);
+        }
+        for (String home : homes) {
+            t = replaceLiteral(t, home, "~", n);
+        }
+        if (t.indexOf("/Users/") >= 0 || t.indexOf("/home/") >= 0) {
+            t = replace(GENERIC_HOME, t, null, m -> {
+                n[1]++;
+                return "~";
+            });
+        }
+        if (t.indexOf("sers\\") >= 0) {
+            t = replace(WINDOWS_HOME, t, null, m -> {
+                n[1]++;
+                return "~";
+            });
+        }
+        return t;
+    }
+
+    /** Replaces {@code path} where it is a whole path component: never {@code /home/al} in {@code /home/alice}. */
+    private static String replaceLiteral(String s, String path, String with, int[] n) {
+        int i = s.indexOf(path);
+        if (i < 0) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        int from = 0;
+        while (i >= 0) {
+            int end = i + path.length();
+            boolean whole = end == s.length() || !isPathChar(s.charAt(end));
+            boolean startOk = i == 0 || !isPathChar(s.charAt(i - 1));
+            if (whole && startOk) {
+                sb.append(s, from, i).append(with);
+                n[1]++;
+                from = end;
+            }
+            i = s.indexOf(path, end);
+        }
+        return sb.append(s, from, s.length()).toString();
+    }
+
+    private static boolean isPathChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.';
+    }
+
+    private static List<String> variants(String path) {
+        List<String> out = new ArrayList<>();
+        if (path == null) {
+            return out;
+        }
+        String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+        // "/" or a one-letter directory would rewrite every path
+        if (p.length() >= 3) {
+            out.add(p);
+            try {
+                String real = java.nio.file.Path.of(p).toRealPath().toString();
+                if (!real.equals(p) && real.length() >= 3) {
+                    out.add(real);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // the path is gone or never existed: the literal form is all there is to remove
+            }
+        }
+        out.sort((a, b) -> b.length() - a.length());
+        return out;
+    }
+
+    /**
+     * The second look, over the serialised proof: anything secret-shaped that is still there
+     * (a redactor bug, or a secret that only took shape when serialised). Labels, never values.
+     */
+    public static List<String> survivors(String serialised) {
+        List<String> found = new ArrayList<>();
+        if (SecretPatterns.PRIVATE_KEY_OPEN.matcher(serialised).find()) {
+            found.add("PRIVATE_KEY");
+        }
+        for (SecretPatterns.Kind k : SecretPatterns.TOKENS) {
+            if (k.mayMatch(serialised) && k.pattern().matcher(serialised).find()) {
+                found.add(k.label());
+            }
+        }
+        Matcher b = SecretPatterns.BEARER.matcher(serialised);
+        while (b.find()) {
+            if (!b.group(3).startsWith(MARK)) {
+                found.add("BEARER");
+                break;
+            }
+        }
+        Matcher u = SecretPatterns.URI_CREDENTIALS.matcher(serialised);
+        while (u.find()) {
+            if (!u.group(3).startsWith(MARK) && !SecretPatterns.looksLikePort(u.group(3))) {
+                found.add("URI_CREDENTIALS");
+                break;
+            }
+        }
+        return found;
+    }
+
+    private static boolean containsAny(String s, List<String> parts) {
+        for (String p : parts) {
+            if (s.contains(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Replaces each match by {@code f(m)} (null keeps the match) and counts replacements in {@code n[0]}. */
+    private static String replace(Pattern p, String s, int[] n, Function<Matcher, String> f) {
+        Matcher m = p.matcher(s);
+        if (!m.find()) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        int last = 0;
+        boolean changed = false;
+        do {
+            String r = f.apply(m);
+            if (r != null) {
+                sb.append(s, last, m.start()).append(r);
+                last = m.end();
+                changed = true;
+                if (n != null) {
+                    n[0]++;
+                }
+            }
+        } while (m.find());
+        return changed ? sb.append(s, last, s.length()).toString() : s;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.loki.proof;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loki.store.Json;
+import org.junit.jupiter.api.Test;
+
+/** Redactor behaviours the corpus does not show one line at a time. */
+class RedactorTest {
+    private static final String GHP = "ghp_" + "F4ke".repeat(9);
+
+    private final Redactor redactor = new Redactor("/work/projects/todo-app", "/home/alice");
+
+    @Test
+    void keys_and_values_of_every_depth_are_redacted_and_non_strings_kept() throws Exception {
+        JsonNode tree = Json.parse("{\"env\": {\"" + GHP + "\": [\"x\", {\"DB_PASSWORD\": \"pw-1\"}]},"
+                + " \"n\": 42, \"b\": true, \"z\": null}");
+        Redactor.Result r = redactor.redact(tree);
+        String out = Json.compact(r.tree());
+        assertThat(out).doesNotContain(GHP).doesNotContain("pw-1").contains("[REDACTED:GITHUB_TOKEN]")
+                .contains("\"DB_PASSWORD\":\"[REDACTED]\"").contains("\"n\":42").contains("\"b\":true")
+                .contains("\"z\":null");
+        assertThat(r.counts().secrets()).isEqualTo(2);
+        assertThat(r.counts().pathRewrites()).isZero();
+    }
+
+    @Test
+    void repo_root_and_home_become_dot_and_tilde_and_are_counted_apart_from_secrets() {
+        Redactor.Text t = redactor.redact("edited /work/projects/todo-app/src/a.js and /home/alice/.npmrc; "
+                + "/home/bob/x and C:\\Users\\carol\\y");
+        assertThat(t.text()).isEqualTo("edited ./src/a.js and ~/.npmrc; ~/x and ~\\y");
+        assertThat(t.counts().secrets()).isZero();
+        assertThat(t.counts().pathRewrites()).isEqualTo(4);
+    }
+
+    @Test
+    void a_path_that_only_starts_like_home_is_not_cut() {
+        Redactor r = new Redactor("/srv/app", "/opt/al");
+        assertThat(r.redact("see /opt/alice/notes and /srv/application").text())
+                .isEqualTo("see /opt/alice/notes and /srv/application");
+        assertThat(r.redact("see /opt/al/notes and /srv/app").text()).isEqualTo("see ~/notes and .");
+    }
+
+    @Test
+    void three_secrets_in_one_string_count_three() {
+        Redactor.Text t = redactor.redact("A " + GHP + " B postgres://u:pw-123@h/db C SECRET=abc123");
+        assertThat(t.counts().secrets()).isEqualTo(3);
+    }
+
+    @Test
+    void second_scan_finds_what_would_have_survived_and_ignores_markers() {
+        assertThat(Redactor.survivors("{\"t\":\"" + GHP + "\"}")).containsExactly("GITHUB_TOKEN");
+        assertThat(Redactor.survivors("Authorization: Bearer [REDACTED] and ghp_[REDACTED:GITHUB_TOKEN]")).isEmpty();
+        assertThat(Redactor.survivors("https://u:[REDACTED]@h and https://h:8080/x@y")).isEmpty();
+        assertThat(Redactor.survivors("-----BEGIN " + "EC PRIVATE KEY-----\\nabc")).containsExactly("PRIVATE_KEY");
+        assertThat(Redactor.survivors(redactor.redact("x " + GHP + " y https://u:p4ss@h").text())).isEmpty();
+    }
+
+    @Test
+    void large_adversarial_inputs_finish() {
+        // no timing assertion (bench/redact measures speed): these shapes made upstream's rules backtrack
+        String[] inputs = {"a=".repeat(100_000), "-----BEGIN PRIVATE KEY-----" + "A".repeat(200_000),
+            "x://" + ":".repeat(100_000), "password is " + "a".repeat(200_000), "\"".repeat(200_000)};
+        for (String in : inputs) {
+            assertThat(redactor.redact(in).text()).isNotNull();
+        }
+    }
+
+    @Test
+    void canonical_json_matches_pythons_sorted_compact_dumps() throws Exception {
+        JsonNode n = Json.parse("{\"b\":[1,2.5,null,true,1e-05,1e+16,123456789012],"
+                + "\"a\":\"\u00e9\u2028x\uD83D\uDE00\",\"c\":{\"z\":0.1,\"y\":\"q\\\"\\\\\\n\\t\\u0001\"},"
+                + "\"verification\":{\"hash\":\"x\"}}");
+        JsonNode withoutVerification = ((com.fasterxml.jackson.databind.node.ObjectNode) n.deepCopy()).without("verification");
+        // known answer from Python: json.dumps(obj, sort_keys=True, separators=(",", ":"))
+        assertThat(CanonicalJson.write(withoutVerification)).isEqualTo(
+                "{\"a\":\"\\u00e9\\u2028x\\ud83d\\ude00\",\"b\":[1,2.5,null,true,1e-05,1e+16,123456789012],"
+                        + "\"c\":{\"y\":\"q\\\"\\\\\\n\\t\\u0001\",\"z\":0.1}}");
+        assertThat(Verification.hashOf(n)).isEqualTo("9cc9a0755ad9aa352793aa5cd7129fa767074315b8bac50e45f690c90a5d1c7b");
+    }
+
+    @Test
+    void tier_gate_allows_oss_refuses_paid_without_key_and_notes_unverified_keys() {
+        assertThat(TierGate.check(java.util.Map.of(), "hosted_publish").allowed()).isTrue();
+        assertThat(TierGate.check(java.util.Map.of(), "hosted_publish").notes()).isEmpty();
+        assertThat(TierGate.check(java.util.Map.of("LOKI_TIER", "oss"), "x").allowed()).isTrue();
+        TierGate.Decision paid = TierGate.check(java.util.Map.of("LOKI_TIER", "enterprise"), "hosted_publish");
+        assertThat(paid.allowed()).isFalse();
+        assertThat(String.join(" ", paid.notes())).contains("LOKI_LICENSE_KEY");
+        TierGate.Decision keyed = TierGate.check(java.util.Map.of("LOKI_TIER", "team", "LOKI_LICENSE_KEY", "k"), "x");
+        assertThat(keyed.allowed()).isTrue();
+        assertThat(String.join(" ", keyed.notes())).contains("not verified");
+    }
+}
