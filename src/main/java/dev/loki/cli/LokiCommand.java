@@ -11,6 +11,15 @@ import picocli.CommandLine.Command;
             CheckpointCommand.class,
             RollbackCommand.class,
             DemoCommand.class,
+            StartCommand.class,
+            QuickCommand.class,
+            ControlCommands.Stop.class,
+            ControlCommands.Pause.class,
+            ControlCommands.Resume.class,
+            StatusCommand.class,
+            LogsCommand.class,
+            ProviderCommand.class,
+            DoctorCommand.class,
         })
 public final class LokiCommand extends BaseCommand {
     LokiCommand(CliContext ctx) {
