@@ -63,9 +63,12 @@ class TestGateTest {
     @Test
     void a_package_json_without_npm_installed_is_skipped_with_the_reason() throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
+        java.util.Map<String, String> real = java.util.Map.of("PATH", System.getenv("PATH"));
         for (String tool : new String[] {"git", "bash"}) {
-            Files.createSymbolicLink(bin.resolve(tool), BoundedRun.which(new GateFixture(tmp.resolve("probe")).env, tool)
-                    .orElseThrow());
+            // a PATH holding only git and bash: no node, no npm
+            Path wrapper = bin.resolve(tool);
+            Files.writeString(wrapper, "#!/bin/sh\nexec " + BoundedRun.which(real, tool).orElseThrow() + " \"$@\"\n");
+            wrapper.toFile().setExecutable(true);
         }
         GateFixture f = new GateFixture(tmp).only(TestGate.NAME).set("PATH", bin.toString());
         f.repo.write("package.json", "{\"name\":\"x\",\"scripts\":{\"test\":\"node test.js\"}}\n");
