@@ -136,6 +136,9 @@ public final class AutonomousLoop {
         c.log().info("Iteration " + iteration + " " + (ok ? "succeeded" : "failed (exit " + exit + ")")
                 + (r.note().isEmpty() ? "" : ": " + r.note()) + " in " + r.process().durationMs() + " ms; output: "
                 + c.dir().path().relativize(r.capture()));
+        if (EnvReader.truthy(c.env().get("LOKI_SHOW_AGENT_OUTPUT"))) {
+            r.output().text().lines().filter(l -> !l.isBlank()).limit(40).forEach(l -> c.log().info("  | " + l));
+        }
         new Continuity(c.dir(), c.env()).write(new Continuity.Snapshot(iteration, s.maxIterations(),
                 Metrics.phase(iteration), provider.name(), Duration.between(started, Instant.now()), lastGates));
         boolean codeChanged = checkpoint(ok ? "complete" : "failed");
@@ -296,7 +299,11 @@ public final class AutonomousLoop {
         StringBuilder failed = new StringBuilder();
         for (GateResult g : report.results()) {
             if (!g.passedOrSkipped()) {
-                failed.append(failed.length() == 0 ? "" : ",").append(g.name());
+                failed.append(failed.length() == 0 ? "" : ", ").append(g.name());
+                String first = String.join(" ", g.summary().lines().filter(l -> !l.isBlank()).limit(3).toList());
+                if (!first.isEmpty()) {
+                    failed.append(" (").append(oneLine(first)).append(")");
+                }
             }
         }
         lastGates = report.results().isEmpty() ? "none" : report.passed() ? "pass" : "fail: " + failed;
