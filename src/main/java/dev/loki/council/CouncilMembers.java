@@ -73,7 +73,7 @@ final class CouncilMembers {
             for (String p : prompts) {
                 futures.add(pool.submit(() -> reviewer.ask(p, timeout)));
             }
-            long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(2);
             List<Ballot> out = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
                 String name = names.get(i);
