@@ -294,4 +294,46 @@ class LoopEndToEndTest {
         }
         assertThat(repo.path(".loki/council/state.json")).doesNotExist();
     }
+
+    @Test
+    void budget_limit_pauses_the_run_until_a_stop() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path calls = base.resolve("calls");
+        FakeAgents.script(base, "claude", "[ \"$1\" = \"--help\" ] && exit 0\necho call >> " + calls + "\n"
+                + "echo '{\"type\":\"result\",\"is_error\":false,\"result\":\"ok\",\"total_cost_usd\":0.5}'");
+        Map<String, String> env = FakeAgents.env(repo, base);
+        env.put("LOKI_PROVIDER", "claude");
+        env.put("LOKI_BUDGET_LIMIT", "$0.80");
+        java.util.concurrent.CompletableFuture<Loki.Result> run =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> Loki.run(repo.dir(), env, "start"));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> Files.exists(repo.path(".loki/PAUSED.md")));
+        assertThat(FakeAgents.lines(calls)).hasSize(2);
+        assertThat(repo.path(".loki/signals/BUDGET_EXCEEDED")).exists();
+        assertThat(json(repo, "metrics/budget.json").path("exceeded").asBoolean()).isTrue();
+        assertThat(json(repo, "metrics/budget.json").path("budget_used").asDouble()).isEqualTo(1.0);
+        Files.writeString(repo.path(".loki/STOP"), "");
+        Loki.Result r = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("Budget limit $0.80 reached");
+        assertThat(json(repo, "autonomy-state.json").path("status").asText()).isEqualTo("stopped");
+        assertThat(FakeAgents.lines(calls)).hasSize(2);
+    }
+
+    @Test
+    void perpetual_mode_ignores_completion_claims_and_runs_to_the_cap() {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path calls = base.resolve("calls");
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho call >> " + calls
+                + "\necho done\ntouch .loki/signals/COMPLETION_REQUESTED");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        env.put("LOKI_PERPETUAL_MODE", "true");
+        env.remove("LOKI_COUNCIL_ENABLED");
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "3");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(FakeAgents.lines(calls)).hasSize(3);
+        assertThat(r.out()).contains("max_iterations_reached");
+    }
 }
