@@ -52,6 +52,7 @@ public final class AutonomousLoop {
     private Optional<GateReport> lastReport = Optional.empty();
     private Optional<String> directive = Optional.empty();
     private String lastTree = "";
+    private double spent;
 
     public AutonomousLoop(LoopContext c, AutonomyState resumed) {
         this.c = c;
@@ -68,6 +69,7 @@ public final class AutonomousLoop {
         this.state = resumed;
         this.iteration = resumed.iterationCount();
         this.retry = resumed.retryCount();
+        this.spent = budget.spend();
     }
 
     public LoopResult run() throws IOException, InterruptedException {
@@ -129,6 +131,7 @@ public final class AutonomousLoop {
         ProviderStep.Result r = step.call(provider, prompt, iteration, tier);
         int exit = r.exitCode();
         boolean ok = exit == 0;
+        spent += r.output().usage().cost();
         save("exited", exit);
         metrics.efficiency(iteration, provider.name(), r.output().usage(), ok ? "completed" : "failed",
                 r.process().durationMs());
@@ -325,8 +328,7 @@ public final class AutonomousLoop {
 
     private void status() {
         c.log().status(new RunLog.Status(iteration, c.settings().maxIterations(), provider.name(),
-                Metrics.phase(iteration), lastGates.isEmpty() ? "-" : lastGates, budget.limit().isPresent()
-                        ? budget.spend() : 0));
+                Metrics.phase(iteration), lastGates.isEmpty() ? "-" : lastGates, spent));
     }
 
     private void save(String status, int exitCode) throws IOException {

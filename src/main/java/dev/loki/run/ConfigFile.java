@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,9 +76,7 @@ public final class ConfigFile {
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String key = (prefix.isEmpty() ? "" : prefix + "_")
                     + e.getKey().toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
             JsonNode v = e.getValue();

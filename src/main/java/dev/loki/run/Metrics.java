@@ -70,7 +70,7 @@ public final class Metrics {
                 .filter(n -> n.isObject()).map(n -> (ObjectNode) n).orElseGet(Json::object);
         o.put("currentPhase", phase(iteration));
         o.put("iteration", iteration);
-        ObjectNode m = o.with("metrics");
+        ObjectNode m = o.withObjectProperty("metrics");
         m.put("retries", retries);
         JsonFiles.write(dir.resolve("state/orchestrator.json"), o);
     }
