@@ -27,6 +27,7 @@ final class CodeReview {
     static final String NAME = "code_review";
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
+    private static final int KEEP_REVIEWS = 50;
 
     /** The gate result plus what the ladder and the next prompt need. */
     record Outcome(GateResult result, boolean blocking, List<ReviewVerdict> verdicts, String reviewId) {
@@ -42,6 +43,7 @@ final class CodeReview {
                     BoundedRun.millisSince(start)), false, List.of(), "");
         }
         String reviewId = "review-" + ID_TIME.format(Instant.now()) + "-" + ctx.iteration();
+        Retention.keepNewest(qualityDir.resolve("reviews"), "review-", KEEP_REVIEWS - 1);
         Path dir = qualityDir.resolve("reviews").resolve(reviewId);
         List<ReviewerRole> roles = ReviewerRole.select(changes.files(), changes.diff());
         QualityFiles.writeText(dir.resolve("diff.txt"), changes.diff());

@@ -42,7 +42,8 @@ final class StaticAnalysis {
         Path log = outDir.resolve("static-analysis.log");
         for (String f : files) {
             Path file = ctx.workTree().resolve(f);
-            if (!Files.isRegularFile(file)) {
+            // a symlink may point outside the project: only the project's own files are read
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
             Optional<List<String>> cmd = commandFor(f, ctx.env(), missingTools);

@@ -21,6 +21,7 @@ import java.util.Optional;
 final class TestGate {
     static final String NAME = "test_coverage";
     private static final String NPM_PLACEHOLDER = "no test specified";
+    private static final int KEEP_LOGS = 20;
 
     /** The chosen runner: a label for test-results.json and the argument list to run. */
     record Runner(String name, List<String> command, Duration timeout) {
@@ -41,6 +42,7 @@ final class TestGate {
         Runner r = runner.get();
         Path log = logsDir.resolve("test-iter-" + ctx.iteration() + ".log");
         BoundedRun.Outcome o = BoundedRun.run(r.command(), ctx.workTree(), ctx.env(), r.timeout(), log);
+        Retention.keepNewest(logsDir, "test-iter-", KEEP_LOGS);
         String status;
         String summary;
         if (!o.started()) {
