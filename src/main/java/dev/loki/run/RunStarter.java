@@ -107,6 +107,12 @@ public final class RunStarter {
                         + " (retry " + resumed.retryCount() + ")");
             }
             new Budget(dir, settings.budgetLimit()).init();
+            if (spec.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".md")) {
+                int added = PrdTasks.populate(dir, specText);
+                if (added > 0) {
+                    log.info("Queued " + added + " task(s) from the spec in .loki/queue/pending.json");
+                }
+            }
             new Continuity(dir, env).write(new Continuity.Snapshot(resumed.iterationCount(), settings.maxIterations(),
                     "BOOTSTRAP", provider.name(), java.time.Duration.ZERO, ""));
             log.info("Run " + recorder.record().runId() + ": spec " + specPath + ", provider " + provider.name()

@@ -48,6 +48,10 @@ class LoopEndToEndTest {
         assertThat(repo.path(".loki/runs/" + run.path("run_id").asText() + "/run.json")).exists();
         assertThat(json(repo, "metrics/efficiency/iteration-2.json").path("status").asText()).isEqualTo("completed");
         assertThat(json(repo, "state/orchestrator.json").path("iteration").asInt()).isEqualTo(2);
+        assertThat(json(repo, "queue/pending.json").get(0).path("title").asText())
+                .isEqualTo("add(a, b) returns the sum of a and b");
+        assertThat(Files.readString(repo.path(".loki/logs/iterations/iteration-1.prompt.md")))
+                .contains("PENDING[1] prd-001: add(a, b) returns the sum of a and b");
         assertThat(Files.readString(repo.path(".loki/CONTINUITY.md"))).contains("# Session Continuity");
         assertThat(repo.path(".loki/signals/COMPLETION_REQUESTED")).doesNotExist();
         assertThat(Files.readString(repo.path(".loki/logs/iterations/iteration-1.prompt.md")))
@@ -177,6 +181,10 @@ class LoopEndToEndTest {
         assertThat(eff.path("input_tokens").asLong()).isEqualTo(1200);
         assertThat(eff.path("output_tokens").asLong()).isEqualTo(800);
         assertThat(eff.path("model").asText()).isEqualTo("claude-opus-4-7");
+        try (var cps = Files.list(repo.path(".loki/state/checkpoints"))) {
+            Path cp1 = cps.filter(p1 -> p1.getFileName().toString().startsWith("cp-1-")).findFirst().orElseThrow();
+            assertThat(Json.parse(Files.readString(cp1.resolve("metadata.json"))).path("iteration").asInt()).isEqualTo(1);
+        }
     }
 
     @Test
@@ -322,7 +330,7 @@ class LoopEndToEndTest {
     }
 
     @Test
-    void perpetual_mode_ignores_completion_claims_and_runs_to_the_cap() {
+    void perpetual_mode_ignores_completion_claims_and_runs_to_the_cap() throws Exception {
         TestRepo repo = FakeAgents.repoWithSpec(base);
         Path calls = base.resolve("calls");
         Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho call >> " + calls
@@ -335,5 +343,8 @@ class LoopEndToEndTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(FakeAgents.lines(calls)).hasSize(3);
         assertThat(r.out()).contains("max_iterations_reached");
+        JsonNode orch = Json.parse(Files.readString(repo.path(".loki/state/orchestrator.json")));
+        assertThat(orch.path("currentPhase").asText()).isEqualTo("VERIFY");
+        assertThat(orch.path("iteration").asInt()).isEqualTo(3);
     }
 }
