@@ -75,6 +75,16 @@ public final class CompletionCouncil {
 
     /** Runs a council session; never throws for reviewer failures (they count as REJECT). */
     public CouncilDecision evaluate(CouncilContext ctx) {
+        try {
+            return session(ctx);
+        } catch (RuntimeException e) {
+            // a bug here must not end the run as approved or crash it: keep working
+            LOG.warn("the council session failed unexpectedly", e);
+            return new CouncilDecision(Verdict.CONTINUE, List.of(), "council session failed: " + e);
+        }
+    }
+
+    private CouncilDecision session(CouncilContext ctx) {
         LokiDir dir = ctx.lokiDir().ensureExists();
         CouncilState stateFile = new CouncilState(dir);
         CouncilRecords records = new CouncilRecords(dir);

@@ -54,7 +54,7 @@ public final class QualityGates {
         if (!settings.staticAnalysis()) {
             results.add(skipped(StaticAnalysis.NAME, "disabled by PHASE_STATIC_ANALYSIS=false"));
         } else {
-            GateResult r = StaticAnalysis.run(ctx, changes, settings.gateTimeout(), quality);
+            GateResult r = safely(StaticAnalysis.NAME, () -> StaticAnalysis.run(ctx, changes, settings.gateTimeout(), quality));
             paused = climb(ladder, r, ctx.iteration(), failures, tokens);
             results.add(r);
         }
@@ -65,7 +65,7 @@ public final class QualityGates {
         } else if (!settings.unitTests()) {
             results.add(skipped(TestGate.NAME, "disabled by LOKI_PHASE_UNIT_TESTS=false"));
         } else {
-            GateResult r = TestGate.run(ctx, settings, quality, dir.resolve("logs"));
+            GateResult r = safely(TestGate.NAME, () -> TestGate.run(ctx, settings, quality, dir.resolve("logs")));
             paused = climb(ladder, r, ctx.iteration(), failures, tokens);
             results.add(r);
         }
@@ -108,7 +108,25 @@ public final class QualityGates {
     }
 
     private CodeReview.Outcome review(GateContext ctx, ChangedFiles changes, Path quality) {
-        return CodeReview.run(ctx, changes, settings.reviewTimeout(), quality);
+        try {
+            return CodeReview.run(ctx, changes, settings.reviewTimeout(), quality);
+        } catch (RuntimeException e) {
+            return new CodeReview.Outcome(crashed(CodeReview.NAME, e), false, List.of(), "");
+        }
+    }
+
+    /** A bug or an odd file system inside one gate makes that gate an error, never a crashed loop. */
+    private static GateResult safely(String name, java.util.function.Supplier<GateResult> gate) {
+        try {
+            return gate.get();
+        } catch (RuntimeException e) {
+            return crashed(name, e);
+        }
+    }
+
+    private static GateResult crashed(String name, RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(QualityGates.class).warn("gate {} failed unexpectedly", name, e);
+        return new GateResult(name, GateResult.ERROR, "internal error in the gate: " + e, 0);
     }
 
     /** Counts a fact-based gate (static analysis, tests): fails stay fails; the ladder can escalate or pause. */
