@@ -166,7 +166,7 @@ public final class CompletionCouncil {
         String ts = Instant.now().toString();
         int round = state.path("rounds").asInt(0) + 1;
         records.write(new CouncilRecords.Session(ctx.iteration(), round, ts, ctx.specText(), ballots, devil,
-                triggered, flipped, effective, settings.threshold(), settings.size(), decision));
+                triggered, flipped, approvals, effective, settings.threshold(), settings.size(), decision));
         final int approved = approvals;
         persist(ctx, stateFile, decision, s -> {
             s.put("rounds", s.path("rounds").asInt(0) + 1);

@@ -25,7 +25,7 @@ final class CouncilRecords {
     /** Everything one session decided, for the files. */
     record Session(int iteration, int round, String timestamp, String specText, List<Ballot> ballots,
             DevilsAdvocate.Review devil, boolean contrarianTriggered, boolean contrarianFlipped, int approvals,
-            int threshold, int size, CouncilDecision decision) {
+            int effectiveApprovals, int threshold, int size, CouncilDecision decision) {
     }
 
     private final Path council;
@@ -68,6 +68,7 @@ final class CouncilRecords {
         round.put("complete_votes", s.approvals());
         round.put("continue_votes", s.size() - s.approvals());
         round.put("total_members", s.size());
+        round.put("effective_approvals", s.effectiveApprovals());
         round.put("threshold", s.threshold());
         round.put("verdict", verdict);
         round.put("decision", s.decision().verdict().name());
@@ -127,6 +128,7 @@ final class CouncilRecords {
         t.put("contrarian_flipped", s.contrarianFlipped());
         t.put("approve_count", s.approvals());
         t.put("reject_count", s.size() - s.approvals());
+        t.put("effective_approvals", s.effectiveApprovals());
         t.put("threshold", s.threshold());
         t.put("total_members", s.size());
         json(council.resolve("transcripts").resolve(id + ".json"), t);
@@ -150,6 +152,7 @@ final class CouncilRecords {
                 .append("\n- Time: ").append(s.timestamp()).append("\n- Decision: **")
                 .append(s.decision().verdict()).append("** - ").append(s.decision().reason())
                 .append("\n- Approvals: ").append(s.approvals()).append(" of ").append(s.size())
+                .append(" (after the devil's advocate: ").append(s.effectiveApprovals()).append(')')
                 .append(" (needed ").append(s.threshold()).append(")\n\n## Votes\n\n");
         for (Ballot b : s.ballots()) {
             sb.append("- **").append(b.member()).append("**: ").append(b.vote()).append(" - ").append(b.reason()).append('\n');

@@ -79,6 +79,10 @@ class DevilsAdvocateTest {
         JsonNode da = f.json("council/votes/devils-advocate-round-1.json");
         assertThat(da.path("vetoes").get(0).asText()).contains("npm failed");
         assertThat(da.path("flipped").asBoolean()).isTrue();
+        JsonNode round = f.json("council/votes/round-1.json");
+        assertThat(round.path("complete_votes").asInt()).isEqualTo(3);
+        assertThat(round.path("effective_approvals").asInt()).isZero();
+        assertThat(round.path("verdict").asText()).isEqualTo("CONTINUE");
         assertThat(Json.parse(Files.readString(f.transcript())).path("contrarian_flipped").asBoolean()).isTrue();
     }
 
