@@ -26,6 +26,11 @@ final class StaticAnalysis {
     /** Parses without writing __pycache__ into the user's tree (py_compile would). */
     private static final String PY_PARSE = "import ast,sys\nsrc=open(sys.argv[1],'rb').read()\nast.parse(src,sys.argv[1])";
     private static final int MAX_FILES = 500;
+    private static final long MAX_PARSE_BYTES = 5L * 1024 * 1024;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSONC = new com.fasterxml.jackson.databind.ObjectMapper(
+            com.fasterxml.jackson.core.JsonFactory.builder()
+                    .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_JAVA_COMMENTS)
+                    .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_TRAILING_COMMA).build());
 
     record Finding(String file, String tool, String message) {
     }
@@ -128,8 +133,18 @@ final class StaticAnalysis {
         return o.ok() ? Optional.empty() : Optional.of(new Finding(rel, "shellcheck", BoundedRun.tail(log, 5, 600)));
     }
 
+    /** Files whose tools accept comments and trailing commas (tsconfig, VS Code, dev containers). */
+    static boolean jsonWithComments(String rel) {
+        String name = Path.of(rel).getFileName().toString();
+        return name.startsWith("tsconfig") || name.startsWith("jsconfig") || name.equals("devcontainer.json")
+                || name.equals(".devcontainer.json") || rel.startsWith(".vscode/") || rel.contains("/.vscode/");
+    }
+
     private static Optional<Finding> parse(Path file, String rel, boolean yaml) {
         try {
+            if (Files.size(file) > MAX_PARSE_BYTES) {
+                return Optional.empty();
+            }
             if (yaml) {
                 // every document of a multi-document stream must parse
                 try (var parser = new YAMLFactory().createParser(file.toFile())) {
@@ -138,8 +153,10 @@ final class StaticAnalysis {
                         it.next();
                     }
                 }
+            } else if (jsonWithComments(rel)) {
+                JSONC.readTree(file.toFile());
             } else {
-                Json.MAPPER.readTree(Files.readString(file));
+                Json.MAPPER.readTree(file.toFile());
             }
             return Optional.empty();
         } catch (IOException | RuntimeException e) {

@@ -58,6 +58,16 @@ class StaticAnalysisGateTest {
     }
 
     @Test
+    void tsconfig_may_have_comments_but_package_json_may_not() {
+        GateFixture f = new GateFixture(tmp).only(StaticAnalysis.NAME);
+        f.repo.write("tsconfig.json", "{\n  // strict mode\n  \"compilerOptions\": {\"strict\": true,},\n}\n");
+        f.repo.write("package.json", "{\n  // not allowed here\n  \"name\": \"x\"\n}\n");
+        GateResult g = GateFixture.result(f.run(1), StaticAnalysis.NAME);
+        assertThat(g.status()).isEqualTo(GateResult.FAIL);
+        assertThat(g.summary()).contains("package.json (json)").doesNotContain("tsconfig.json (json)");
+    }
+
+    @Test
     void python_syntax_is_checked_without_writing_bytecode_into_the_tree() throws Exception {
         GateFixture f = new GateFixture(tmp).only(StaticAnalysis.NAME);
         f.repo.write("app.py", "def f(:\n    pass\n");
