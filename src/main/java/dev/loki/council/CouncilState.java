@@ -50,7 +50,7 @@ final class CouncilState {
             return fresh;
         }
         ObjectNode o = (ObjectNode) n;
-        fresh.fields().forEachRemaining(e -> {
+        fresh.properties().forEach(e -> {
             JsonNode v = o.get(e.getKey());
             if (v == null || v.getNodeType() != e.getValue().getNodeType()) {
                 o.set(e.getKey(), e.getValue());

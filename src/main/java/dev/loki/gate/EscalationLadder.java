@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -49,8 +48,7 @@ final class EscalationLadder {
         if (!n.isObject()) {
             return out;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
             if (e.getValue().isIntegralNumber() && e.getValue().asInt() >= 0) {
                 out.put(e.getKey(), e.getValue().asInt());
             }
