@@ -15,6 +15,15 @@ import picocli.CommandLine.Command;
             DashboardCommand.class,
             AuditCommand.class,
             ProofCommand.class,
+            StartCommand.class,
+            QuickCommand.class,
+            ControlCommands.Stop.class,
+            ControlCommands.Pause.class,
+            ControlCommands.Resume.class,
+            StatusCommand.class,
+            LogsCommand.class,
+            ProviderCommand.class,
+            DoctorCommand.class,
         })
 public final class LokiCommand extends BaseCommand {
     LokiCommand(CliContext ctx) {

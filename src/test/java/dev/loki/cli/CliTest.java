@@ -99,8 +99,8 @@ class CliTest {
     }
 
     @Test
-    void the_demo_runs_end_to_end() {
-        Loki.Result r = Loki.run(tmp, TestRepo.isolatedEnv(tmp), "demo");
+    void the_rollback_demo_runs_end_to_end() {
+        Loki.Result r = Loki.run(tmp, TestRepo.isolatedEnv(tmp), "demo", "rollback");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("Undo this rollback with: loki rollback to rb-pre-",
                 "Demo finished: every step checked out.");

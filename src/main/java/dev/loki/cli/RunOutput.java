@@ -1,0 +1,27 @@
+package dev.loki.cli;
+
+import dev.loki.run.RunHooks;
+import dev.loki.run.RunStarter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/** Starts a run for start/quick and prints its one-line result on stdout. */
+final class RunOutput {
+    private RunOutput() {
+    }
+
+    static int run(CliContext ctx, Optional<Path> spec, Optional<String> provider, Map<String, String> overrides)
+            throws Exception {
+        boolean realProcess = ctx.err() == System.err;
+        boolean live = realProcess && System.console() != null && !"dumb".equals(ctx.env().get("TERM"));
+        Map<String, String> env = new java.util.HashMap<>(ctx.env());
+        env.putAll(overrides);
+        RunStarter.Outcome o = new RunStarter(ctx.lokiDir(), ctx.env(), ctx.cwd(), ctx.err()).start(
+                new RunStarter.Request(spec, provider, Optional.empty(), overrides, live, realProcess,
+                        RunHooks.standard(env)));
+        ctx.out().println(o.run().runId() + " " + o.result().status() + " after " + o.result().iterations()
+                + " iteration(s): " + o.result().reason());
+        return o.result().exitCode();
+    }
+}

@@ -1,0 +1,363 @@
+package dev.loki.run;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.checkpoint.Checkpoint;
+import dev.loki.checkpoint.CheckpointRequest;
+import dev.loki.checkpoint.CheckpointService;
+import dev.loki.council.CompletionCouncil;
+import dev.loki.council.CouncilContext;
+import dev.loki.council.CouncilDecision;
+import dev.loki.gate.GateContext;
+import dev.loki.gate.GateReport;
+import dev.loki.gate.GateResult;
+import dev.loki.gate.QualityGates;
+import dev.loki.provider.EnvReader;
+import dev.loki.provider.Provider;
+import dev.loki.provider.Tier;
+import dev.loki.store.Json;
+import dev.loki.store.LokiDir;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The autonomous loop; one iteration is one provider call. Per iteration: signals, budget,
+ * iteration cap, prompt, provider call, state, CONTINUITY.md, checkpoint, quality gates,
+ * convergence, council, completion; on failure a backoff (or a rate-limit wait, or failover).
+ */
+public final class AutonomousLoop {
+    private static final Pattern DONE = Pattern.compile("all tests pass|all requirements met|implementation complete"
+            + "|feature complete|task complete|project complete|all tasks done|everything is working",
+            Pattern.CASE_INSENSITIVE);
+
+    private final LoopContext c;
+    private final StateStore store;
+    private final Metrics metrics;
+    private final Budget budget;
+    private final ProviderStep step;
+    private final Intervention intervention;
+    private final Optional<Failover> failover;
+    private final Instant started = Instant.now();
+
+    private Provider provider;
+    private AutonomyState state;
+    private int iteration;
+    private int retry;
+    private String gateFailures = "";
+    private String lastGates = "";
+    private Optional<GateReport> lastReport = Optional.empty();
+    private Optional<String> directive = Optional.empty();
+    private String lastTree = "";
+    private double spent;
+
+    public AutonomousLoop(LoopContext c, AutonomyState resumed) {
+        this.c = c;
+        this.store = new StateStore(c.dir());
+        this.metrics = new Metrics(c.dir());
+        this.budget = new Budget(c.dir(), c.settings().budgetLimit());
+        this.step = new ProviderStep(c.dir(), c.env(), c.settings().iterationTimeout(), c.interrupts());
+        this.intervention = new Intervention(c.dir(), c.settings(), c.log(), c.interrupts()::hardStop,
+                () -> save("paused", state.lastExitCode()));
+        this.failover = c.settings().failover()
+                ? Optional.of(new Failover(c.dir(), c.settings().failoverChain(), c.provider().name(), c.env()))
+                : Optional.empty();
+        this.provider = c.provider();
+        this.state = resumed;
+        this.iteration = resumed.iterationCount();
+        this.retry = resumed.retryCount();
+        this.spent = budget.spend();
+    }
+
+    public LoopResult run() throws IOException, InterruptedException {
+        RunSettings s = c.settings();
+        if (iteration >= s.maxIterations()) {
+            return end("max_iterations_reached", 0, "max iterations (" + s.maxIterations() + ") already reached");
+        }
+        while (retry < s.maxRetries()) {
+            Intervention.Result iv = intervention.check();
+            if (iv.directive().isPresent()) {
+                directive = iv.directive();
+            }
+            if (iv.stop()) {
+                return c.interrupts().hardStop() ? end("interrupted", 130, "interrupted (Ctrl+C twice)")
+                        : end("stopped", 0, "stop requested");
+            }
+            Budget.Level level = budget.check();
+            if (level == Budget.Level.EXCEEDED) {
+                c.log().warn(String.format("Budget limit $%.2f reached (spent $%.4f): pausing. Stop with 'loki stop',"
+                        + " then start again with a higher LOKI_BUDGET_LIMIT to continue.",
+                        budget.limit().orElse(0.0), budget.spend()));
+                save("budget_exceeded", state.lastExitCode());
+                continue;
+            }
+            if (level == Budget.Level.WARNING) {
+                c.log().warn(String.format("Budget: $%.4f of $%.2f spent (80%% or more)", budget.spend(),
+                        budget.limit().orElse(0.0)));
+            }
+            if (iteration >= s.maxIterations()) {
+                return end("max_iterations_reached", 0, "reached the iteration cap (" + s.maxIterations()
+                        + ") without a verified completion");
+            }
+            iteration++;
+            Optional<LoopResult> done = iterate();
+            if (done.isPresent()) {
+                return done.get();
+            }
+        }
+        return end("failed", 1, retry + " consecutive failed iterations (LOKI_MAX_RETRIES=" + s.maxRetries() + ")");
+    }
+
+    /** One iteration; a result when the run ends here. */
+    private Optional<LoopResult> iterate() throws IOException, InterruptedException {
+        RunSettings s = c.settings();
+        Tier tier = Tier.forIteration(new EnvReader(c.env()), iteration);
+        String prompt = new PromptBuilder(c.dir()).build(new PromptBuilder.Inputs(c.specPath(), c.specText(),
+                iteration, s.maxIterations(), retry, directive, gateFailures, s.completionPromise(), s.perpetual(),
+                provider.degraded()));
+        directive = Optional.empty();
+        save("running", 0);
+        c.recorder().iterations(iteration);
+        metrics.orchestrator(iteration, retry);
+        String headBefore = c.gates().isPresent() ? GitState.head(c.dir().workTree(), c.env()) : "";
+        status();
+        c.log().info("Iteration " + iteration + "/" + s.maxIterations() + ": " + provider.name()
+                + (provider.model(tier).isEmpty() ? "" : " (" + provider.model(tier) + ")") + ", phase "
+                + Metrics.phase(iteration) + (retry > 0 ? ", retry " + retry : ""));
+
+        ProviderStep.Result r = step.call(provider, prompt, iteration, tier);
+        int exit = r.exitCode();
+        boolean ok = exit == 0;
+        spent += r.output().usage().cost();
+        save("exited", exit);
+        metrics.efficiency(iteration, provider.name(), r.output().usage(), ok ? "completed" : "failed",
+                r.process().durationMs());
+        metrics.iterationEvent(iteration, ok ? "completed" : "failed", exit, provider.name(), r.process().durationMs());
+        c.log().info("Iteration " + iteration + " " + (ok ? "succeeded" : "failed (exit " + exit + ")")
+                + (r.note().isEmpty() ? "" : ": " + r.note()) + " in " + r.process().durationMs() + " ms; output: "
+                + c.dir().path().relativize(r.capture()));
+        if (EnvReader.truthy(c.env().get("LOKI_SHOW_AGENT_OUTPUT"))) {
+            r.output().text().lines().filter(l -> !l.isBlank()).limit(40).forEach(l -> c.log().info("  | " + l));
+        }
+        new Continuity(c.dir(), c.env()).write(new Continuity.Snapshot(iteration, s.maxIterations(),
+                Metrics.phase(iteration), provider.name(), Duration.between(started, Instant.now()), lastGates));
+        boolean codeChanged = checkpoint(ok ? "complete" : "failed");
+
+        if (c.interrupts().hardStop()) {
+            return Optional.of(end("interrupted", 130, "interrupted (Ctrl+C twice)"));
+        }
+        if (r.stopRequested()) {
+            new dev.loki.store.Signals(c.dir()).clear(dev.loki.store.Signals.STOP);
+            return Optional.of(end("stopped", 0, "stop requested during iteration " + iteration));
+        }
+
+        boolean reviewBlocked = runGates(headBefore);
+        if (c.council().isPresent()) {
+            boolean doneSignal = DONE.matcher(tail(r.output().text(), 200)).find();
+            c.council().get().recordIteration(c.dir(), iteration, codeChanged, doneSignal);
+        }
+        if (ok) {
+            return afterSuccess(r, reviewBlocked);
+        }
+        afterFailure(r);
+        return Optional.empty();
+    }
+
+    private Optional<LoopResult> afterSuccess(ProviderStep.Result r, boolean reviewBlocked) throws IOException {
+        RunSettings s = c.settings();
+        if (failover.isPresent()) {
+            Optional<Provider> back = failover.get().backToPrimary(provider);
+            if (back.isPresent()) {
+                c.log().info("Switching back to the primary provider " + back.get().name());
+                provider = back.get();
+            }
+        }
+        if (s.perpetual()) {
+            retry = 0;
+            return Optional.empty();
+        }
+        Optional<CompletionClaim> claim = CompletionClaim.consume(c.dir(), s.completionPromise(),
+                s.legacyCompletionMatch(), r.capture());
+        if (claim.isPresent() && reviewBlocked) {
+            c.log().warn("Completion claim rejected: this iteration's code review found blocking issues");
+            claim = Optional.empty();
+        } else if (claim.isPresent()) {
+            c.log().info("The agent claims completion: " + oneLine(claim.get().statement()));
+        }
+        if (c.council().isPresent()) {
+            CompletionCouncil council = c.council().get();
+            if (council.shouldConvene(c.dir(), iteration, claim.isPresent())) {
+                c.log().info("Completion council convenes (iteration " + iteration + ")");
+                CouncilDecision d = council.evaluate(new CouncilContext(c.dir(), c.dir().workTree(), iteration,
+                        s.maxIterations(), c.specText(), lastReport, c.reviewer(), c.env()));
+                long approvals = d.votes().stream().filter(v -> v.approves()).count();
+                c.log().info("Council: " + d.verdict() + " (" + approvals + " of " + d.votes().size()
+                        + " approve)" + (d.reason().isEmpty() ? "" : ": " + oneLine(d.reason())));
+                switch (d.verdict()) {
+                    case APPROVE -> {
+                        return Optional.of(end("council_approved", 0, "the completion council approved: "
+                                + oneLine(d.reason())));
+                    }
+                    case FORCE_STOP -> {
+                        return Optional.of(end("council_force_stop", 0, "council safety valve: "
+                                + oneLine(d.reason())));
+                    }
+                    default -> {
+                        if (claim.isPresent()) {
+                            c.log().warn("Completion claim not accepted: the council voted to continue");
+                            claim = Optional.empty();
+                        }
+                    }
+                }
+            }
+        }
+        if (claim.isPresent()) {
+            return Optional.of(end("completion_promise_fulfilled", 0, "completion claimed and accepted: "
+                    + oneLine(claim.get().statement())));
+        }
+        retry = 0;
+        return Optional.empty();
+    }
+
+    private void afterFailure(ProviderStep.Result r) throws IOException, InterruptedException {
+        RunSettings s = c.settings();
+        String text = dev.loki.provider.CaptureText.tail(r.capture(), 64 * 1024);
+        Duration wait;
+        if (!r.process().timedOut() && RateLimit.detect(text)) {
+            RateLimit.Wait w = RateLimit.waitFor(text, provider.name(), provider.rpm(), ZonedDateTime.now());
+            ObjectNode ev = Json.object();
+            ev.put("provider", provider.name());
+            ev.put("wait_seconds", w.duration().toSeconds());
+            ev.put("source", w.source());
+            c.dir().events().append("rate_limited", ev);
+            if (failover.isPresent()) {
+                Optional<Provider> next = failover.get().next(provider, Instant.now().plus(w.duration()));
+                if (next.isPresent()) {
+                    c.log().warn("Rate limited on " + provider.name() + ": failing over to " + next.get().name());
+                    provider = next.get();
+                    retry++;
+                    return;
+                }
+            }
+            wait = w.duration().compareTo(s.rateLimitMaxWait()) > 0 ? s.rateLimitMaxWait() : w.duration();
+            c.log().warn("Rate limited: waiting " + w.duration().toSeconds() + "s (" + w.source() + ")"
+                    + (wait.equals(w.duration()) ? "" : ", capped at " + wait.toMillis() + " ms"));
+        } else {
+            wait = new Backoff(s.baseWait(), s.maxWait()).forRetry(retry);
+            if (retry + 1 < s.maxRetries()) {
+                c.log().info("Backing off " + wait.toMillis() + " ms before retry " + (retry + 1) + " of "
+                        + (s.maxRetries() - 1));
+            }
+        }
+        retry++;
+        if (retry < s.maxRetries()) {
+            sleepUnlessSignalled(wait);
+        }
+    }
+
+    /** Waits, cut short by STOP, PAUSE or Ctrl+C (the next iteration's check then acts on it). */
+    private void sleepUnlessSignalled(Duration wait) throws InterruptedException {
+        dev.loki.store.Signals sig = new dev.loki.store.Signals(c.dir());
+        long until = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < until) {
+            if (c.interrupts().hardStop() || sig.isSet(dev.loki.store.Signals.STOP)
+                    || sig.isSet(dev.loki.store.Signals.PAUSE)) {
+                return;
+            }
+            Thread.sleep(Math.max(1, Math.min(200, (until - System.nanoTime()) / 1_000_000)));
+        }
+    }
+
+    /** Takes the iteration's checkpoint; true when the code differs from the previous one. */
+    private boolean checkpoint(String how) throws IOException {
+        Optional<CheckpointService> cps = c.checkpoints();
+        if (cps.isEmpty()) {
+            return c.council().isPresent() && GitState.changedSince(c.dir().workTree(), c.env(), this);
+        }
+        Checkpoint cp = cps.get().create(CheckpointRequest.iteration(iteration, "iteration-" + iteration,
+                "iteration-" + iteration + " " + how, provider.name()));
+        c.recorder().checkpoint(cp.id());
+        c.log().info("Checkpoint " + cp.id() + " (" + cp.snapshot().status() + "); to return to this point: loki"
+                + " rollback to " + cp.id());
+        String tree = cp.metadata().path("snapshot").path("tree").asText("");
+        boolean changed = tree.isEmpty() || !tree.equals(lastTree);
+        lastTree = tree;
+        return changed;
+    }
+
+    /** Runs the gates; true when code review blocked. Their failures feed the next prompt. */
+    private boolean runGates(String baseSha) throws IOException {
+        if (c.gates().isEmpty()) {
+            lastGates = "off";
+            return false;
+        }
+        QualityGates gates = c.gates().get();
+        GateReport report = gates.run(new GateContext(c.dir(), c.dir().workTree(), iteration, baseSha, c.reviewer(),
+                c.env()));
+        lastReport = Optional.of(report);
+        gateFailures = report.failuresText();
+        StringBuilder failed = new StringBuilder();
+        for (GateResult g : report.results()) {
+            if (!g.passedOrSkipped()) {
+                failed.append(failed.length() == 0 ? "" : ", ").append(g.name());
+                String first = String.join(" ", g.summary().lines().filter(l -> !l.isBlank()).limit(3).toList());
+                if (!first.isEmpty()) {
+                    failed.append(" (").append(oneLine(first)).append(")");
+                }
+            }
+        }
+        lastGates = report.results().isEmpty() ? "none" : report.passed() ? "pass" : "fail: " + failed;
+        c.log().info("Quality gates: " + lastGates + (report.codeReviewBlocked() ? " (code review blocking)" : ""));
+        if (report.pauseRequested()) {
+            c.log().warn("Gate escalation: " + failed + " failed too many times in a row; pausing for a person");
+        }
+        status();
+        return report.codeReviewBlocked();
+    }
+
+    String lastTree() {
+        return lastTree;
+    }
+
+    void lastTree(String t) {
+        lastTree = t;
+    }
+
+    private void status() {
+        c.log().status(new RunLog.Status(iteration, c.settings().maxIterations(), provider.name(),
+                Metrics.phase(iteration), lastGates.isEmpty() ? "-" : lastGates, spent));
+    }
+
+    private void save(String status, int exitCode) throws IOException {
+        state = state.with(retry, iteration, status, exitCode).stamped(Instant.now().toString(), c.specPath(),
+                ProcessHandle.current().pid(), c.settings().maxRetries(), c.settings().baseWait().toSeconds(),
+                c.recorder().record().runId());
+        store.save(state);
+    }
+
+    private LoopResult end(String status, int exit, String reason) throws IOException {
+        save(status, state.lastExitCode());
+        return new LoopResult(status, exit, reason, iteration);
+    }
+
+    private static String tail(String text, int lines) {
+        String[] all = text.split("\n");
+        int from = Math.max(0, all.length - lines);
+        return String.join("\n", java.util.Arrays.asList(all).subList(from, all.length));
+    }
+
+    private static String oneLine(String s) {
+        String t = s.replaceAll("\\s+", " ").strip();
+        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
+    }
+
+    /** Everything a loop runs with, fixed at start. */
+    public record LoopContext(LokiDir dir, Map<String, String> env, RunSettings settings, String specPath,
+            String specText, Provider provider, RunLog log, Interrupts interrupts, RunRecorder recorder,
+            Optional<CheckpointService> checkpoints, Optional<QualityGates> gates,
+            Optional<CompletionCouncil> council, dev.loki.gate.Reviewer reviewer) {
+    }
+}

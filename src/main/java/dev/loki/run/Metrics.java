@@ -1,0 +1,87 @@
+package dev.loki.run;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.provider.Usage;
+import dev.loki.store.Json;
+import dev.loki.store.JsonFiles;
+import dev.loki.store.LokiDir;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The per-iteration records other tools read: {@code metrics/efficiency/iteration-N.json}
+ * (upstream's fields), {@code state/orchestrator.json} (phase and iteration), and the
+ * {@code iteration_complete} event.
+ */
+public final class Metrics {
+    static final String[] PHASES = {"REASON", "ACT", "REFLECT", "VERIFY"};
+
+    private final LokiDir dir;
+
+    public Metrics(LokiDir dir) {
+        this.dir = dir;
+    }
+
+    /** RARV phase of an iteration: iteration % 4 over REASON, ACT, REFLECT, VERIFY. */
+    public static String phase(int iteration) {
+        return PHASES[Math.floorMod(iteration, 4)];
+    }
+
+    public void efficiency(int iteration, String provider, Usage usage, String status, long durationMs)
+            throws IOException {
+        ObjectNode e = Json.object();
+        e.put("iteration", iteration);
+        e.put("model", usage.model());
+        e.put("phase", phase(iteration));
+        e.put("duration_ms", durationMs);
+        e.put("provider", provider);
+        e.put("status", status);
+        e.put("input_tokens", usage.inputTokens());
+        e.put("output_tokens", usage.outputTokens());
+        e.put("cache_read_tokens", usage.cacheReadTokens());
+        e.put("cache_creation_tokens", usage.cacheCreationTokens());
+        e.put("cost_usd", Math.round(usage.cost() * 1_000_000) / 1_000_000.0);
+        e.put("cost_source", usage.costUsd().isPresent() ? "provider" : usage.reported() ? "tokens" : "none");
+        e.put("timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        JsonFiles.write(dir.resolve("metrics/efficiency/iteration-" + iteration + ".json"), e);
+    }
+
+    /** Seeds orchestrator.json when absent (upstream's shape). */
+    public void seedOrchestrator() throws IOException {
+        if (JsonFiles.peek(dir.resolve("state/orchestrator.json")).isPresent()) {
+            return;
+        }
+        ObjectNode o = Json.object();
+        o.put("version", "1");
+        o.put("currentPhase", "BOOTSTRAP");
+        o.put("startedAt", Instant.now().toString());
+        o.putObject("agents");
+        ObjectNode m = o.putObject("metrics");
+        m.put("tasksCompleted", 0);
+        m.put("tasksFailed", 0);
+        m.put("retries", 0);
+        JsonFiles.write(dir.resolve("state/orchestrator.json"), o);
+    }
+
+    /** Sets the phase and iteration, keeping whatever else the agent wrote there. */
+    public void orchestrator(int iteration, int retries) throws IOException {
+        ObjectNode o = JsonFiles.peek(dir.resolve("state/orchestrator.json"))
+                .filter(n -> n.isObject()).map(n -> (ObjectNode) n).orElseGet(Json::object);
+        o.put("currentPhase", phase(iteration));
+        o.put("iteration", iteration);
+        ObjectNode m = o.withObjectProperty("metrics");
+        m.put("retries", retries);
+        JsonFiles.write(dir.resolve("state/orchestrator.json"), o);
+    }
+
+    public void iterationEvent(int iteration, String status, int exitCode, String provider, long durationMs) {
+        ObjectNode d = Json.object();
+        d.put("iteration", iteration);
+        d.put("status", status);
+        d.put("exitCode", exitCode);
+        d.put("provider", provider);
+        d.put("duration_ms", durationMs);
+        dir.events().append("iteration_complete", d);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.loki.run;
+
+import dev.loki.gate.Reviewer;
+import dev.loki.provider.Invocation;
+import dev.loki.provider.ProcessOutcome;
+import dev.loki.provider.ProcessRunner;
+import dev.loki.provider.Provider;
+import dev.loki.provider.CaptureText;
+import dev.loki.store.LokiDir;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The provider as a {@link Reviewer} for gates and council: one non-interactive call per
+ * question, prompt and answer kept under {@code logs/reviews/}, the answer returned as text.
+ */
+public final class ProviderReviewer implements Reviewer {
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    private final LokiDir dir;
+    private final Provider provider;
+    private final Map<String, String> env;
+    private final Interrupts interrupts;
+
+    public ProviderReviewer(LokiDir dir, Provider provider, Map<String, String> env, Interrupts interrupts) {
+        this.dir = dir;
+        this.provider = provider;
+        this.env = env;
+        this.interrupts = interrupts;
+    }
+
+    @Override
+    public String ask(String prompt, Duration timeout) throws IOException, InterruptedException {
+        long n = SEQ.incrementAndGet();
+        Path base = dir.resolve("logs/reviews");
+        Files.createDirectories(base);
+        String stem = "review-" + System.currentTimeMillis() + "-" + ProcessHandle.current().pid() + "-" + n;
+        Path promptFile = base.resolve(stem + ".prompt.md");
+        Files.writeString(promptFile, prompt, StandardCharsets.UTF_8);
+        Invocation inv = provider.review(prompt, promptFile);
+        ProcessOutcome out = ProcessRunner.run(inv, dir.workTree(), env, base.resolve(stem + ".out.txt"), timeout,
+                interrupts::hardStop, p -> { });
+        if (out.cancelled()) {
+            throw new InterruptedException("review cancelled");
+        }
+        String text = CaptureText.read(out.capture());
+        if (out.timedOut()) {
+            throw new IOException("reviewer timed out after " + timeout.toSeconds() + "s");
+        }
+        if (out.exitCode() != 0 && text.isBlank()) {
+            throw new IOException("reviewer exited " + out.exitCode() + " with no output");
+        }
+        return text;
+    }
+}

@@ -1,0 +1,234 @@
+package dev.loki.run;
+
+import dev.loki.LokiException;
+import dev.loki.checkpoint.Checkpoint;
+import dev.loki.checkpoint.CheckpointKind;
+import dev.loki.checkpoint.CheckpointRequest;
+import dev.loki.checkpoint.CheckpointService;
+import dev.loki.council.CompletionCouncil;
+import dev.loki.gate.QualityGates;
+import dev.loki.git.RepoInfo;
+import dev.loki.provider.EnvReader;
+import dev.loki.provider.Provider;
+import dev.loki.provider.Providers;
+import dev.loki.store.LokiDir;
+import dev.loki.store.RunRecord;
+import dev.loki.store.SessionLock;
+import dev.loki.store.Signals;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * {@code loki start}: settings, spec and provider checked before anything starts; then the
+ * session lock, the run record with its base snapshot, the loop, and the end-of-run hooks.
+ * A crash leaves state that the next start resumes (iteration and retry counts, the same run).
+ */
+public final class RunStarter {
+    private static final DateTimeFormatter RUN_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+    private static final List<String> STALE = List.of(Signals.PAUSE, Signals.STOP, Signals.PAUSE_AT_CHECKPOINT,
+            Signals.PAUSED_NOTE, Signals.COMPLETED);
+
+    /**
+     * What to start. {@code provider} overrides the named provider (the demo's scripted agent);
+     * {@code envOverrides} win over the environment (quick mode's profile).
+     */
+    public record Request(Optional<Path> spec, Optional<String> providerFlag, Optional<Provider> provider,
+            Map<String, String> envOverrides, boolean liveProgress, boolean handleSignals,
+            List<RunHook> hooks) {
+    }
+
+    /** The end of a run. */
+    public record Outcome(LoopResult result, RunRecord run) {
+    }
+
+    private final LokiDir dir;
+    private final Map<String, String> baseEnv;
+    private final Path cwd;
+    private final PrintStream err;
+
+    public RunStarter(LokiDir dir, Map<String, String> env, Path cwd, PrintStream err) {
+        this.dir = dir;
+        this.baseEnv = env;
+        this.cwd = cwd;
+        this.err = err;
+    }
+
+    public Outcome start(Request req) throws IOException, InterruptedException {
+        Map<String, String> raw = new HashMap<>(baseEnv);
+        raw.putAll(req.envOverrides());
+        Map<String, String> env = ConfigFile.merge(raw, dir.path());
+        EnvReader er = new EnvReader(env);
+        Path spec = SpecFinder.resolve(req.spec(), er.get("LOKI_PRD_FILE"), cwd, dir.workTree());
+        RunSettings settings = RunSettings.from(er, true);
+        ProviderChoice choice = ProviderChoice.resolve(req.providerFlag(), env, dir);
+        Provider provider = req.provider().orElseGet(() -> Providers.byName(choice.name(), env));
+        Providers.requireInstalled(provider, env);
+        String specText = Files.readString(spec, StandardCharsets.UTF_8);
+        String specPath = displayPath(spec);
+
+        dir.ensureExists();
+        Optional<SessionLock> lock = SessionLock.tryAcquire(dir);
+        if (lock.isEmpty()) {
+            String pid = SessionLock.holder(dir).map(p -> " (pid " + p + ")").orElse("");
+            throw LokiException.failed("Another loki run" + pid + " is active in " + dir.workTree()
+                    + ". Stop it with 'loki stop', or wait for it to finish.");
+        }
+        try (SessionLock held = lock.get();
+                RunLog log = new RunLog(err, dir.resolve("logs/session.log"), req.liveProgress());
+                Interrupts interrupts = new Interrupts(dir, log)) {
+            if (req.handleSignals()) {
+                interrupts.install();
+            }
+            prepare(log);
+            if (req.provider().isEmpty()) {
+                ProviderChoice.save(dir, provider.name());
+            }
+            StateStore store = new StateStore(dir);
+            AutonomyState resumed = store.loadForResume();
+            Optional<CheckpointService> checkpoints = settings.checkpoints()
+                    ? Optional.of(CheckpointService.open(dir, env)) : Optional.empty();
+            RunRecorder recorder = new RunRecorder(dir, runRecord(resumed, provider, specPath, settings, checkpoints,
+                    env, log));
+            if (resumed.iterationCount() > 0) {
+                log.info("Resuming " + recorder.record().runId() + " from iteration " + resumed.iterationCount()
+                        + " (retry " + resumed.retryCount() + ")");
+            }
+            new Budget(dir, settings.budgetLimit()).init();
+            if (spec.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".md")) {
+                int added = PrdTasks.populate(dir, specText);
+                if (added > 0) {
+                    log.info("Queued " + added + " task(s) from the spec in .loki/queue/pending.json");
+                }
+            }
+            new Continuity(dir, env).write(new Continuity.Snapshot(resumed.iterationCount(), settings.maxIterations(),
+                    "BOOTSTRAP", provider.name(), java.time.Duration.ZERO, ""));
+            log.info("Run " + recorder.record().runId() + ": spec " + specPath + ", provider " + provider.name()
+                    + ", max " + settings.maxIterations() + " iterations, mode " + settings.mode().label()
+                    + (settings.gates() ? "" : ", gates off") + (settings.council() ? "" : ", council off"));
+            List<RunHook> hooks = req.hooks();
+            for (RunHook h : hooks) {
+                try {
+                    h.onStart(dir, recorder.record(), env, log);
+                } catch (Exception e) {
+                    log.warn("start hook " + h.getClass().getSimpleName() + " failed: " + e.getMessage());
+                }
+            }
+            ProviderReviewer reviewer = new ProviderReviewer(dir, provider, env, interrupts);
+            AutonomousLoop loop = new AutonomousLoop(new AutonomousLoop.LoopContext(dir, env, settings, specPath,
+                    specText, provider, log, interrupts, recorder, checkpoints,
+                    settings.gates() ? Optional.of(QualityGates.fromEnv(env)) : Optional.empty(),
+                    settings.council() ? Optional.of(CompletionCouncil.fromEnv(env)) : Optional.empty(), reviewer),
+                    resumed);
+            LoopResult result;
+            try {
+                result = loop.run();
+            } catch (IOException | RuntimeException e) {
+                recorder.end("failed", "internal error: " + e.getMessage());
+                throw e;
+            }
+            RunRecord ended = recorder.end(runStatus(result.status()), result.reason());
+            for (int i = hooks.size() - 1; i >= 0; i--) {
+                try {
+                    hooks.get(i).onEnd(dir, ended, result, env, log);
+                } catch (Exception e) {
+                    log.warn("end hook " + hooks.get(i).getClass().getSimpleName() + " failed: " + e.getMessage());
+                }
+            }
+            log.info("Run " + ended.runId() + " ended: " + result.status() + " after " + result.iterations()
+                    + " iteration(s): " + result.reason());
+            return new Outcome(result, ended);
+        }
+    }
+
+    /** Directories, queue files, stale signals of a dead run, old temp files. We hold the lock. */
+    private void prepare(RunLog log) throws IOException {
+        for (String d : List.of("logs", "state", "queue", "signals", "metrics/efficiency", "quality", "council")) {
+            Files.createDirectories(dir.resolve(d));
+        }
+        Signals s = new Signals(dir);
+        for (String name : STALE) {
+            if (s.clear(name)) {
+                log.info("Removed a stale " + name + " left by an earlier run");
+            }
+        }
+        StateStore.sweepTempFiles(dir);
+        Queue.seed(dir);
+        new Metrics(dir).seedOrchestrator();
+    }
+
+    private RunRecord runRecord(AutonomyState resumed, Provider provider, String specPath, RunSettings settings,
+            Optional<CheckpointService> checkpoints, Map<String, String> env, RunLog log) throws IOException {
+        Optional<RunRecord> current = RunRecord.current(dir);
+        if (resumed.iterationCount() > 0 && current.isPresent() && current.get().runId().equals(resumed.runId())) {
+            RunRecord r = current.get();
+            RunRecord again = new RunRecord(r.runId(), r.startedAt(), "", "running", provider.name(), r.specPath(),
+                    r.baseHead(), r.baseSnapshot(), r.iterations(), settings.maxIterations(), r.checkpointIds(), "");
+            again.save(dir);
+            return again;
+        }
+        archiveEfficiency(current);
+        String runId = "run-" + RUN_STAMP.format(Instant.now()) + "-"
+                + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+        String baseHead = RepoInfo.detect(dir.workTree(), env).flatMap(RepoInfo::head).orElse("");
+        String baseSnapshot = "";
+        List<String> ids = List.of();
+        if (checkpoints.isPresent()) {
+            Checkpoint cp = checkpoints.get().create(new CheckpointRequest(CheckpointKind.ITERATION,
+                    "run start: the project before " + runId, 0, "run-start", "run start (before any agent change)",
+                    provider.name(), true, true));
+            baseSnapshot = cp.snapshotCommit().orElse("");
+            ids = List.of(cp.id());
+            log.info("Run-start checkpoint " + cp.id() + "; to undo the whole run: loki rollback to " + cp.id());
+        }
+        RunRecord r = new RunRecord(runId, Instant.now().toString(), "", "running", provider.name(), specPath,
+                baseHead, baseSnapshot, 0, settings.maxIterations(), ids, "");
+        r.save(dir);
+        return r;
+    }
+
+    /** A new run's budget counts only its own iterations: earlier files move to the old run's folder. */
+    private void archiveEfficiency(Optional<RunRecord> previous) throws IOException {
+        Path eff = dir.resolve("metrics/efficiency");
+        if (!Files.isDirectory(eff)) {
+            return;
+        }
+        Path target = previous.map(r -> dir.resolve("runs").resolve(r.runId()).resolve("efficiency"))
+                .orElse(dir.resolve("runs/unrecorded/efficiency"));
+        try (Stream<Path> files = Files.list(eff)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().startsWith("iteration-")).toList()) {
+                Files.createDirectories(target);
+                Files.move(p, target.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    /** RunRecord's status vocabulary for a loop status. */
+    static String runStatus(String loopStatus) {
+        return switch (loopStatus) {
+            case "council_approved", "completion_promise_fulfilled" -> "completed";
+            case "max_iterations_reached" -> "max_iterations";
+            case "stopped", "council_force_stop" -> "stopped";
+            case "interrupted" -> "interrupted";
+            case "budget_exceeded" -> "budget_exceeded";
+            default -> "failed";
+        };
+    }
+
+    private String displayPath(Path spec) {
+        Path abs = spec.toAbsolutePath().normalize();
+        return abs.startsWith(dir.workTree()) ? dir.workTree().relativize(abs).toString() : abs.toString();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.loki.run;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** loki as a real separate process (same classes as the test), for pause/stop/crash tests. */
+final class LokiProcess {
+    final Process process;
+    final Path out;
+    final Path err;
+
+    private LokiProcess(Process process, Path out, Path err) {
+        this.process = process;
+        this.out = out;
+        this.err = err;
+    }
+
+    static LokiProcess start(Path cwd, Map<String, String> env, Path logDir, String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "dev.loki.cli.Main"));
+        cmd.addAll(List.of(args));
+        Files.createDirectories(logDir);
+        Path out = Files.createTempFile(logDir, "loki-out", ".txt");
+        Path err = Files.createTempFile(logDir, "loki-err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        return new LokiProcess(pb.start(), out, err);
+    }
+
+    int waitFor(Duration max) throws Exception {
+        if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            throw new AssertionError("loki did not end within " + max + "\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    String output() throws IOException {
+        return "--- stdout\n" + Files.readString(out) + "--- stderr\n" + Files.readString(err);
+    }
+
+    void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}
