@@ -45,9 +45,6 @@ public final class DemoCommand extends BaseCommand {
         return ExitCode.OK;
     }
 
-<<<<<<< HEAD
-    static void deleteTree(Path dir) throws IOException {
-=======
     /** {@code loki demo rollback}: checkpoints after each iteration, a rollback, and its undo. */
     @Command(name = "rollback", mixinStandardHelpOptions = true,
             description = {"Walk through checkpoints and rollback in a temporary git repository: a rollback",
@@ -82,8 +79,7 @@ public final class DemoCommand extends BaseCommand {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
->>>>>>> loop
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -42,6 +42,8 @@ public final class TestRepo {
             env.put("GIT_CONFIG_NOSYSTEM", "1");
             env.put("GIT_CONFIG_GLOBAL", gitconfig.toString());
             env.put("LANG", "C.UTF-8");
+            // a test that wants a dashboard starts one itself; runs must not leave servers behind
+            env.put("LOKI_DASHBOARD", "false");
             return env;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
