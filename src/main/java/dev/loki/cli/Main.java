@@ -9,6 +9,7 @@ import java.lang.reflect.Constructor;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -28,12 +29,32 @@ public final class Main {
     public static int run(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Path cwd,
             String... args) {
         CliContext ctx = new CliContext(in, out, err, env, cwd);
-        CommandLine cl = commandLine(ctx);
+        CommandLine cl = commandLine(ctx, args);
         return cl.execute(args);
     }
 
+    /** The full command tree (help, tests). */
     static CommandLine commandLine(CliContext ctx) {
+        return commandLine(ctx, new String[0]);
+    }
+
+    /**
+     * The command tree for these arguments: when they name a subcommand, only that one is
+     * registered; otherwise (no command, an unknown one, root help) all of them are, so usage
+     * and "unknown command" messages are complete.
+     */
+    static CommandLine commandLine(CliContext ctx, String[] args) {
         CommandLine cl = new CommandLine(LokiCommand.class, new ContextFactory(ctx));
+        Class<?> named = namedSubcommand(args);
+        boolean versionOnly = named == null && args.length == 1 && ("--version".equals(args[0]) || "-V".equals(args[0]));
+        for (Class<?> sub : LokiCommand.SUBCOMMANDS) {
+            if (versionOnly) {
+                break;
+            }
+            if (named == null || named == sub) {
+                cl.addSubcommand(sub);
+            }
+        }
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -75,6 +96,28 @@ public final class Main {
             ex.printStackTrace(ctx.err());
         }
         return ExitCode.INTERNAL;
+    }
+
+    /** The subcommand the first positional argument names (skipping global options' values), if any. */
+    private static Class<?> namedSubcommand(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if ("--loki-dir".equals(a) || "-C".equals(a)) {
+                i++;
+                continue;
+            }
+            if (a.startsWith("-")) {
+                continue;
+            }
+            for (Class<?> sub : LokiCommand.SUBCOMMANDS) {
+                Command c = sub.getAnnotation(Command.class);
+                if (c.name().equals(a) || java.util.Arrays.asList(c.aliases()).contains(a)) {
+                    return sub;
+                }
+            }
+            return null;
+        }
+        return null;
     }
 
     /** Creates commands and mixins, handing the context to those that take it. */
