@@ -120,8 +120,8 @@ public final class AutonomousLoop {
                 provider.degraded()));
         directive = Optional.empty();
         save("running", 0);
-        c.recorder().iterations(iteration);
         metrics.orchestrator(iteration, retry);
+        metrics.currentTask(iteration, provider.name(), true);
         String headBefore = c.gates().isPresent() ? GitState.head(c.dir().workTree(), c.env()) : "";
         status();
         c.log().info("Iteration " + iteration + "/" + s.maxIterations() + ": " + provider.name()
@@ -279,7 +279,7 @@ public final class AutonomousLoop {
         }
         Checkpoint cp = cps.get().create(CheckpointRequest.iteration(iteration, "iteration-" + iteration,
                 "iteration-" + iteration + " " + how, provider.name()));
-        c.recorder().checkpoint(cp.id());
+        c.recorder().checkpoint(cp.id(), iteration);
         c.log().info("Checkpoint " + cp.id() + " (" + cp.snapshot().status() + "); to return to this point: loki"
                 + " rollback to " + cp.id());
         String tree = cp.metadata().path("snapshot").path("tree").asText("");
@@ -340,6 +340,7 @@ public final class AutonomousLoop {
 
     private LoopResult end(String status, int exit, String reason) throws IOException {
         save(status, state.lastExitCode());
+        metrics.currentTask(iteration, provider.name(), false);
         return new LoopResult(status, exit, reason, iteration);
     }
 

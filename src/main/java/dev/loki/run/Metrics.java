@@ -84,4 +84,19 @@ public final class Metrics {
         d.put("duration_ms", durationMs);
         dir.events().append("iteration_complete", d);
     }
+
+    /** {@code queue/current-task.json}: what the iteration in flight works on ({} between iterations). */
+    public void currentTask(int iteration, String provider, boolean running) throws IOException {
+        ObjectNode t = Json.object();
+        if (running) {
+            t.put("id", "iteration-" + iteration);
+            t.put("type", "iteration");
+            t.put("title", Queue.tasks(dir, "pending").stream().map(n -> n.path("title").asText(""))
+                    .filter(x -> !x.isBlank()).findFirst().orElse("Iteration " + iteration));
+            t.put("status", "in_progress");
+            t.put("startedAt", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            t.put("provider", provider);
+        }
+        JsonFiles.write(dir.resolve("queue/current-task.json"), t);
+    }
 }

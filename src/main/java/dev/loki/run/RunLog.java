@@ -1,6 +1,5 @@
 package dev.loki.run;
 
-import dev.loki.store.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -55,8 +54,11 @@ public final class RunLog implements AutoCloseable {
     private synchronized void line(String level, String message) {
         Instant now = Instant.now();
         try {
-            AtomicFiles.append(sessionLog, (STAMP.format(now) + " " + level + message + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
+            // a log, not state: appended without fsync so logging never slows an iteration
+            java.nio.file.Files.createDirectories(sessionLog.getParent());
+            java.nio.file.Files.write(sessionLog, (STAMP.format(now) + " " + level + message + "\n")
+                    .getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
             // the log file is a convenience; the terminal still gets the line
         }

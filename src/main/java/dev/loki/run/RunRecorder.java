@@ -19,20 +19,14 @@ public final class RunRecorder {
         return record;
     }
 
-    public synchronized void checkpoint(String id) throws IOException {
-        record = record.withCheckpoint(id);
+    /** Records an iteration's checkpoint (and the iteration count) in one write. */
+    public synchronized void checkpoint(String id, int iterations) throws IOException {
+        record = record.withCheckpoint(id).withIterations(iterations);
         record.save(dir);
     }
 
-    public synchronized void iterations(int n) throws IOException {
-        if (record.iterations() != n) {
-            record = record.withIterations(n);
-            record.save(dir);
-        }
-    }
-
-    public synchronized RunRecord end(String status, String reason) throws IOException {
-        record = record.ended(Instant.now().toString(), status, reason);
+    public synchronized RunRecord end(String status, String reason, int iterations) throws IOException {
+        record = record.withIterations(iterations).ended(Instant.now().toString(), status, reason);
         record.save(dir);
         return record;
     }

@@ -136,10 +136,10 @@ public final class RunStarter {
             try {
                 result = loop.run();
             } catch (IOException | RuntimeException e) {
-                recorder.end("failed", "internal error: " + e.getMessage());
+                recorder.end("failed", "internal error: " + e.getMessage(), recorder.record().iterations());
                 throw e;
             }
-            RunRecord ended = recorder.end(runStatus(result.status()), result.reason());
+            RunRecord ended = recorder.end(runStatus(result.status()), result.reason(), result.iterations());
             for (int i = hooks.size() - 1; i >= 0; i--) {
                 try {
                     hooks.get(i).onEnd(dir, ended, result, env, log);

@@ -54,6 +54,7 @@ class LoopEndToEndTest {
                 .contains("PENDING[1] prd-001: add(a, b) returns the sum of a and b");
         assertThat(Files.readString(repo.path(".loki/CONTINUITY.md"))).contains("# Session Continuity");
         assertThat(repo.path(".loki/signals/COMPLETION_REQUESTED")).doesNotExist();
+        assertThat(json(repo, "queue/current-task.json").size()).isZero();
         assertThat(Files.readString(repo.path(".loki/logs/iterations/iteration-1.prompt.md")))
                 .contains("<loki_system>", "PRD.md", "COMPLETION_PROMISE");
         assertThat(r.err()).contains("loki rollback to cp-2-");
