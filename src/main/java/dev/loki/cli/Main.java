@@ -55,6 +55,7 @@ public final class Main {
                 cl.addSubcommand(sub);
             }
         }
+        summarize(cl);
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -96,6 +97,22 @@ public final class Main {
             ex.printStackTrace(ctx.err());
         }
         return ExitCode.INTERNAL;
+    }
+
+    /**
+     * Command lists show a command's first description line; ours wrap mid-sentence, so each
+     * command without a header gets its first sentence as one.
+     */
+    private static void summarize(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            var usage = sub.getCommandSpec().usageMessage();
+            if (usage.header().length == 0 && usage.description().length > 1) {
+                String all = String.join(" ", usage.description());
+                int end = all.indexOf(". ");
+                usage.header(end > 0 ? all.substring(0, end + 1) : all);
+            }
+            summarize(sub);
+        }
     }
 
     /** The subcommand the first positional argument names (skipping global options' values), if any. */
