@@ -1,5 +1,6 @@
 package dev.loki.checkpoint;
 
+import dev.loki.store.FileTrees;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -378,7 +379,7 @@ public final class CheckpointService {
         List<String> removed = new ArrayList<>();
         if (!victims.isEmpty()) {
             for (Checkpoint c : victims) {
-                deleteTree(c.dir());
+                FileTrees.delete(c.dir());
                 removed.add(c.id());
             }
             rewriteIndex(Set.copyOf(removed));
@@ -486,15 +487,4 @@ public final class CheckpointService {
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> paths = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

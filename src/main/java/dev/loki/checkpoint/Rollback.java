@@ -1,5 +1,6 @@
 package dev.loki.checkpoint;
 
+import dev.loki.store.FileTrees;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.LokiException;
 import dev.loki.git.GitCli;
@@ -88,7 +89,7 @@ final class Rollback {
         Checkpoint pre = service.create(targetCommit.isPresent() ? preReq : preReq.withoutCode(), extra);
         if (targetCommit.isPresent() && !pre.snapshot().restorable()) {
             if (!opts.force()) {
-                CheckpointService.deleteTree(pre.dir());
+                FileTrees.delete(pre.dir());
                 throw LokiException.failed("Could not snapshot the current work tree before rolling back ("
                         + pre.snapshot().reason() + "). Nothing was restored. Fix the cause, or pass --force to roll"
                         + " back without a way to undo it.");

@@ -1,5 +1,6 @@
 package dev.loki.cli;
 
+import dev.loki.store.FileTrees;
 import dev.loki.ExitCode;
 import dev.loki.LokiException;
 import dev.loki.demo.LoopDemo;
@@ -7,8 +8,6 @@ import dev.loki.demo.RollbackDemo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -69,21 +68,13 @@ public final class DemoCommand extends BaseCommand {
                 if (keep) {
                     ctx.out().println("Kept the demo repository at " + repo);
                 } else {
-                    deleteTree(tmp);
+                    FileTrees.delete(tmp);
                 }
             }
             if (!ok) {
                 throw LokiException.failed("the demo's rollback did not restore what it should have; please report this");
             }
             return ExitCode.OK;
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.loki.cli;
 
+import dev.loki.store.FileTrees;
 import dev.loki.ExitCode;
 import dev.loki.git.GitCli;
 import java.io.ByteArrayInputStream;
@@ -54,7 +55,7 @@ public final class WarmupCommand extends BaseCommand {
                 Main.run(new ByteArrayInputStream(new byte[0]), nowhere, nowhere, env, dir, args.toArray(String[]::new));
             }
         } finally {
-            DemoCommand.deleteTree(dir);
+            FileTrees.delete(dir);
         }
         return ExitCode.OK;
     }

@@ -1,15 +1,14 @@
 package dev.loki.proof;
 
+import dev.loki.store.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Shares a proof page as a GitHub gist with the user's own {@code gh} (found on the caller's
@@ -70,11 +69,7 @@ public final class GistPublisher {
             return url.map(u -> new Outcome(Optional.of(u), ""))
                     .orElseGet(() -> new Outcome(Optional.empty(), "gh printed no gist URL: " + firstLine(r.out())));
         } finally {
-            try (Stream<Path> s = Files.walk(tmp)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            FileTrees.delete(tmp);
         }
     }
 
