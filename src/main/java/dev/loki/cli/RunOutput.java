@@ -16,6 +16,10 @@ final class RunOutput {
         boolean realProcess = ctx.err() == System.err;
         boolean live = realProcess && System.console() != null && !"dumb".equals(ctx.env().get("TERM"));
         Map<String, String> env = new java.util.HashMap<>(ctx.env());
+        if (ctx.verbose()) {
+            overrides = new java.util.HashMap<>(overrides);
+            overrides.put("LOKI_ECHO", "true");
+        }
         env.putAll(overrides);
         RunStarter.Outcome o = new RunStarter(ctx.lokiDir(), ctx.env(), ctx.cwd(), ctx.err()).start(
                 new RunStarter.Request(spec, provider, Optional.empty(), overrides, live, realProcess,
