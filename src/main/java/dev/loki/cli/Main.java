@@ -131,7 +131,11 @@ public final class Main {
         for (String[] row : dev.loki.run.LoopResult.EXIT_CODES) {
             codes.put(String.format("%3s", row[0]), row[1]);
         }
-        sub.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n").exitCodeList(codes);
+        var usage = sub.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n").exitCodeList(codes);
+        if (usage.footer().length == 0) {
+            // picocli ends the exit-code table without a line break
+            usage.footer("%nSettings (LOKI_*), providers and the scripted-agent protocol: docs/loop.md.");
+        }
     }
 
     /** The subcommand the first positional argument names (skipping global options' values), if any. */

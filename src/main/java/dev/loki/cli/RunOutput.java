@@ -26,6 +26,19 @@ final class RunOutput {
                         RunHooks.standard(env)));
         ctx.out().println(o.run().runId() + " " + o.result().status() + " after " + o.result().iterations()
                 + " iteration(s): " + o.result().reason());
-        return o.result().exitCode();
+        int code = o.result().exitCode();
+        if (code != 0) {
+            ctx.err().println("loki: exit " + code + ": " + meaning(code) + " (exit codes: 'loki start --help')");
+        }
+        return code;
+    }
+
+    static String meaning(int code) {
+        for (String[] row : dev.loki.run.LoopResult.EXIT_CODES) {
+            if (row[0].equals(Integer.toString(code))) {
+                return row[1];
+            }
+        }
+        return "the run did not complete";
     }
 }

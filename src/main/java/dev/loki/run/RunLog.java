@@ -230,7 +230,9 @@ public final class RunLog implements AutoCloseable {
                 }
                 if (!live && now >= s.nextBeat()[0]) {
                     s.nextBeat()[0] = now + heartbeat.toNanos();
-                    info("... " + s.label() + ": still running after " + seconds(s) + " s");
+                    long ms = (now - s.startNanos()) / 1_000_000L;
+                    info("... " + s.label() + ": still running after "
+                            + (ms < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f", ms / 1000.0) : Long.toString(ms / 1000)) + " s");
                 }
             }
             if (live && now - lastDraw >= 1_000_000_000L) {
