@@ -272,7 +272,7 @@ class LoopEndToEndTest {
 
         env.put("LOKI_MAX_ITERATIONS", "1");
         Loki.Result again = Loki.run(repo.dir(), env, "start");
-        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(again.exit()).as(again.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
         assertThat(FakeAgents.lines(calls)).hasSize(3);
     }
 
