@@ -43,6 +43,9 @@ class LoopReportsTest {
         assertThat(r.err()).doesNotContain("Backing off");
         assertThat(r.err()).contains("Iteration 1 failed (exit 1)", "loki: exit 3: iteration cap reached");
         assertThat(r.out()).contains("max_iterations_reached after 1 iteration(s)");
+        Loki.Result status = Loki.run(repo.dir(), env, "status", "--json");
+        assertThat(status.json().path("exit_code").asInt()).isEqualTo(LoopResult.MAX_ITERATIONS);
+        assertThat(Loki.run(repo.dir(), env, "status").out()).contains("(exit 3: iteration cap reached");
     }
 
     @Test
