@@ -148,7 +148,8 @@ public final class RunLog implements AutoCloseable {
             return;
         }
         Step now = step;
-        String doing = now == null ? "" : " | " + now.label() + " " + seconds(now) + "s";
+        String label = now == null ? "" : now.label().length() > 60 ? now.label().substring(0, 57) + "..." : now.label();
+        String doing = now == null ? "" : " | " + label + " " + seconds(now) + "s";
         err.print("\r\033[2K" + render(s, Duration.between(started, Instant.now())) + doing);
         lineShown = true;
     }
