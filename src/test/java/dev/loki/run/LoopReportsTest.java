@@ -25,6 +25,15 @@ class LoopReportsTest {
     @TempDir
     Path base;
 
+    /** No agent, reviewer or gate process of this test outlives its run (ps, by the test's temp dir). */
+    @org.junit.jupiter.api.AfterEach
+    void no_process_is_left() throws Exception {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(TestRepo.run(List.of("ps", "-eo", "pid,args"), base, Map.of("PATH", "/usr/bin:/bin"))
+                        .lines().filter(l -> l.contains(base.toString()) && !l.contains(" ps -eo")).toList())
+                        .isEmpty());
+    }
+
     private static List<String> lines(String text, String containing) {
         return text.lines().filter(l -> l.contains(containing)).toList();
     }
