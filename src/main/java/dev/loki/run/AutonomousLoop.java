@@ -305,8 +305,14 @@ public final class AutonomousLoop {
         if (cps.isEmpty()) {
             return c.council().isPresent() && GitState.changedSince(c.dir().workTree(), c.env(), this);
         }
-        Checkpoint cp = cps.get().create(CheckpointRequest.iteration(iteration, "iteration-" + iteration,
-                "iteration-" + iteration + " " + how, provider.name()));
+        c.log().quietStep("checkpoint of iteration " + iteration);
+        Checkpoint cp;
+        try {
+            cp = cps.get().create(CheckpointRequest.iteration(iteration, "iteration-" + iteration,
+                    "iteration-" + iteration + " " + how, provider.name()));
+        } finally {
+            c.log().stepDone();
+        }
         c.recorder().checkpoint(cp.id(), iteration);
         c.log().info("Checkpoint " + cp.id() + " (" + cp.snapshot().status() + "); to return to this point: loki"
                 + " rollback to " + cp.id());

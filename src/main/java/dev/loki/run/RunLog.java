@@ -78,6 +78,11 @@ public final class RunLog implements AutoCloseable {
         begin(label, true, Optional.empty());
     }
 
+    /** A step usually too short to announce: shown in the status line and heartbeats only. */
+    public void quietStep(String label) {
+        begin(label, false, Optional.empty());
+    }
+
     /** The provider call: not announced (the iteration line says it), its output echoed when asked. */
     public void providerStep(String label, Path capture) {
         begin(label, false, echo ? Optional.of(capture) : Optional.empty());
