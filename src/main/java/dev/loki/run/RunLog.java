@@ -103,7 +103,7 @@ public final class RunLog implements AutoCloseable {
         step = null;
         if (s != null) {
             synchronized (this) {
-                follow(s);
+                follow(s, true);
             }
         }
     }
@@ -163,8 +163,8 @@ public final class RunLog implements AutoCloseable {
         return (System.nanoTime() - s.startNanos()) / 1_000_000_000L;
     }
 
-    /** Prints what the followed capture file gained since the last look. Holds the lock. */
-    private void follow(Step s) {
+    /** Prints the lines the followed capture file gained since the last look (at the end, a last partial one). */
+    private void follow(Step s, boolean last) {
         if (s.follow().isEmpty()) {
             return;
         }
@@ -191,7 +191,7 @@ public final class RunLog implements AutoCloseable {
                 bytes = java.util.Arrays.copyOf(buf.array(), buf.position());
             }
             int end = bytes.length;
-            while (end > 0 && bytes[end - 1] != '\n') {
+            while (!last && end > 0 && bytes[end - 1] != '\n') {
                 end--;
             }
             if (end == 0) {
@@ -232,7 +232,7 @@ public final class RunLog implements AutoCloseable {
             long now = System.nanoTime();
             if (s != null) {
                 synchronized (this) {
-                    follow(s);
+                    follow(s, false);
                 }
                 if (!live && now >= s.nextBeat()[0]) {
                     s.nextBeat()[0] = now + heartbeat.toNanos();
