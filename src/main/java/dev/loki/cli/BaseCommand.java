@@ -26,6 +26,11 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        if (!java.nio.file.Files.isDirectory(ctx.cwd())) {
+            // before anything can create files under it (a .loki, a lock, a checkpoint)
+            throw dev.loki.LokiException.badInput("-C " + ctx.cwd() + ": no such directory. Give an existing"
+                    + " project directory.");
+        }
         return doCall();
     }
 

@@ -17,12 +17,12 @@ public final class GlobalOptions {
     }
 
     @Option(names = "--loki-dir", paramLabel = "DIR",
-            description = "The .loki directory to use (default: $LOKI_DIR, else .loki at the work tree root).")
+            description = "The .loki directory to use (default: $LOKI_DIR, else the one at the work tree root).")
     void lokiDir(Path p) {
         ctx.setLokiDirFlag(p);
     }
 
-    @Option(names = "-C", paramLabel = "DIR", description = "Run as if loki was started in DIR.")
+    @Option(names = "-C", paramLabel = "DIR", description = "Run as if loki was started in DIR (which must exist).")
     void directory(Path p) {
         ctx.setDirectoryFlag(p);
     }

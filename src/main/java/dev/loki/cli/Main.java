@@ -56,6 +56,8 @@ public final class Main {
             }
         }
         summarize(cl);
+        exitCodes(cl, "start");
+        exitCodes(cl, "quick");
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -101,17 +103,38 @@ public final class Main {
 
     /**
      * Command lists show a command's first description line; ours wrap mid-sentence, so each
-     * command without a header gets its first sentence as one.
+     * command without a header gets its first sentence as one, and the description keeps the
+     * rest as one paragraph that picocli wraps (a command's help says each sentence once, and
+     * never breaks where the source line happened to end).
      */
     private static void summarize(CommandLine cl) {
         for (CommandLine sub : cl.getSubcommands().values()) {
             var usage = sub.getCommandSpec().usageMessage();
             if (usage.header().length == 0 && usage.description().length > 1) {
-                String all = String.join(" ", usage.description());
+                String all = String.join(" ", usage.description()).replaceAll("\\s+", " ").strip();
                 int end = all.indexOf(". ");
                 usage.header(end > 0 ? all.substring(0, end + 1) : all);
+                String rest = end > 0 ? all.substring(end + 1).strip() : "";
+                usage.description(rest.isEmpty() ? new String[0] : new String[] {rest});
             }
             summarize(sub);
+        }
+    }
+
+    /** The run commands list their exit codes (README and docs/loop.md have the same table). */
+    private static void exitCodes(CommandLine cl, String name) {
+        CommandLine sub = cl.getSubcommands().get(name);
+        if (sub == null) {
+            return;
+        }
+        Map<String, String> codes = new java.util.LinkedHashMap<>();
+        for (String[] row : dev.loki.run.LoopResult.EXIT_CODES) {
+            codes.put(String.format("%3s", row[0]), row[1]);
+        }
+        var usage = sub.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n").exitCodeList(codes);
+        if (usage.footer().length == 0) {
+            // picocli ends the exit-code table without a line break
+            usage.footer("%nSettings (LOKI_*), providers and the scripted-agent protocol: docs/loop.md.");
         }
     }
 

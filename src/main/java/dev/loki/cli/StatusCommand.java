@@ -48,7 +48,9 @@ public final class StatusCommand extends BaseCommand {
             ctx.out().println("Gate failures: " + s.path("gate_failures").asText());
         }
         if (!s.path("exit_reason").asText("").isEmpty()) {
-            ctx.out().println("Ended:      " + s.path("exit_reason").asText());
+            ctx.out().println("Ended:      " + s.path("exit_reason").asText() + (s.path("exit_code").isInt()
+                    ? " (exit " + s.path("exit_code").asInt() + ": " + RunOutput.meaning(s.path("exit_code").asInt())
+                    + ")" : ""));
         }
         return ExitCode.OK;
     }

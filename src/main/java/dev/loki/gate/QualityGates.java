@@ -16,9 +16,20 @@ import java.util.Map;
  */
 public final class QualityGates {
     private final GateSettings settings;
+    private final GateProgress progress;
 
     private QualityGates(GateSettings settings) {
+        this(settings, GateProgress.NONE);
+    }
+
+    private QualityGates(GateSettings settings, GateProgress progress) {
         this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** The same gates, telling {@code progress} when each one starts (the loop's console). */
+    public QualityGates progress(GateProgress p) {
+        return new QualityGates(settings, p);
     }
 
     public static QualityGates fromEnv(Map<String, String> env) {
@@ -54,6 +65,7 @@ public final class QualityGates {
         if (!settings.staticAnalysis()) {
             results.add(skipped(StaticAnalysis.NAME, "disabled by PHASE_STATIC_ANALYSIS=false"));
         } else {
+            progress.started(StaticAnalysis.NAME, "checking " + changes.files().size() + " changed file(s)");
             GateResult r = safely(StaticAnalysis.NAME, () -> StaticAnalysis.run(ctx, changes, settings.gateTimeout(), quality));
             paused = climb(ladder, r, ctx.iteration(), failures, tokens);
             results.add(r);
@@ -65,7 +77,8 @@ public final class QualityGates {
         } else if (!settings.unitTests()) {
             results.add(skipped(TestGate.NAME, "disabled by LOKI_PHASE_UNIT_TESTS=false"));
         } else {
-            GateResult r = safely(TestGate.NAME, () -> TestGate.run(ctx, settings, quality, dir.resolve("logs")));
+            GateResult r = safely(TestGate.NAME, () -> TestGate.run(ctx, settings, quality, dir.resolve("logs"),
+                    progress));
             paused = climb(ladder, r, ctx.iteration(), failures, tokens);
             results.add(r);
         }
@@ -78,6 +91,7 @@ public final class QualityGates {
         } else if (ctx.iteration() <= 0) {
             results.add(skipped(CodeReview.NAME, "no review before the first iteration"));
         } else {
+            progress.started(CodeReview.NAME, "3 blind reviewers on " + changes.files().size() + " changed file(s)");
             CodeReview.Outcome o = review(ctx, changes, quality);
             GateResult r = o.result();
             if (o.blocking()) {

@@ -31,6 +31,10 @@ final class TestGate {
     }
 
     static GateResult run(GateContext ctx, GateSettings settings, Path qualityDir, Path logsDir) {
+        return run(ctx, settings, qualityDir, logsDir, GateProgress.NONE);
+    }
+
+    static GateResult run(GateContext ctx, GateSettings settings, Path qualityDir, Path logsDir, GateProgress progress) {
         long start = System.nanoTime();
         List<String> reasons = new ArrayList<>();
         Optional<Runner> runner = detect(ctx.workTree(), ctx.env(), settings, reasons);
@@ -41,6 +45,7 @@ final class TestGate {
         }
         Runner r = runner.get();
         Path log = logsDir.resolve("test-iter-" + ctx.iteration() + ".log");
+        progress.started(NAME, "running " + display(r) + " (log: " + log.getFileName() + ")");
         BoundedRun.Outcome o = BoundedRun.run(r.command(), ctx.workTree(), ctx.env(), r.timeout(), log);
         Retention.keepNewest(logsDir, "test-iter-", KEEP_LOGS);
         String status;
@@ -57,12 +62,57 @@ final class TestGate {
             summary = r.name() + " passed";
         } else {
             status = GateResult.FAIL;
-            summary = r.name() + " failed with exit code " + o.exitCode() + "; last lines of " + log.getFileName()
-                    + ":\n" + BoundedRun.tail(log, 20, 2000);
+            summary = failedSummary(r.name(), o.exitCode(), log.getFileName().toString(), BoundedRun.tail(log, 200, 64 * 1024));
         }
         write(qualityDir, r.name(), GateResult.PASS.equals(status), summary, Optional.of(o), ctx.env());
         QualityFiles.marker(qualityDir, "unit-tests.pass", "TESTS_FAILED", GateResult.PASS.equals(status));
         return new GateResult(NAME, status, summary, BoundedRun.millisSince(start));
+    }
+
+    /** What a person recognises: the configured command itself, else the argument list. */
+    private static String display(Runner r) {
+        List<String> c = r.command();
+        return r.name().equals("LOKI_TEST_CMD") && c.size() == 3 ? c.get(2) : String.join(" ", c);
+    }
+
+    private static final java.util.regex.Pattern FAILING = java.util.regex.Pattern.compile(
+            "\\b(fail|failed|failure|failures|failing|error|errors|expected|assert\\w*|exception|panic\\w*)\\b|^\\s*[✗✘×]",
+            java.util.regex.Pattern.CASE_INSENSITIVE);
+    private static final java.util.regex.Pattern ZERO_COUNTS = java.util.regex.Pattern.compile(
+            "\\b0 (failed|failures|failing|errors?)\\b|\\b(failed|failures|failing|errors?)\\s*[:=]\\s*0\\b",
+            java.util.regex.Pattern.CASE_INSENSITIVE);
+    private static final int MAX_FAILING = 10;
+
+    /**
+     * The summary of a failed run: its first line names the first failing line of the output
+     * (what the console and the next prompt show first), then up to 10 failing lines, then the
+     * log's last lines. A failing line mentions a failure, an error, an assertion or an expected
+     * value, and is not a "0 failed" tally; without one, the last line stands in.
+     */
+    static String failedSummary(String runner, int exitCode, String logName, String tail) {
+        List<String> all = tail.lines().filter(l -> !l.isBlank()).toList();
+        List<String> failing = all.stream().filter(l -> FAILING.matcher(l).find() && !ZERO_COUNTS.matcher(l).find())
+                .toList();
+        StringBuilder sb = new StringBuilder(runner + " failed with exit code " + exitCode);
+        if (!failing.isEmpty()) {
+            sb.append(": ").append(failing.get(0).strip());
+            if (failing.size() > 1) {
+                sb.append(" (and ").append(failing.size() - 1).append(" more failing line(s))");
+            }
+            sb.append("\nfailing lines of ").append(logName).append(":\n");
+            failing.stream().limit(MAX_FAILING).forEach(l -> sb.append(l).append('\n'));
+        } else if (!all.isEmpty()) {
+            sb.append(": ").append(all.get(all.size() - 1).strip()).append('\n');
+        } else {
+            sb.append(" and printed nothing\n");
+        }
+        List<String> last = all.subList(Math.max(0, all.size() - 20), all.size());
+        if (!last.isEmpty()) {
+            sb.append("last lines of ").append(logName).append(":\n");
+            String text = String.join("\n", last);
+            sb.append(text.length() > 2000 ? text.substring(text.length() - 2000) : text);
+        }
+        return sb.toString().stripTrailing();
     }
 
     /** The runner for this project, or empty with the reasons nothing could run. */

@@ -77,8 +77,15 @@ final class RunSections {
         }
     }
 
+    /**
+     * The run's iteration records ({@code metrics/efficiency/iteration-N.json}): the current
+     * run's are in metrics/, an earlier run's were moved to {@code runs/<id>/efficiency/} when
+     * the next run started.
+     */
     List<JsonNode> efficiencyRecords() {
-        Path d = dir.resolve("metrics/efficiency");
+        boolean current = RunRecord.current(dir).map(r -> r.runId().equals(run.runId())).orElse(true);
+        Path archived = dir.resolve("runs").resolve(run.runId()).resolve("efficiency");
+        Path d = !current && Files.isDirectory(archived) ? archived : dir.resolve("metrics/efficiency");
         if (!Files.isDirectory(d)) {
             return List.of();
         }
@@ -125,19 +132,27 @@ final class RunSections {
         return o;
     }
 
+    /**
+     * Iterations counted from the run's iteration records (one per provider call, with the
+     * call's status), never from the task queue: tasks and iterations are different things.
+     */
     ObjectNode iterations(List<JsonNode> efficiency) {
-        int succeeded = queueSize("queue/completed.json");
-        int failed = queueSize("queue/failed.json");
+        int succeeded = 0;
+        int failed = 0;
+        for (JsonNode r : efficiency) {
+            String status = r.path("status").asText("").toLowerCase(Locale.ROOT);
+            if (status.equals("completed") || status.equals("succeeded") || status.equals("success")) {
+                succeeded++;
+            } else if (status.equals("failed") || status.equals("failure") || status.equals("error")) {
+                failed++;
+            }
+        }
         ObjectNode o = Json.object();
         o.put("count", Math.max(Math.max(run.iterations(), succeeded + failed), efficiency.size()));
         o.put("succeeded", succeeded);
         o.put("failed", failed);
         o.put("max", run.maxIterations());
         return o;
-    }
-
-    private int queueSize(String rel) {
-        return JsonFiles.read(dir.resolve(rel)).map(n -> n.isArray() ? n.size() : n.path("tasks").size()).orElse(0);
     }
 
     /** Summed token counts and cost; {@code usd} is null when no record was read, a real 0.0 stays. */

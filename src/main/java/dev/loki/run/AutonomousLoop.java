@@ -75,7 +75,7 @@ public final class AutonomousLoop {
     public LoopResult run() throws IOException, InterruptedException {
         RunSettings s = c.settings();
         if (iteration >= s.maxIterations()) {
-            return end("max_iterations_reached", 0, "max iterations (" + s.maxIterations() + ") already reached");
+            return end("max_iterations_reached", "max iterations (" + s.maxIterations() + ") already reached");
         }
         while (retry < s.maxRetries()) {
             Intervention.Result iv = intervention.check();
@@ -83,8 +83,10 @@ public final class AutonomousLoop {
                 directive = iv.directive();
             }
             if (iv.stop()) {
-                return c.interrupts().hardStop() ? end("interrupted", 130, "interrupted (Ctrl+C twice)")
-                        : end("stopped", 0, "stop requested");
+                return c.interrupts().hardStop() ? end("interrupted", "interrupted (Ctrl+C twice)")
+                        : new dev.loki.store.Signals(c.dir()).isSet(dev.loki.store.Signals.BUDGET_EXCEEDED)
+                        ? end("budget_exceeded", "stopped after the budget limit was reached (LOKI_BUDGET_LIMIT)")
+                        : end("stopped", "stop requested");
             }
             Budget.Level level = budget.check();
             if (level == Budget.Level.EXCEEDED) {
@@ -99,7 +101,7 @@ public final class AutonomousLoop {
                         budget.limit().orElse(0.0)));
             }
             if (iteration >= s.maxIterations()) {
-                return end("max_iterations_reached", 0, "reached the iteration cap (" + s.maxIterations()
+                return end("max_iterations_reached", "reached the iteration cap (" + s.maxIterations()
                         + ") without a verified completion");
             }
             iteration++;
@@ -108,7 +110,7 @@ public final class AutonomousLoop {
                 return done.get();
             }
         }
-        return end("failed", 1, retry + " consecutive failed iterations (LOKI_MAX_RETRIES=" + s.maxRetries() + ")");
+        return end("failed", retry + " consecutive failed iterations (LOKI_MAX_RETRIES=" + s.maxRetries() + ")");
     }
 
     /** One iteration; a result when the run ends here. */
@@ -128,7 +130,14 @@ public final class AutonomousLoop {
                 + (provider.model(tier).isEmpty() ? "" : " (" + provider.model(tier) + ")") + ", phase "
                 + Metrics.phase(iteration) + (retry > 0 ? ", retry " + retry : ""));
 
-        ProviderStep.Result r = step.call(provider, prompt, iteration, tier);
+        c.log().providerStep("provider " + provider.name() + " (iteration " + iteration + ")",
+                c.dir().resolve("logs/iterations/iteration-" + iteration + ".log"));
+        ProviderStep.Result r;
+        try {
+            r = step.call(provider, prompt, iteration, tier);
+        } finally {
+            c.log().stepDone();
+        }
         int exit = r.exitCode();
         boolean ok = exit == 0;
         spent += r.output().usage().cost();
@@ -136,10 +145,10 @@ public final class AutonomousLoop {
         metrics.efficiency(iteration, provider.name(), r.output().usage(), ok ? "completed" : "failed",
                 r.process().durationMs());
         metrics.iterationEvent(iteration, ok ? "completed" : "failed", exit, provider.name(), r.process().durationMs());
-        c.log().info("Iteration " + iteration + " " + (ok ? "succeeded" : "failed (exit " + exit + ")")
+        c.log().info("Iteration " + iteration + " " + (ok ? "succeeded" : "failed" + exitNote(r))
                 + (r.note().isEmpty() ? "" : ": " + r.note()) + " in " + r.process().durationMs() + " ms; output: "
                 + c.dir().path().relativize(r.capture()));
-        if (EnvReader.truthy(c.env().get("LOKI_SHOW_AGENT_OUTPUT"))) {
+        if (EnvReader.truthy(c.env().get("LOKI_SHOW_AGENT_OUTPUT")) && !c.log().echoing()) {
             r.output().text().lines().filter(l -> !l.isBlank()).limit(40).forEach(l -> c.log().info("  | " + l));
         }
         new Continuity(c.dir(), c.env()).write(new Continuity.Snapshot(iteration, s.maxIterations(),
@@ -147,11 +156,11 @@ public final class AutonomousLoop {
         boolean codeChanged = checkpoint(ok ? "complete" : "failed");
 
         if (c.interrupts().hardStop()) {
-            return Optional.of(end("interrupted", 130, "interrupted (Ctrl+C twice)"));
+            return Optional.of(end("interrupted", "interrupted (Ctrl+C twice)"));
         }
         if (r.stopRequested()) {
             new dev.loki.store.Signals(c.dir()).clear(dev.loki.store.Signals.STOP);
-            return Optional.of(end("stopped", 0, "stop requested during iteration " + iteration));
+            return Optional.of(end("stopped", "stop requested during iteration " + iteration));
         }
 
         boolean reviewBlocked = runGates(headBefore);
@@ -190,19 +199,25 @@ public final class AutonomousLoop {
         if (c.council().isPresent()) {
             CompletionCouncil council = c.council().get();
             if (council.shouldConvene(c.dir(), iteration, claim.isPresent())) {
-                c.log().info("Completion council convenes (iteration " + iteration + ")");
-                CouncilDecision d = council.evaluate(new CouncilContext(c.dir(), c.dir().workTree(), iteration,
-                        s.maxIterations(), c.specText(), lastReport, c.reviewer(), c.env()));
+                c.log().step("Completion council convenes (iteration " + iteration + "): members voting via "
+                        + provider.name());
+                CouncilDecision d;
+                try {
+                    d = council.evaluate(new CouncilContext(c.dir(), c.dir().workTree(), iteration,
+                            s.maxIterations(), c.specText(), lastReport, c.reviewer(), c.env()));
+                } finally {
+                    c.log().stepDone();
+                }
                 long approvals = d.votes().stream().filter(v -> v.approves()).count();
                 c.log().info("Council: " + d.verdict() + " (" + approvals + " of " + d.votes().size()
                         + " approve)" + (d.reason().isEmpty() ? "" : ": " + oneLine(d.reason())));
                 switch (d.verdict()) {
                     case APPROVE -> {
-                        return Optional.of(end("council_approved", 0, "the completion council approved: "
+                        return Optional.of(end("council_approved", "the completion council approved: "
                                 + oneLine(d.reason())));
                     }
                     case FORCE_STOP -> {
-                        return Optional.of(end("council_force_stop", 0, "council safety valve: "
+                        return Optional.of(end("council_force_stop", "council safety valve: "
                                 + oneLine(d.reason())));
                     }
                     default -> {
@@ -215,7 +230,7 @@ public final class AutonomousLoop {
             }
         }
         if (claim.isPresent()) {
-            return Optional.of(end("completion_promise_fulfilled", 0, "completion claimed and accepted: "
+            return Optional.of(end("completion_promise_fulfilled", "completion claimed and accepted: "
                     + oneLine(claim.get().statement())));
         }
         retry = 0;
@@ -226,6 +241,7 @@ public final class AutonomousLoop {
         RunSettings s = c.settings();
         String text = dev.loki.provider.CaptureText.tail(r.capture(), 64 * 1024);
         Duration wait;
+        String message;
         if (!r.process().timedOut() && RateLimit.detect(text)) {
             RateLimit.Wait w = RateLimit.waitFor(text, provider.name(), provider.rpm(), ZonedDateTime.now());
             ObjectNode ev = Json.object();
@@ -243,19 +259,31 @@ public final class AutonomousLoop {
                 }
             }
             wait = w.duration().compareTo(s.rateLimitMaxWait()) > 0 ? s.rateLimitMaxWait() : w.duration();
-            c.log().warn("Rate limited: waiting " + w.duration().toSeconds() + "s (" + w.source() + ")"
-                    + (wait.equals(w.duration()) ? "" : ", capped at " + wait.toMillis() + " ms"));
+            message = "Rate limited: waiting " + w.duration().toSeconds() + "s (" + w.source() + ")"
+                    + (wait.equals(w.duration()) ? "" : ", capped at " + wait.toMillis() + " ms");
         } else {
             wait = new Backoff(s.baseWait(), s.maxWait()).forRetry(retry);
-            if (retry + 1 < s.maxRetries()) {
-                c.log().info("Backing off " + wait.toMillis() + " ms before retry " + (retry + 1) + " of "
-                        + (s.maxRetries() - 1));
-            }
+            message = "Backing off " + wait.toMillis() + " ms";
         }
         retry++;
-        if (retry < s.maxRetries()) {
-            sleepUnlessSignalled(wait);
+        if (iteration >= s.maxIterations() || retry >= s.maxRetries()) {
+            // the run ends at the top of the loop (cap or retry limit): waiting would only delay that
+            return;
         }
+        c.log().step(message + " after consecutive failure " + retry + " of " + s.maxRetries()
+                + " (LOKI_MAX_RETRIES)");
+        try {
+            sleepUnlessSignalled(wait);
+        } finally {
+            c.log().stepDone();
+        }
+    }
+
+    /** "(exit N)" only when the process really exited N; a note (timeout, no output) explains the rest. */
+    private static String exitNote(ProviderStep.Result r) {
+        int processExit = r.process().exitCode();
+        return processExit != 0 && processExit == r.exitCode() && !r.process().timedOut()
+                ? " (exit " + processExit + ")" : "";
     }
 
     /** Waits, cut short by STOP, PAUSE or Ctrl+C (the next iteration's check then acts on it). */
@@ -277,8 +305,14 @@ public final class AutonomousLoop {
         if (cps.isEmpty()) {
             return c.council().isPresent() && GitState.changedSince(c.dir().workTree(), c.env(), this);
         }
-        Checkpoint cp = cps.get().create(CheckpointRequest.iteration(iteration, "iteration-" + iteration,
-                "iteration-" + iteration + " " + how, provider.name()));
+        c.log().quietStep("checkpoint of iteration " + iteration);
+        Checkpoint cp;
+        try {
+            cp = cps.get().create(CheckpointRequest.iteration(iteration, "iteration-" + iteration,
+                    "iteration-" + iteration + " " + how, provider.name()));
+        } finally {
+            c.log().stepDone();
+        }
         c.recorder().checkpoint(cp.id(), iteration);
         c.log().info("Checkpoint " + cp.id() + " (" + cp.snapshot().status() + "); to return to this point: loki"
                 + " rollback to " + cp.id());
@@ -294,16 +328,24 @@ public final class AutonomousLoop {
             lastGates = "off";
             return false;
         }
-        QualityGates gates = c.gates().get();
-        GateReport report = gates.run(new GateContext(c.dir(), c.dir().workTree(), iteration, baseSha, c.reviewer(),
-                c.env()));
+        QualityGates gates = c.gates().get().progress((gate, what) -> c.log().step("Gate " + gate + ": " + what));
+        GateReport report;
+        try {
+            report = gates.run(new GateContext(c.dir(), c.dir().workTree(), iteration, baseSha, c.reviewer(),
+                    c.env()));
+        } finally {
+            c.log().stepDone();
+        }
         lastReport = Optional.of(report);
         gateFailures = report.failuresText();
         StringBuilder failed = new StringBuilder();
         for (GateResult g : report.results()) {
             if (!g.passedOrSkipped()) {
                 failed.append(failed.length() == 0 ? "" : ", ").append(g.name());
-                String first = String.join(" ", g.summary().lines().filter(l -> !l.isBlank()).limit(3).toList());
+                java.util.List<String> lines = g.summary().lines().filter(l -> !l.isBlank()).limit(2).toList();
+                // the gate's first line says what failed; a heading ("... findings:") takes its first item
+                String first = lines.isEmpty() ? "" : lines.get(0).endsWith(":") && lines.size() > 1
+                        ? lines.get(0) + " " + lines.get(1).strip() : lines.get(0);
                 if (!first.isEmpty()) {
                     failed.append(" (").append(oneLine(first)).append(")");
                 }
@@ -338,10 +380,10 @@ public final class AutonomousLoop {
         store.save(state);
     }
 
-    private LoopResult end(String status, int exit, String reason) throws IOException {
+    private LoopResult end(String status, String reason) throws IOException {
         save(status, state.lastExitCode());
         metrics.currentTask(iteration, provider.name(), false);
-        return new LoopResult(status, exit, reason, iteration);
+        return LoopResult.of(status, reason, iteration);
     }
 
     private static String tail(String text, int lines) {

@@ -92,10 +92,10 @@ public final class RunStarter {
             if (req.handleSignals()) {
                 interrupts.install();
             }
+            log.heartbeat(er.seconds("LOKI_PROGRESS_INTERVAL", java.time.Duration.ofSeconds(10)))
+                    .echo(EnvReader.truthy(env.get("LOKI_ECHO")));
             prepare(log);
-            if (req.provider().isEmpty()) {
-                ProviderChoice.save(dir, provider.name());
-            }
+            // the provider is not saved here: only 'loki provider set' chooses one for later runs
             StateStore store = new StateStore(dir);
             AutonomyState resumed = store.loadForResume();
             Optional<CheckpointService> checkpoints = settings.checkpoints()
@@ -180,6 +180,7 @@ public final class RunStarter {
             return again;
         }
         archiveEfficiency(current);
+        archiveIterationLogs(current);
         String runId = "run-" + RUN_STAMP.format(Instant.now()) + "-"
                 + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
         String baseHead = RepoInfo.detect(dir.workTree(), env).flatMap(RepoInfo::head).orElse("");
@@ -209,6 +210,26 @@ public final class RunStarter {
                 .orElse(dir.resolve("runs/unrecorded/efficiency"));
         try (Stream<Path> files = Files.list(eff)) {
             for (Path p : files.filter(f -> f.getFileName().toString().startsWith("iteration-")).toList()) {
+                Files.createDirectories(target);
+                Files.move(p, target.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    /**
+     * A new run starts with an empty {@code logs/iterations/} (upstream's path, which scripts and
+     * {@code loki logs --agent} read): the previous run's prompts and outputs move to {@code
+     * runs/<id>/logs/iterations/}, so no run's iteration log is overwritten by the next.
+     */
+    private void archiveIterationLogs(Optional<RunRecord> previous) throws IOException {
+        Path logs = dir.resolve("logs/iterations");
+        if (!Files.isDirectory(logs)) {
+            return;
+        }
+        Path target = previous.map(r -> dir.resolve("runs").resolve(r.runId()))
+                .orElse(dir.resolve("runs/unrecorded")).resolve("logs/iterations");
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
                 Files.createDirectories(target);
                 Files.move(p, target.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }

@@ -15,6 +15,11 @@ import java.util.Optional;
 
 /** What {@code loki status} reports, read from .loki without changing anything. */
 public final class RunStatus {
+    /** Loop statuses a run ends with (a paused, crashed or exited state is not an ending). */
+    private static final java.util.Set<String> ENDED = java.util.Set.of("failed", "max_iterations_reached",
+            "council_approved", "completion_promise_fulfilled", "council_force_stop", "stopped", "interrupted",
+            "budget_exceeded");
+
     private RunStatus() {
     }
 
@@ -64,6 +69,12 @@ public final class RunStatus {
         o.put("last_checkpoint", run.map(r -> r.checkpointIds().isEmpty() ? ""
                 : r.checkpointIds().get(r.checkpointIds().size() - 1)).orElse(""));
         o.put("exit_reason", run.map(RunRecord::exitReason).orElse(""));
+        if (holder.isEmpty() && ENDED.contains(status)) {
+            // what 'loki start' exited with for this ending (README's table)
+            o.put("exit_code", LoopResult.exitCodeFor(status));
+        } else {
+            o.putNull("exit_code");
+        }
         ObjectNode budget = o.putObject("budget");
         JsonNode b = JsonFiles.peek(dir.resolve("metrics/budget.json")).orElse(Json.object());
         budget.put("limit", b.path("budget_limit").asDouble(0));

@@ -94,6 +94,7 @@ class CliTest {
         assertThat(tmp.resolve("from-env/state/checkpoints/index.jsonl")).exists();
         Loki.run(repo.dir(), env, "--loki-dir", tmp.resolve("from-flag").toString(), "checkpoint", "create", "flag");
         assertThat(tmp.resolve("from-flag/state/checkpoints/index.jsonl")).exists();
+        repo.write("sub/file.txt", "x\n");
         Loki.run(repo.dir().resolve(".git").getParent(), repo.env(), "-C", "sub", "checkpoint", "create", "sub");
         assertThat(repo.path(".loki/state/checkpoints/index.jsonl")).as("work tree root, not cwd").exists();
     }

@@ -25,7 +25,9 @@ class LoopDemoTest {
 
         assertThat(r.exit()).as(r.toString()).isZero();
         Path project = tmp.resolve("d/calc");
-        assertThat(r.out()).contains("project:  " + project, "Iteration 3", "Quality gates: fail",
+        assertThat(r.out()).contains("project:  " + project, "Iteration 3",
+                "Quality gates: fail: test_coverage (LOKI_TEST_CMD failed with exit code 1: FAIL mul 4 3: expected 12,"
+                + " got 7)",
                 "Completion council convenes", "== Result: council_approved after 3 iterations",
                 "loki rollback to cp-2-", "Demo finished");
         assertThat(Files.readString(project.resolve("calc.sh"))).contains("$1 * $2");

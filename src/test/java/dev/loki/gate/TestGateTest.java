@@ -116,4 +116,19 @@ class TestGateTest {
                     assertThat(r.command()).containsExactly(f.repo.path("mvnw").toString(), "-B", "-q", "test");
                 });
     }
+
+    @Test
+    void a_failed_summary_leads_with_the_failing_line_wherever_it_is_in_the_output() {
+        String tail = "ok   add 2 3\nok   sub 5 3\nFAIL mul 4 3: expected 12, got 7\nok   div 6 3\n"
+                + "Tests: 4 run, 1 failed\nerrors: 0\n";
+        String s = TestGate.failedSummary("LOKI_TEST_CMD", 1, "test-iter-2.log", tail);
+        assertThat(s.lines().findFirst().orElseThrow())
+                .isEqualTo("LOKI_TEST_CMD failed with exit code 1: FAIL mul 4 3: expected 12, got 7"
+                        + " (and 1 more failing line(s))");
+        assertThat(s).contains("failing lines of test-iter-2.log:\nFAIL mul 4 3: expected 12, got 7\nTests: 4 run, 1 failed\n")
+                .contains("last lines of test-iter-2.log:\nok   add 2 3");
+        assertThat(s).doesNotContain("failing lines of test-iter-2.log:\nok");
+        String quiet = TestGate.failedSummary("maven", 1, "t.log", "compiling\nBUILD STOPPED\n");
+        assertThat(quiet.lines().findFirst().orElseThrow()).isEqualTo("maven failed with exit code 1: BUILD STOPPED");
+    }
 }

@@ -80,10 +80,12 @@ final class RunFixture {
                     + "{\"member\": 1, \"role\": \"requirements_verifier\", \"vote\": \"COMPLETE\", \"reason\": \"all met\"},"
                     + "{\"member\": 2, \"role\": \"test_auditor\", \"vote\": \"COMPLETE\", \"reason\": \"tests pass\"},"
                     + "{\"member\": 3, \"role\": \"devils_advocate\", \"vote\": \"CONTINUE\", \"reason\": \"lint\"}]}");
-            write(dir, "metrics/efficiency/iteration-1.json", "{\"iteration\": 1, \"model\": \"opus\", "
+            write(dir, "metrics/efficiency/iteration-1.json", "{\"iteration\": 1, \"model\": \"opus\", \"status\": \"failed\", "
                     + "\"provider\": \"claude\", \"input_tokens\": 1200, \"output_tokens\": 800, "
                     + "\"cache_read_tokens\": 10, \"cache_creation_tokens\": 5, \"cost_usd\": 0.5}");
-            write(dir, "metrics/efficiency/iteration-2.json", "{\"iteration\": 2, \"model\": \"opus\", "
+            write(dir, "metrics/efficiency/iteration-3.json", "{\"iteration\": 3, \"model\": \"opus\", \"status\": \"completed\", "
+                    + "\"provider\": \"claude\", \"input_tokens\": 0, \"output_tokens\": 0, \"cost_usd\": 0}");
+            write(dir, "metrics/efficiency/iteration-2.json", "{\"iteration\": 2, \"model\": \"opus\", \"status\": \"completed\", "
                     + "\"provider\": \"claude\", \"input_tokens\": 300, \"output_tokens\": 200, \"cost_usd\": 1.34}");
             write(dir, "queue/completed.json", "[{\"id\": \"iteration-1\"}, {\"id\": \"iteration-2\"}]");
             write(dir, "queue/failed.json", "{\"tasks\": [{\"id\": \"iteration-0\"}]}");

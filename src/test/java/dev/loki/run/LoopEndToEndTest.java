@@ -75,14 +75,14 @@ class LoopEndToEndTest {
     }
 
     @Test
-    void max_iterations_one_with_failing_provider_exits_0_after_one_call() {
+    void max_iterations_one_with_failing_provider_exits_3_after_one_call() {
         TestRepo repo = FakeAgents.repoWithSpec(base);
         Path calls = base.resolve("calls");
         Path agent = FakeAgents.script(base, "agent", "echo call >> " + calls + "\necho boom\nexit 1");
         Loki.Result r = Loki.run(repo.dir(), FakeAgents.command(FakeAgents.env(repo, base), agent), "start",
                 "--max-iterations", "1");
 
-        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
         assertThat(FakeAgents.lines(calls)).hasSize(1);
         assertThat(r.out()).contains("max_iterations_reached");
     }
@@ -111,7 +111,7 @@ class LoopEndToEndTest {
         env.put("LOKI_ITERATION_TIMEOUT", "1");
         Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
 
-        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
         assertThat(r.err()).contains("timed out");
         long child = Long.parseLong(Files.readString(pidFile).strip());
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
@@ -240,7 +240,7 @@ class LoopEndToEndTest {
             env.put("LOKI_PROMPT_INJECTION", Boolean.toString(allowed));
             Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "2");
 
-            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
             String prompt2 = Files.readString(repo.path(".loki/logs/iterations/iteration-2.prompt.md"));
             try (var logs = Files.list(repo.path(".loki/logs"))) {
                 List<String> names = logs.map(p -> p.getFileName().toString()).toList();
@@ -266,13 +266,13 @@ class LoopEndToEndTest {
                 + "LOKI_MAX_RETRIES: 7\n");
         Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
         Loki.Result r = Loki.run(repo.dir(), env, "start");
-        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
         assertThat(FakeAgents.lines(calls)).hasSize(2);
         assertThat(json(repo, "autonomy-state.json").path("maxRetries").asInt()).isEqualTo(7);
 
         env.put("LOKI_MAX_ITERATIONS", "1");
         Loki.Result again = Loki.run(repo.dir(), env, "start");
-        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(again.exit()).as(again.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
         assertThat(FakeAgents.lines(calls)).hasSize(3);
     }
 
@@ -295,7 +295,7 @@ class LoopEndToEndTest {
         Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
         env.remove("LOKI_COUNCIL_ENABLED");
         Loki.Result r = Loki.run(repo.dir(), env, "quick", "add a --version flag");
-        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
         assertThat(FakeAgents.lines(calls)).hasSize(3);
         try (var s = Files.list(repo.path(".loki"))) {
             Path prd = s.filter(p -> p.getFileName().toString().startsWith("quick-prd-")).findFirst().orElseThrow();
@@ -324,9 +324,9 @@ class LoopEndToEndTest {
         Files.writeString(repo.path(".loki/STOP"), "");
         Loki.Result r = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
 
-        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.BUDGET_EXCEEDED);
         assertThat(r.err()).contains("Budget limit $0.80 reached");
-        assertThat(json(repo, "autonomy-state.json").path("status").asText()).isEqualTo("stopped");
+        assertThat(json(repo, "autonomy-state.json").path("status").asText()).isEqualTo("budget_exceeded");
         assertThat(FakeAgents.lines(calls)).hasSize(2);
     }
 
@@ -341,7 +341,7 @@ class LoopEndToEndTest {
         env.remove("LOKI_COUNCIL_ENABLED");
         Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "3");
 
-        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
         assertThat(FakeAgents.lines(calls)).hasSize(3);
         assertThat(r.out()).contains("max_iterations_reached");
         JsonNode orch = Json.parse(Files.readString(repo.path(".loki/state/orchestrator.json")));

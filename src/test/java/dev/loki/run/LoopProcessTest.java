@@ -60,7 +60,7 @@ class LoopProcessTest {
             Loki.Result stop = Loki.run(repo.dir(), env, "stop");
             assertThat(stop.exit()).as(stop.toString()).isZero();
             assertThat(stop.out()).contains("Stopped loki run (PID: " + loop.process.pid() + ")");
-            assertThat(loop.waitFor(LONG)).as(loop.output()).isZero();
+            assertThat(loop.waitFor(LONG)).as(loop.output()).isEqualTo(LoopResult.STOPPED);
             JsonNode state = Json.parse(Files.readString(repo.path(".loki/autonomy-state.json")));
             assertThat(state.path("status").asText()).isEqualTo("stopped");
             assertThat(Json.parse(Files.readString(repo.path(".loki/state/run.json"))).path("status").asText())

@@ -1,0 +1,104 @@
+package dev.loki.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loki.run.LoopResult;
+import dev.loki.testing.Loki;
+import dev.loki.testing.TestRepo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Help texts that say each thing once and wrap cleanly; exit codes documented; -C checked. */
+class HelpAndDirectoryTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void no_help_text_repeats_a_sentence_or_breaks_a_word_at_a_dot() {
+        Map<String, String> env = TestRepo.isolatedEnv(tmp);
+        CliContext ctx = new CliContext(System.in, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()), env, tmp);
+        List<List<String>> paths = new ArrayList<>();
+        paths.add(List.of());
+        collect(Main.commandLine(ctx), new ArrayList<>(), paths);
+        assertThat(paths).hasSizeGreaterThan(10);
+        for (List<String> path : paths) {
+            List<String> args = new ArrayList<>(path);
+            args.add("--help");
+            Loki.Result r = Loki.run(tmp, env, args.toArray(String[]::new));
+            String what = String.join(" ", args) + "\n" + r.out();
+            assertThat(r.exit()).as(what).isZero();
+            // wrapped lines joined back: a sentence split over lines is found whole
+            String text = r.out().replaceAll("\\s*\\n\\s*", " ");
+            assertThat(text).as(what).doesNotContain(" . ");
+            Set<String> seen = new HashSet<>();
+            for (String sentence : text.split("(?<=[.;:])\\s+")) {
+                String s = sentence.strip();
+                if (s.length() < 25) {
+                    continue; // short fragments ("Print JSON.") may rightly appear on several options
+                }
+                assertThat(seen.add(s)).as("repeated in '" + String.join(" ", args) + "': " + s + "\n" + r.out())
+                        .isTrue();
+            }
+        }
+    }
+
+    @Test
+    void run_commands_document_every_exit_code_in_help_and_readme() throws Exception {
+        Map<String, String> env = TestRepo.isolatedEnv(tmp);
+        String readme = Files.readString(Path.of("README.md"));
+        for (String cmd : List.of("start", "quick")) {
+            String help = Loki.run(tmp, env, cmd, "--help").out();
+            assertThat(help).contains("Exit codes:");
+            for (String[] row : LoopResult.EXIT_CODES) {
+                assertThat(help.replaceAll("\\s+", " ")).as(cmd).contains(row[0] + " " + row[1]);
+                assertThat(readme).contains("| `" + row[0] + "` |");
+            }
+        }
+        assertThat(LoopResult.exitCodeFor("max_iterations_reached")).isEqualTo(3);
+        assertThat(LoopResult.exitCodeFor("council_force_stop")).isEqualTo(6);
+        assertThat(LoopResult.exitCodeFor("stopped")).isEqualTo(7);
+        assertThat(LoopResult.exitCodeFor("budget_exceeded")).isEqualTo(5);
+        assertThat(LoopResult.exitCodeFor("council_approved")).isZero();
+        assertThat(LoopResult.exitCodeFor("completion_promise_fulfilled")).isZero();
+    }
+
+    @Test
+    void a_missing_directory_given_with_C_is_bad_input_and_creates_nothing() {
+        TestRepo repo = TestRepo.create(tmp);
+        Path missing = tmp.resolve("nonexistent");
+        for (String[] args : List.of(
+                new String[] {"-C", missing.toString(), "checkpoint", "create", "x"},
+                new String[] {"checkpoint", "create", "x", "-C", missing.toString()},
+                new String[] {"-C", missing.toString(), "start", "PRD.md"},
+                new String[] {"-C", missing.toString(), "status"})) {
+            Loki.Result r = Loki.run(repo.dir(), repo.env(), args);
+            assertThat(r.exit()).as(String.join(" ", args) + "\n" + r).isEqualTo(2);
+            assertThat(r.err().strip()).as(r.toString()).startsWith("Error: -C " + missing).doesNotContain("\n");
+            assertThat(missing).doesNotExist();
+        }
+        assertThat(repo.path(".loki")).doesNotExist();
+    }
+
+    private static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (!e.getKey().equals(e.getValue().getCommandName())) {
+                continue;
+            }
+            List<String> path = new ArrayList<>(prefix);
+            path.add(e.getKey());
+            out.add(path);
+            collect(e.getValue(), path, out);
+        }
+    }
+}
