@@ -29,7 +29,7 @@ public final class RunsCommand extends BaseCommand {
         List<Worktrees.Entry> entries = Worktrees.of(ctx.cwd(), ctx.env()).list();
         if (json) {
             ArrayNode a = Json.MAPPER.createArrayNode();
-            entries.forEach(e -> a.add(toJson(e)));
+            entries.forEach(e -> a.add(e.toJson()));
             ctx.out().println(Json.pretty(a));
             return ExitCode.OK;
         }
@@ -45,22 +45,6 @@ public final class RunsCommand extends BaseCommand {
                     e.worktree().path()));
         }
         return ExitCode.OK;
-    }
-
-    static ObjectNode toJson(Worktrees.Entry e) {
-        ObjectNode o = Json.object();
-        o.put("run", e.worktree().slug());
-        o.put("branch", e.worktree().branch());
-        o.put("worktree", e.worktree().path().toString());
-        o.put("source", e.worktree().source());
-        o.put("base_sha", e.worktree().baseSha());
-        o.put("head", e.head());
-        o.put("status", e.status());
-        o.put("active", e.active());
-        o.put("disk_bytes", e.diskBytes());
-        o.put("unpushed_commits", e.unpushed());
-        o.put("dirty", e.dirty());
-        return o;
     }
 
     static String human(long bytes) {

@@ -8,7 +8,6 @@ import dev.loki.store.LokiDir;
 import dev.loki.store.SessionLock;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
@@ -115,6 +114,22 @@ public final class Worktrees {
     /** What {@code loki runs} shows for one worktree. */
     public record Entry(RunWorktree worktree, String head, boolean active, String status, long diskBytes,
             int unpushed, boolean dirty) {
+        /** The shape {@code loki runs --json} and the dashboard's {@code /api/runs} print. */
+        public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+            com.fasterxml.jackson.databind.node.ObjectNode o = dev.loki.store.Json.object();
+            o.put("run", worktree.slug());
+            o.put("branch", worktree.branch());
+            o.put("worktree", worktree.path().toString());
+            o.put("source", worktree.source());
+            o.put("base_sha", worktree.baseSha());
+            o.put("head", head);
+            o.put("status", status);
+            o.put("active", active);
+            o.put("disk_bytes", diskBytes);
+            o.put("unpushed_commits", unpushed);
+            o.put("dirty", dirty);
+            return o;
+        }
     }
 
     /** Every loki worktree of this repository, by slug. */
@@ -247,9 +262,5 @@ public final class Worktrees {
 
     static String firstLine(String s) {
         return s.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("(no message)");
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
     }
 }

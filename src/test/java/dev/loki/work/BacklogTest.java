@@ -146,6 +146,13 @@ class BacklogTest {
         assertThat(Loki.run(f.repo.dir(), env, "backlog", "run", "#x").exit()).isEqualTo(2);
         assertThat(Loki.run(f.repo.dir(), env, "backlog", "run", "#1", "--parallel", "0").exit()).isEqualTo(2);
         assertThat(Loki.run(f.repo.dir(), env, "backlog", "run", "#1", "--budget", "lots").exit()).isEqualTo(2);
+        assertThat(Loki.run(f.repo.dir(), env, "backlog", "run", "--from", "missing.txt").exit()).isEqualTo(2);
+        WorkFixture.write(f.gh.resolve("list.json"), "[]");
+        Loki.Result noIssues = Loki.run(f.repo.dir(), env, "backlog", "run", "--label", "ready");
+        assertThat(noIssues.exit()).isEqualTo(1);
+        assertThat(noIssues.err().strip()).isEqualTo("Error: No open issue is labelled 'ready'");
+        assertThat(f.ghCalls()).contains("issue list --label ready --state open --json number --limit 100");
+        assertThat(f.repo.git("branch", "--list", "loki/*")).isEmpty();
     }
 
     static int maxConcurrent(List<String> log) {
