@@ -4,6 +4,7 @@ import dev.loki.LokiException;
 import dev.loki.provider.Executables;
 import dev.loki.provider.ProcessRunner;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,8 +80,15 @@ final class WorkProcesses {
     /** Starts a child loki with this JVM and class path; its output goes to {@code log}. */
     static Process startLoki(List<String> args, Path dir, Map<String, String> env, Path log) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), "dev.loki.cli.Main"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        // the launcher's class-data archive (bin/loki) makes a child start as fast as its parent
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-XX:AOTCache=") || a.startsWith("-Xlog:cds")
+                    || a.startsWith("-Xlog:aot") || a.startsWith("-Xshare:")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.loki.cli.Main"));
         cmd.addAll(args);
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
