@@ -70,6 +70,16 @@ public final class Worktrees {
             return existing.get();
         }
         GitCli git = repo.git(env);
+        String branch = "loki/" + slug;
+        if (existing.isEmpty() && Files.exists(path.resolve(".git"))) {
+            // created, then interrupted before its record was written: adopt it
+            GitCli.Result fork = git.exec("merge-base", "HEAD", "refs/heads/" + branch);
+            RunWorktree wt = new RunWorktree(slug, path, branch, fork.ok() ? fork.out().strip() : "",
+                    repo.branch().orElseGet(this::defaultBranch), source, Instant.now().toString());
+            new LokiDir(path.resolve(".loki"), path).ensureExists();
+            wt.save();
+            return wt;
+        }
         String baseRef = base.orElse("HEAD");
         GitCli.Result sha = git.exec("rev-parse", "-q", "--verify", baseRef + "^{commit}");
         if (!sha.ok()) {
@@ -78,7 +88,6 @@ public final class Worktrees {
                     : LokiException.failed("The repository has no commit yet: commit once, or use --isolation none");
         }
         String baseSha = sha.out().strip();
-        String branch = "loki/" + slug;
         Files.createDirectories(path.getParent());
         boolean branchExists = git.exec("rev-parse", "-q", "--verify", "refs/heads/" + branch).ok();
         GitCli.Result add = branchExists ? git.exec("worktree", "add", "-q", path.toString(), branch)

@@ -117,6 +117,19 @@ class StartFromIssueTest {
     }
 
     @Test
+    void a_worktree_left_without_its_record_by_a_crash_is_adopted() {
+        WorkFixture f = WorkFixture.create(base).issue(9, "Nine", "- [ ] n");
+        Path root = Worktrees.of(f.repo.dir(), f.env).root();
+        f.repo.git("worktree", "add", "-q", "-b", "loki/issue-9", root.resolve("issue-9").toString());
+
+        Loki.Result r = Loki.run(f.repo.dir(), f.withAgent(""), "start", "#9");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(f.repo.git("log", "--format=%s", "loki/issue-9")).startsWith("Nine (#9)");
+        assertThat(f.repo.git("log", "--format=%s", "main")).doesNotContain("Nine");
+    }
+
+    @Test
     void no_pr_when_there_is_no_proof_to_verify() throws Exception {
         WorkFixture f = WorkFixture.create(base).issue(8, "Unproven", "- [ ] x");
         Map<String, String> env = f.withAgent("");
