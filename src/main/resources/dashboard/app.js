@@ -11,10 +11,11 @@ import * as logs from './js/panels/logs.js';
 import * as overview from './js/panels/overview.js';
 import * as proofs from './js/panels/proofs.js';
 import * as quality from './js/panels/quality.js';
+import * as runs from './js/panels/runs.js';
 import * as tasks from './js/panels/tasks.js';
 
-const PANELS = { overview, checkpoints, tasks, logs, quality, council, cost, proofs };
-const LABELS = { overview: 'status', checkpoints: 'checkpoints', tasks: 'tasks', logs: 'logs', quality: 'quality gates', council: 'council', cost: 'cost', proofs: 'proofs' };
+const PANELS = { overview, checkpoints, tasks, logs, quality, council, cost, proofs, runs };
+const LABELS = { overview: 'status', checkpoints: 'checkpoints', tasks: 'tasks', logs: 'logs', quality: 'quality gates', council: 'council', cost: 'cost', proofs: 'proofs', runs: 'runs' };
 
 let signedIn = false;
 let opened = 0;
@@ -51,7 +52,7 @@ async function refreshAll() {
 const live = new LiveStream('/api/events/stream', {
   status: (data) => { if (data && typeof data === 'object') overview.render(data); else refresh('overview').catch(() => {}); },
   // The status event that accompanies a new iteration already carries the overview.
-  iteration: () => { for (const n of ['tasks', 'cost', 'checkpoints']) refresh(n).catch(() => {}); },
+  iteration: () => { for (const n of ['tasks', 'cost', 'checkpoints', 'runs']) refresh(n).catch(() => {}); },
   checkpoint: () => refresh('checkpoints').catch(() => {}),
   gate: () => refresh('quality').catch(() => {}),
   log: (data) => logs.append(data),

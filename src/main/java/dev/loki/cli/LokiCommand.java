@@ -30,7 +30,10 @@ public final class LokiCommand extends BaseCommand {
             ProviderCommand.class,
             DoctorCommand.class,
             DemoCommand.class,
-            WarmupCommand.class);
+            WarmupCommand.class,
+            RunsCommand.class,
+            BacklogCommand.class,
+            VerifyCommand.class);
 
     LokiCommand(CliContext ctx) {
         super(ctx);

@@ -1,5 +1,7 @@
 package dev.loki.cli;
 
+import dev.loki.work.Finisher;
+import dev.loki.work.WorkStart;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +17,9 @@ import picocli.CommandLine.Parameters;
             "Resumes from saved state after a crash or a stop. Ctrl+C pauses at the next checkpoint;",
             "twice within 2 s stops now."})
 public final class StartCommand extends BaseCommand {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "The PRD or spec file.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC",
+            description = {"The PRD or spec file; or a GitHub issue (#123, owner/repo#123, its URL);",
+                "or a plain-text task in quotes."})
     Path spec;
 
     @Option(names = "--provider", paramLabel = "NAME", description = "claude, codex, cline, aider or command.")
@@ -32,6 +36,20 @@ public final class StartCommand extends BaseCommand {
 
     @Option(names = "--no-gates", description = "Do not run the quality gates.")
     boolean noGates;
+
+    @Option(names = "--isolation", paramLabel = "MODE",
+            description = "worktree: run in a git worktree on branch loki/<issue-or-slug> (default for an issue or"
+                    + " --pr); none: in this tree.")
+    String isolation;
+
+    @Option(names = "--base", paramLabel = "REF", description = "Where the worktree's branch starts (default: HEAD).")
+    String base;
+
+    @Option(names = "--pr", description = "At a verified completion, push the branch and open a pull request (gh).")
+    boolean pr;
+
+    @Option(names = "--draft", description = "Open the pull request as a draft.")
+    boolean draft;
 
     StartCommand(CliContext ctx) {
         super(ctx);
@@ -58,6 +76,25 @@ public final class StartCommand extends BaseCommand {
         if (noGates) {
             overrides.put("LOKI_GATES", "false");
         }
+        Optional<WorkStart.Plan> plan = WorkStart.plan(ctx.env(), ctx.cwd(), ctx.lokiDir(), new WorkStart.Options(
+                Optional.ofNullable(spec).map(Path::toString), Optional.ofNullable(isolation),
+                Optional.ofNullable(base), pr, draft));
+        if (plan.isPresent()) {
+            return startPlanned(plan.get(), overrides);
+        }
         return RunOutput.run(ctx, Optional.ofNullable(spec), Optional.ofNullable(provider), overrides);
+    }
+
+    /** A run from an issue or a task, or in a worktree: run there, then commit and open the PR. */
+    private int startPlanned(WorkStart.Plan plan, Map<String, String> overrides) throws Exception {
+        CliContext runCtx = ctx;
+        if (plan.isolated()) {
+            Map<String, String> env = new HashMap<>(ctx.env());
+            env.remove("LOKI_DIR");
+            runCtx = new CliContext(ctx.in(), ctx.out(), ctx.err(), env, plan.workDir());
+            ctx.err().println("Isolated run in " + plan.workDir() + " on branch " + plan.worktree().get().branch());
+        }
+        int exit = RunOutput.run(runCtx, Optional.of(plan.spec()), Optional.ofNullable(provider), overrides);
+        return new Finisher(ctx.env(), ctx.out(), ctx.err()).finish(plan, exit);
     }
 }

@@ -117,6 +117,7 @@ public final class DashboardServer implements AutoCloseable {
             new ReadRoutes(b).register(t);
             new CouncilRoutes(b).register(t);
             new ProofRoutes(b).register(t);
+            new dev.loki.dashboard.api.RunsRoutes(b).register(t);
             t.sse("/api/events/stream", Scope.READ, client -> hub.subscribe(client, "status", watcher.currentStatus()));
             new StaticRoutes().register(t);
             table[0] = t;

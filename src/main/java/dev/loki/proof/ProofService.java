@@ -153,6 +153,8 @@ public final class ProofService {
         dep.putNull("public_url");
         p.set("checkpoints", checkpoints(dir, env, run, warnings));
         p.set("audit", s.audit());
+        // the GitHub issue a run was started from (written by work/ before the run)
+        dev.loki.store.JsonFiles.peek(dir.resolve("work/issue.json")).ifPresent(i -> p.set("issue", i));
         ArrayNode notes = p.putArray("notes");
         warnings.forEach(notes::add);
         return p;

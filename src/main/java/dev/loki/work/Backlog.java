@@ -1,0 +1,512 @@
+package dev.loki.work;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.LokiException;
+import dev.loki.provider.ProcessRunner;
+import dev.loki.run.Budget;
+import dev.loki.run.RunStatus;
+import dev.loki.store.Json;
+import dev.loki.store.JsonFiles;
+import dev.loki.store.LokiDir;
+import dev.loki.store.RunRecord;
+import dev.loki.store.Signals;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A parallel backlog: each entry is an isolated {@code loki start} child process (its own JVM,
+ * worktree, session lock, budget share and provider process), at most {@code parallel} at once.
+ * Its state ({@code <git-common-dir>/loki/work/backlog.json}) is saved after every change, so a
+ * backlog killed half-way is resumed by running it again: finished entries are kept, live
+ * children of the dead backlog are adopted, the rest start again and resume their worktree.
+ */
+public final class Backlog {
+    static final String ALL = "_all";
+
+    /** What to run and how. */
+    public record Options(List<String> inputs, int parallel, boolean pr, boolean draft, Optional<String> budgetPerRun,
+            Optional<Double> totalBudget, Optional<String> base, Optional<String> provider,
+            Optional<Integer> maxIterations, Duration poll) {
+    }
+
+    /** One line of the live table. */
+    public record Row(String run, String status, String phase, int iteration, String gates, long elapsedSec,
+            double cost) {
+    }
+
+    /** Where the live table goes. */
+    public interface Display {
+        void show(List<Row> rows);
+    }
+
+    private final Path cwd;
+    private final Map<String, String> env;
+    private final Worktrees trees;
+
+    private Backlog(Path cwd, Map<String, String> env, Worktrees trees) {
+        this.cwd = cwd;
+        this.env = env;
+        this.trees = trees;
+    }
+
+    public static Backlog of(Path cwd, Map<String, String> env) {
+        return new Backlog(cwd, env, Worktrees.of(cwd, env));
+    }
+
+    Path stateFile() {
+        return trees.workDir().resolve("backlog.json");
+    }
+
+    private Path signalDir() {
+        return trees.workDir().resolve("backlog-signals");
+    }
+
+    /** The recorded backlog (empty when none ran here). */
+    public List<BacklogItem> load() {
+        List<BacklogItem> items = new ArrayList<>();
+        JsonFiles.peek(stateFile()).ifPresent(j -> j.path("items").forEach(i -> items.add(BacklogItem.fromJson(i))));
+        return items;
+    }
+
+    /** The slug (branch and worktree name) a start input gets, as {@code loki start} names it. */
+    static String slugFor(String input) {
+        String t = input.strip();
+        if (IssueRef.looksLikeIssue(t)) {
+            return IssueRef.parse(t).slug();
+        }
+        if (t.chars().anyMatch(Character::isWhitespace)) {
+            return WorkStart.slugify(t);
+        }
+        String name = Path.of(t).getFileName().toString();
+        return WorkStart.slugify(name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name);
+    }
+
+    /** Runs the backlog to its end; returns every entry with its outcome. */
+    public List<BacklogItem> run(Options o, Display display) throws IOException, InterruptedException {
+        if (o.parallel() < 1) {
+            throw LokiException.badInput("--parallel must be at least 1");
+        }
+        Files.createDirectories(trees.workDir());
+        try (FileChannel ch = FileChannel.open(trees.workDir().resolve("backlog.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                throw LokiException.failed("Another backlog is running in this repository: see 'loki backlog"
+                        + " status', stop it with 'loki backlog stop', or wait for it.");
+            }
+            List<BacklogItem> items = merge(o.inputs(), load());
+            clearSignals(Optional.empty());
+            return new Scheduler(o, items, display).run();
+        }
+    }
+
+    /** New entries, keeping what a previous (crashed or stopped) run of the same backlog achieved. */
+    private List<BacklogItem> merge(List<String> inputs, List<BacklogItem> previous) {
+        Map<String, BacklogItem> old = new LinkedHashMap<>();
+        previous.forEach(i -> old.put(i.slug, i));
+        if (inputs.isEmpty()) {
+            if (previous.isEmpty()) {
+                throw LokiException.badInput("Nothing to run: name issues (loki backlog run '#12' '#13'), --from FILE"
+                        + " or --label LABEL");
+            }
+            return previous;
+        }
+        Map<String, BacklogItem> items = new LinkedHashMap<>();
+        for (String in : inputs) {
+            String slug = slugFor(in);
+            if (items.containsKey(slug)) {
+                continue;
+            }
+            BacklogItem prev = old.get(slug);
+            items.put(slug, prev != null && prev.input.equals(in) ? prev : new BacklogItem(in, slug));
+        }
+        return new ArrayList<>(items.values());
+    }
+
+    /** Writes STOP, PAUSE or resume for one run (by run name or input) or all; returns the runs signalled. */
+    public List<String> signal(Optional<String> run, String what) throws IOException {
+        List<BacklogItem> items = load();
+        if (items.isEmpty()) {
+            throw LokiException.failed("No backlog recorded in this repository: start one with 'loki backlog run'");
+        }
+        List<BacklogItem> targets = new ArrayList<>();
+        for (BacklogItem i : items) {
+            if (run.isEmpty() || run.get().equals(i.slug) || run.get().equals(i.input)) {
+                targets.add(i);
+            }
+        }
+        if (targets.isEmpty()) {
+            throw LokiException.failed("No run '" + IssueRef.printable(run.get()) + "' in the backlog: see 'loki"
+                    + " backlog status'");
+        }
+        String key = run.isEmpty() ? ALL : targets.get(0).slug;
+        Files.createDirectories(signalDir());
+        List<String> done = new ArrayList<>();
+        for (BacklogItem i : targets) {
+            Path wt = trees.root().resolve(i.slug);
+            LokiDir ld = new LokiDir(wt.resolve(".loki"), wt);
+            Signals s = new Signals(ld);
+            switch (what) {
+                case "stop" -> {
+                    if (Files.isDirectory(wt)) {
+                        s.requestStop();
+                    }
+                }
+                case "pause" -> {
+                    if (Files.isDirectory(wt)) {
+                        s.requestPause();
+                    }
+                }
+                default -> {
+                    if (Files.isDirectory(ld.path())) {
+                        s.requestResume();
+                    }
+                }
+            }
+            done.add(i.slug);
+        }
+        switch (what) {
+            case "stop" -> Files.writeString(signalDir().resolve(key + ".stop"), Instant.now() + "\n");
+            case "pause" -> Files.writeString(signalDir().resolve(key + ".pause"), Instant.now() + "\n");
+            default -> clearSignals(run.isEmpty() ? Optional.empty() : Optional.of(key));
+        }
+        return done;
+    }
+
+    private void clearSignals(Optional<String> key) throws IOException {
+        for (String s : List.of("stop", "pause")) {
+            if (key.isPresent()) {
+                Files.deleteIfExists(signalDir().resolve(key.get() + "." + s));
+            } else if (Files.isDirectory(signalDir())) {
+                try (var files = Files.list(signalDir())) {
+                    for (Path p : files.filter(f -> f.getFileName().toString().endsWith("." + s)).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean marked(String slug, String what) {
+        return Files.exists(signalDir().resolve(slug + "." + what)) || Files.exists(signalDir().resolve(ALL + "." + what));
+    }
+
+    /** The one thread that starts children, watches them and saves the state. */
+    private final class Scheduler {
+        private final Options o;
+        private final List<BacklogItem> items;
+        private final Display display;
+        private final Map<String, ProcessHandle> live = new HashMap<>();
+        private final Map<String, Process> children = new HashMap<>();
+        private final Instant startedAt = Instant.now();
+        private boolean budgetStopped;
+
+        Scheduler(Options o, List<BacklogItem> items, Display display) {
+            this.o = o;
+            this.items = items;
+            this.display = display;
+        }
+
+        List<BacklogItem> run() throws IOException, InterruptedException {
+            for (BacklogItem i : items) {
+                if (BacklogItem.RUNNING.equals(i.status)) {
+                    Optional<ProcessHandle> h = i.pid > 0 ? ProcessHandle.of(i.pid).filter(ProcessHandle::isAlive)
+                            .filter(p -> p.info().commandLine().orElse("").contains("dev.loki.cli.Main"))
+                            : Optional.empty();
+                    if (h.isPresent()) {
+                        live.put(i.slug, h.get());
+                    } else {
+                        i.status = BacklogItem.PENDING;
+                    }
+                } else if (!BacklogItem.COMPLETED.equals(i.status)) {
+                    i.status = BacklogItem.PENDING;
+                    i.reason = "";
+                }
+            }
+            save();
+            Thread hook = new Thread(this::stopChildren, "loki-backlog-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                while (true) {
+                    reap();
+                    enforceBudget();
+                    relaySignals();
+                    startMore();
+                    display.show(rows());
+                    if (live.isEmpty() && items.stream().allMatch(BacklogItem::finished)) {
+                        break;
+                    }
+                    Thread.sleep(o.poll().toMillis());
+                }
+            } finally {
+                if (!live.isEmpty()) {
+                    stopChildren();
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // the JVM is already shutting down: the hook runs anyway
+                }
+                save();
+            }
+            return items;
+        }
+
+        private void startMore() throws IOException {
+            for (BacklogItem i : items) {
+                if (live.size() >= o.parallel()) {
+                    return;
+                }
+                if (!BacklogItem.PENDING.equals(i.status)) {
+                    continue;
+                }
+                if (marked(i.slug, "stop")) {
+                    i.status = BacklogItem.STOPPED;
+                    i.reason = "stopped before it started (loki backlog stop)";
+                    save();
+                    continue;
+                }
+                if (budgetStopped) {
+                    i.status = BacklogItem.SKIPPED;
+                    i.reason = String.format(Locale.ROOT, "the backlog budget ($%.2f) was spent",
+                            o.totalBudget().orElse(0.0));
+                    save();
+                    continue;
+                }
+                List<String> args = new ArrayList<>(List.of("start", i.input, "--isolation", "worktree"));
+                if (o.pr()) {
+                    args.add("--pr");
+                }
+                if (o.draft()) {
+                    args.add("--draft");
+                }
+                perRunBudget().ifPresent(b -> args.addAll(List.of("--budget", b)));
+                o.base().ifPresent(b -> args.addAll(List.of("--base", b)));
+                o.provider().ifPresent(p -> args.addAll(List.of("--provider", p)));
+                o.maxIterations().ifPresent(n -> args.addAll(List.of("--max-iterations", n.toString())));
+                Map<String, String> childEnv = new HashMap<>(env);
+                childEnv.remove("LOKI_DIR");
+                Process p = WorkProcesses.startLoki(args, cwd, childEnv, logOf(i));
+                children.put(i.slug, p);
+                live.put(i.slug, p.toHandle());
+                i.status = BacklogItem.RUNNING;
+                i.pid = p.pid();
+                i.attempts++;
+                i.startedAt = Instant.now().toString();
+                i.worktree = trees.root().resolve(i.slug).toString();
+                save();
+            }
+        }
+
+        private Optional<String> perRunBudget() {
+            if (o.budgetPerRun().isPresent()) {
+                return o.budgetPerRun();
+            }
+            return o.totalBudget().map(t -> String.format(Locale.ROOT, "%.4f", t / Math.max(1, items.size())));
+        }
+
+        /** Finished children: their outcome is read from their worktree (proof, finish record). */
+        private void reap() throws IOException {
+            for (BacklogItem i : items) {
+                ProcessHandle h = live.get(i.slug);
+                if (h == null || h.isAlive()) {
+                    continue;
+                }
+                Process p = children.remove(i.slug);
+                live.remove(i.slug);
+                int exit = -1;
+                if (p != null) {
+                    try {
+                        exit = p.waitFor();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                conclude(i, exit);
+                save();
+            }
+        }
+
+        private void conclude(BacklogItem i, int exit) {
+            i.exitCode = exit;
+            i.endedAt = Instant.now().toString();
+            Path wt = trees.root().resolve(i.slug);
+            LokiDir ld = new LokiDir(wt.resolve(".loki"), wt);
+            Optional<RunRecord> run = Files.isDirectory(ld.path()) ? RunRecord.current(ld) : Optional.empty();
+            Optional<JsonNode> fin = JsonFiles.peek(ld.resolve(Finisher.FINISH_JSON));
+            run.ifPresent(r -> {
+                i.runId = r.runId();
+                i.iterations = r.iterations();
+                Path html = ld.resolve("proofs").resolve(r.runId()).resolve("index.html");
+                i.proof = Files.isRegularFile(html) ? html.toString() : "";
+            });
+            i.cost = Files.isDirectory(ld.path()) ? new Budget(ld, Optional.empty()).spend() : 0;
+            boolean sameRun = fin.isPresent() && run.isPresent()
+                    && fin.get().path("run_id").asText().equals(run.get().runId());
+            i.prUrl = sameRun ? fin.get().path("pr_url").asText("") : "";
+            i.proofHash = sameRun ? fin.get().path("proof_hash").asText("") : "";
+            boolean verified = sameRun && fin.get().path("verified").asBoolean(false)
+                    && fin.get().path("refused").asText("").isEmpty();
+            String runStatus = run.map(RunRecord::status).orElse("");
+            if ((exit == 0 || exit == -1) && "completed".equals(runStatus) && verified
+                    && (!o.pr() || !i.prUrl.isEmpty())) {
+                i.status = BacklogItem.COMPLETED;
+                i.reason = run.get().exitReason();
+            } else if ("stopped".equals(runStatus) || marked(i.slug, "stop")) {
+                i.status = BacklogItem.STOPPED;
+                i.reason = "stopped" + run.map(r -> ": " + r.exitReason()).orElse("");
+            } else {
+                i.status = BacklogItem.FAILED;
+                String refused = sameRun ? fin.get().path("refused").asText("") : "";
+                i.reason = !refused.isEmpty() ? refused
+                        : run.filter(r -> !"running".equals(r.status())).map(r -> r.status() + ": " + r.exitReason())
+                                .orElse("loki start exited " + exit + ": " + lastLine(logOf(i)));
+            }
+        }
+
+        /** The backlog's budget: once the runs together spent it, nothing new starts and the rest stop. */
+        private void enforceBudget() throws IOException {
+            if (o.totalBudget().isEmpty() || budgetStopped) {
+                return;
+            }
+            double spent = rows().stream().mapToDouble(Row::cost).sum();
+            if (spent >= o.totalBudget().get()) {
+                budgetStopped = true;
+                for (String slug : live.keySet()) {
+                    Path wt = trees.root().resolve(slug);
+                    new Signals(new LokiDir(wt.resolve(".loki"), wt)).requestStop();
+                }
+            }
+        }
+
+        /**
+         * Stop and pause asked for through {@code loki backlog}: raised again on a run that started
+         * after them (a starting run clears stale signals).
+         */
+        private void relaySignals() throws IOException {
+            for (String slug : live.keySet()) {
+                Path wt = trees.root().resolve(slug);
+                LokiDir ld = new LokiDir(wt.resolve(".loki"), wt);
+                if (!Files.isDirectory(ld.resolve("state"))) {
+                    continue;
+                }
+                Signals s = new Signals(ld);
+                if (marked(slug, "stop") && !s.isSet(Signals.STOP)) {
+                    s.requestStop();
+                }
+                if (marked(slug, "pause") && !s.isSet(Signals.PAUSE)) {
+                    s.requestPause();
+                }
+            }
+        }
+
+        List<Row> rows() {
+            List<Row> rows = new ArrayList<>();
+            for (BacklogItem i : items) {
+                Path wt = trees.root().resolve(i.slug);
+                LokiDir ld = new LokiDir(wt.resolve(".loki"), wt);
+                if (!live.containsKey(i.slug) || !Files.isDirectory(ld.resolve("state"))) {
+                    rows.add(new Row(i.slug, i.status, "", i.iterations, "-", elapsed(i), i.cost));
+                    continue;
+                }
+                ObjectNode s = RunStatus.read(ld, env, "");
+                rows.add(new Row(i.slug, BacklogItem.RUNNING + (s.path("signals").path("PAUSE").asBoolean(false)
+                        ? " (paused)" : ""), s.path("phase").asText(""), s.path("iteration").asInt(),
+                        gates(ld), s.path("elapsed_time").asLong(), s.path("budget").path("used").asDouble()));
+            }
+            return rows;
+        }
+
+        private void stopChildren() {
+            for (String slug : List.copyOf(live.keySet())) {
+                Path wt = trees.root().resolve(slug);
+                try {
+                    new Signals(new LokiDir(wt.resolve(".loki"), wt)).requestStop();
+                } catch (IOException e) {
+                    // killed below
+                }
+            }
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            for (ProcessHandle h : List.copyOf(live.values())) {
+                long left = until - System.nanoTime();
+                try {
+                    h.onExit().get(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                    ProcessRunner.killTree(h);
+                }
+                ProcessRunner.killTree(h);
+            }
+        }
+
+        private void save() throws IOException {
+            ObjectNode o2 = Json.object();
+            o2.put("started_at", startedAt.toString());
+            o2.put("pid", ProcessHandle.current().pid());
+            o2.put("parallel", o.parallel());
+            o2.put("pr", o.pr());
+            ArrayNode a = o2.putArray("items");
+            items.forEach(i -> a.add(i.toJson()));
+            JsonFiles.write(stateFile(), o2);
+        }
+    }
+
+    Path logOf(BacklogItem i) {
+        return trees.workDir().resolve("logs").resolve(i.slug + ".log");
+    }
+
+    /** "pass", "fail 1/3" or "-" from the run's latest gate report. */
+    static String gates(LokiDir ld) {
+        Optional<JsonNode> latest = JsonFiles.peek(ld.resolve("quality/latest.json"));
+        if (latest.isEmpty() || !latest.get().path("results").isArray() || latest.get().path("results").isEmpty()) {
+            return "-";
+        }
+        int total = 0;
+        int failed = 0;
+        for (JsonNode r : latest.get().path("results")) {
+            total++;
+            String st = r.path("status").asText();
+            if (!"pass".equals(st) && !"skipped".equals(st)) {
+                failed++;
+            }
+        }
+        return failed == 0 ? "pass" : "fail " + failed + "/" + total;
+    }
+
+    private static long elapsed(BacklogItem i) {
+        try {
+            return i.startedAt.isEmpty() || i.endedAt.isEmpty() ? 0
+                    : Duration.between(Instant.parse(i.startedAt), Instant.parse(i.endedAt)).toSeconds();
+        } catch (java.time.format.DateTimeParseException e) {
+            return 0;
+        }
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            for (int k = lines.size() - 1; k >= 0; k--) {
+                if (!lines.get(k).isBlank()) {
+                    return lines.get(k).strip();
+                }
+            }
+        } catch (IOException e) {
+            return "(no log)";
+        }
+        return "(no output)";
+    }
+}

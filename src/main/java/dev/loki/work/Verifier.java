@@ -1,0 +1,139 @@
+package dev.loki.work;
+
+import dev.loki.LokiException;
+import dev.loki.council.CompletionCouncil;
+import dev.loki.council.CouncilContext;
+import dev.loki.council.CouncilDecision;
+import dev.loki.gate.GateContext;
+import dev.loki.gate.GateReport;
+import dev.loki.gate.GateResult;
+import dev.loki.gate.QualityGates;
+import dev.loki.git.GitCli;
+import dev.loki.git.RepoInfo;
+import dev.loki.proof.ProofResult;
+import dev.loki.proof.ProofService;
+import dev.loki.provider.Provider;
+import dev.loki.provider.Providers;
+import dev.loki.run.Interrupts;
+import dev.loki.run.ProviderChoice;
+import dev.loki.run.ProviderReviewer;
+import dev.loki.run.RunLog;
+import dev.loki.store.JsonFiles;
+import dev.loki.store.LokiDir;
+import dev.loki.store.RunRecord;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.nio.file.Path;
+
+/**
+ * {@code loki verify [BASE]}: the quality gates, code review and completion council on the diff
+ * from BASE (default: the merge base with the default branch) of whatever is checked out, and a
+ * proof of it. Verdicts: {@code verified}; {@code blocked} (a gate failed or the code review
+ * blocked); {@code concerns} (the gates passed, the council did not approve).
+ */
+public final class Verifier {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    /** The outcome. */
+    public record Result(String verdict, String base, List<GateResult> gates, boolean reviewBlocked,
+            Optional<CouncilDecision> council, String reason, ProofResult proof) {
+        public int exitCode() {
+            return "verified".equals(verdict) ? 0 : 1;
+        }
+    }
+
+    private Verifier() {
+    }
+
+    public static Result verify(Path cwd, LokiDir ld, Map<String, String> env, Optional<String> base, boolean council,
+            PrintStream err) throws IOException, InterruptedException {
+        RepoInfo repo = RepoInfo.detect(cwd, env).orElseThrow(() -> LokiException.badInput(
+                "Not inside a git repository: run loki verify in the checkout to verify"));
+        if (repo.head().isEmpty()) {
+            throw LokiException.badInput("The repository has no commit: there is no diff to verify");
+        }
+        String baseSha = resolveBase(repo, env, base);
+        ld.ensureExists();
+        RunLog log = new RunLog(err, ld.resolve("logs/verify.log"), false);
+        try (log; Interrupts interrupts = new Interrupts(ld, log)) {
+            QualityGates gates = QualityGates.fromEnv(env);
+            CompletionCouncil cc = CompletionCouncil.fromEnv(env);
+            boolean needsProvider = gates.settings().codeReview() || (council && cc.settings().enabled());
+            Provider provider = Providers.byName(ProviderChoice.resolve(Optional.empty(), env, ld).name(), env);
+            if (needsProvider) {
+                Providers.requireInstalled(provider, env);
+            }
+            ProviderReviewer reviewer = new ProviderReviewer(ld, provider, env, interrupts);
+            String runId = "verify-" + STAMP.format(Instant.now()) + "-"
+                    + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+            String started = Instant.now().toString();
+            log.info("Verifying " + repo.head().get().substring(0, 12) + " against " + baseSha.substring(0, 12));
+            GateReport report = gates.run(new GateContext(ld, repo.workTree(), 1, baseSha, reviewer, env));
+            Optional<CouncilDecision> decision = Optional.empty();
+            if (council && cc.settings().enabled()) {
+                String spec = "Verify the change from " + baseSha + " to " + repo.head().get()
+                        + ": is it complete, correct and tested?";
+                decision = Optional.of(cc.evaluate(new CouncilContext(ld, repo.workTree(), 1, 1, spec,
+                        Optional.of(report), reviewer, env)));
+            }
+            List<String> failed = new ArrayList<>();
+            report.results().stream().filter(g -> !g.passedOrSkipped()).forEach(g -> failed.add(g.name()));
+            String verdict;
+            String reason;
+            if (!failed.isEmpty() || report.codeReviewBlocked()) {
+                verdict = "blocked";
+                reason = (failed.isEmpty() ? "" : "failed gate(s): " + String.join(", ", failed))
+                        + (report.codeReviewBlocked() ? (failed.isEmpty() ? "" : "; ") + "code review blocking" : "");
+            } else if (decision.isPresent() && decision.get().verdict() != CouncilDecision.Verdict.APPROVE) {
+                verdict = "concerns";
+                reason = "the council did not approve: " + decision.get().reason();
+            } else {
+                verdict = "verified";
+                reason = "every gate passed" + (decision.isPresent() ? " and the council approved" : "");
+            }
+            RunRecord rec = new RunRecord(runId, started, Instant.now().toString(), verdict, provider.name(), "",
+                    baseSha, "", 1, 1, List.of(), reason);
+            JsonFiles.write(RunRecord.archivedFile(ld, runId), rec);
+            ProofResult proof = ProofService.generateNow(ld, env, runId, false);
+            return new Result(verdict, baseSha, report.results(), report.codeReviewBlocked(), decision, reason, proof);
+        }
+    }
+
+    /** BASE as a commit, or the merge base of HEAD with the default branch; a bad BASE is exit 2. */
+    static String resolveBase(RepoInfo repo, Map<String, String> env, Optional<String> base) {
+        GitCli git = repo.git(env);
+        if (base.isPresent()) {
+            GitCli.Result r = git.exec("rev-parse", "-q", "--verify", base.get() + "^{commit}");
+            if (!r.ok()) {
+                throw LokiException.badInput("BASE '" + IssueRef.printable(base.get())
+                        + "' is not a commit, branch or tag here (in CI, fetch it first: git fetch origin main)");
+            }
+            return r.out().strip();
+        }
+        List<String> candidates = new ArrayList<>();
+        GitCli.Result head = git.exec("symbolic-ref", "-q", "refs/remotes/origin/HEAD");
+        if (head.ok()) {
+            candidates.add(head.out().strip());
+        }
+        candidates.addAll(List.of("refs/remotes/origin/main", "refs/remotes/origin/master", "refs/heads/main",
+                "refs/heads/master"));
+        for (String c : candidates) {
+            if (git.exec("rev-parse", "-q", "--verify", c).ok()) {
+                GitCli.Result mb = git.exec("merge-base", "HEAD", c);
+                if (mb.ok()) {
+                    return mb.out().strip();
+                }
+            }
+        }
+        throw LokiException.badInput("No default branch found to verify against: pass BASE (loki verify origin/main)");
+    }
+}
