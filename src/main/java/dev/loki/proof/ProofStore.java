@@ -115,6 +115,13 @@ public final class ProofStore {
                     throw new IOException("could not sign the proof again: " + e.getMessage(), e);
                 }
                 AtomicFiles.writeString(d.resolve(JSON), Json.pretty(p) + "\n");
+                if (Files.isRegularFile(d.resolve(Attestation.FILE)) && Files.isRegularFile(d.resolve(HTML))) {
+                    try {
+                        Attestation.write(d, wasSigned ? signer : ProofSigner.none());
+                    } catch (GeneralSecurityException e) {
+                        throw new IOException("could not sign the attestation again: " + e.getMessage(), e);
+                    }
+                }
             }
             ObjectNode line = Json.object();
             line.put("timestamp", Instant.now().toString());

@@ -47,14 +47,60 @@ public final class Redactor {
 
     private final List<String> repoRoots;
     private final List<String> homes;
+    private final List<EnvSecrets.Value> envSecrets;
+    private final boolean paths;
+
+    private static volatile Redactor processWide;
 
     /**
      * @param repoRoot the work tree root, written as {@code .}
      * @param home     the user's home directory, written as {@code ~}
      */
     public Redactor(String repoRoot, String home) {
-        this.repoRoots = variants(repoRoot);
-        this.homes = variants(home);
+        this(repoRoot, home, Map.of());
+    }
+
+    /**
+     * A redactor that also masks the literal values of {@code env}'s secret-named variables
+     * (see {@link EnvSecrets}), wherever they appear and whatever their shape.
+     */
+    public Redactor(String repoRoot, String home, Map<String, String> env) {
+        this(variants(repoRoot), variants(home), EnvSecrets.of(env), true);
+    }
+
+    private Redactor(List<String> repoRoots, List<String> homes, List<EnvSecrets.Value> envSecrets, boolean paths) {
+        this.repoRoots = repoRoots;
+        this.homes = homes;
+        this.envSecrets = List.copyOf(envSecrets);
+        this.paths = paths;
+    }
+
+    /**
+     * For log writers and APIs that serve logs: masks secrets (patterns, loki's own login tickets,
+     * API tokens and session cookies, and {@code env}'s secret values) and leaves paths alone.
+     */
+    public static Redactor secretsOnly(Map<String, String> env) {
+        return new Redactor(List.of(), List.of(), EnvSecrets.of(env), false);
+    }
+
+    /** {@link #secretsOnly} over this process's own environment, built once. */
+    public static Redactor forProcess() {
+        Redactor r = processWide;
+        if (r == null) {
+            r = secretsOnly(System.getenv());
+            processWide = r;
+        }
+        return r;
+    }
+
+    /** One log line with its secrets masked (this process's environment included); null stays null. */
+    public static String line(String s) {
+        return s == null ? null : forProcess().redact(s).text();
+    }
+
+    /** The names of the environment variables whose values this redactor masks (never the values). */
+    public List<String> maskedVariables() {
+        return envSecrets.stream().map(EnvSecrets.Value::name).sorted().toList();
     }
 
     /** What one pass found. */
@@ -114,6 +160,12 @@ public final class Redactor {
         if (s.length() < 4) {
             return s;
         }
+        // the run's own secrets first, before a pattern can take part of one and leave the rest
+        for (EnvSecrets.Value v : envSecrets) {
+            if (s.contains(v.value())) {
+                s = replaceAll(s, v.value(), v.label(), n);
+            }
+        }
         // Each rule runs only where a cheap literal check says it can match: most log lines
         // hold no secret, and the rules' leading look-behinds defeat the regex engine's own skip.
         String t = s;
@@ -148,7 +200,20 @@ public final class Redactor {
             String c = t;
             t = replace(PROSE, c, n, m -> assignment(m, false, c));
         }
-        return rewritePaths(t, n);
+        return paths ? rewritePaths(t, n) : t;
+    }
+
+    private static String replaceAll(String s, String literal, String with, int[] n) {
+        StringBuilder sb = new StringBuilder(s.length());
+        int from = 0;
+        int i = s.indexOf(literal);
+        while (i >= 0) {
+            sb.append(s, from, i).append(with);
+            n[0]++;
+            from = i + literal.length();
+            i = s.indexOf(literal, from);
+        }
+        return sb.append(s, from, s.length()).toString();
     }
 
     /** The assignment with its value replaced, or null to keep it as it is. */
@@ -265,6 +330,23 @@ public final class Redactor {
         }
         out.sort((a, b) -> b.length() - a.length());
         return out;
+    }
+
+    /**
+     * {@link #survivors(String)} plus any of this redactor's environment values still present, in
+     * any serialised form (as is, JSON- or HTML-escaped). Names, never values.
+     */
+    public List<String> survivorsIn(String serialised) {
+        List<String> found = survivors(serialised);
+        for (EnvSecrets.Value v : envSecrets) {
+            for (String form : EnvSecrets.serialisedForms(v.value())) {
+                if (serialised.contains(form)) {
+                    found.add("ENV:" + v.name());
+                    break;
+                }
+            }
+        }
+        return found;
     }
 
     /**
