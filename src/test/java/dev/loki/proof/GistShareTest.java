@@ -22,6 +22,7 @@ class GistShareTest {
 
     static RunFixture fx;
     static byte[] proofJson;
+    static byte[] attestation;
     static Path bin;
     static Path ghLog;
     static Path uploaded;
@@ -31,6 +32,7 @@ class GistShareTest {
         fx = RunFixture.create(tmp);
         assertThat(ProofService.generateNow(fx.dir, fx.repo.env(), RunFixture.RUN_ID, false).written()).isTrue();
         proofJson = Files.readAllBytes(fx.proofDir().resolve(ProofStore.JSON));
+        attestation = Files.readAllBytes(fx.proofDir().resolve(Attestation.FILE));
         bin = Files.createDirectories(tmp.resolve("bin"));
         ghLog = tmp.resolve("gh.log");
         uploaded = tmp.resolve("uploaded.html");
@@ -57,6 +59,7 @@ class GistShareTest {
     @BeforeEach
     void restore() throws IOException {
         Files.write(fx.proofDir().resolve(ProofStore.JSON), proofJson);
+        Files.write(fx.proofDir().resolve(Attestation.FILE), attestation);
         Files.deleteIfExists(fx.proofDir().resolve(ProofStore.PUBLISH_LOG));
         Files.deleteIfExists(ghLog);
         Files.deleteIfExists(uploaded);
