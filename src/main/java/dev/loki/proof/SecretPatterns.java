@@ -69,7 +69,9 @@ final class SecretPatterns {
                     "hooks.slack.com"),
             kind("SLACK_TOKEN", "xapp-[0-9]-[A-Z0-9]+-[0-9]+-[A-Za-z0-9]+", "xapp-"),
             kind("TWILIO_KEY", "SK[0-9a-fA-F]{32}" + END, "SK"),
-            kind("TELEGRAM_BOT_TOKEN", "[0-9]{5,16}:A[A-Za-z0-9_-]{34}" + END, ":A"),
+            // also inside the Bot API's URLs: https://api.telegram.org/bot<token>/getMe
+            new Kind("TELEGRAM_BOT_TOKEN", Pattern.compile("(?:(?<=/bot)|" + START + ")[0-9]{5,16}:A[A-Za-z0-9_-]{34}"
+                    + END), List.of(":A")),
             kind("PYPI_TOKEN", "pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", "pypi-AgEIcHlwaS5vcmc"),
             kind("RUBYGEMS_KEY", "rubygems_[a-f0-9]{48}", "rubygems_"),
             kind("CLOJARS_TOKEN", "CLOJARS_[A-Za-z0-9]{60}", "CLOJARS_"),
