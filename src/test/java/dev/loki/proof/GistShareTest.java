@@ -65,6 +65,23 @@ class GistShareTest {
         Files.deleteIfExists(uploaded);
     }
 
+    /** {@code env} with a fake, logged-in {@code gh} (in {@code base}) first on the PATH. */
+    static Map<String, String> fakeGhEnv(Path base, Map<String, String> env) throws IOException {
+        Path dir = Files.createDirectories(base.resolve("fake-gh-bin"));
+        Path gh = dir.resolve("gh");
+        Files.writeString(gh, String.join("\n",
+                "#!/bin/sh",
+                "if [ \"$1\" = auth ]; then echo 'Logged in to github.com as tester' >&2; exit 0; fi",
+                "if [ \"$1\" = gist ] && [ \"$2\" = create ]; then cp \"$3\" \"$FAKE_GH_UPLOADED\";"
+                        + " echo 'https://gist.github.com/tester/0123456789abcdef'; exit 0; fi",
+                "exit 2", ""));
+        Files.setPosixFilePermissions(gh, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> out = new java.util.HashMap<>(env);
+        out.put("PATH", dir + ":" + env.get("PATH"));
+        out.put("FAKE_GH_UPLOADED", base.resolve("fake-gh-uploaded").toString());
+        return out;
+    }
+
     private Map<String, String> env() {
         Map<String, String> env = fx.repo.env();
         env.put("PATH", bin + ":" + env.get("PATH"));
