@@ -135,6 +135,11 @@ final class FilesChanged {
         }
     }
 
+    /** Where the private snapshot store is (for tests and diagnostics). */
+    static Optional<Path> storeDirectory(LokiDir dir, Map<String, String> env) {
+        return RepoInfo.detect(dir.workTree(), env).map(r -> store(dir, r, env).directory());
+    }
+
     /** The ref a run's proof snapshot is kept under. */
     static String refOf(String runId) {
         return REF_PREFIX + runId;
