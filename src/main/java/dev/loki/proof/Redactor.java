@@ -173,11 +173,11 @@ public final class Redactor {
             t = replace(SecretPatterns.PRIVATE_KEY_BLOCK, t, n, m -> "[REDACTED:PRIVATE_KEY]");
             t = replace(SecretPatterns.PRIVATE_KEY_OPEN, t, n, m -> "[REDACTED:PRIVATE_KEY]");
         }
-        for (SecretPatterns.Kind k : SecretPatterns.TOKENS) {
-            if (k.mayMatch(t)) {
-                String label = "[REDACTED:" + k.label() + "]";
-                t = replace(k.pattern(), t, n, m -> label);
-            }
+        java.util.BitSet candidates = SecretPatterns.candidates(t);
+        for (int i = candidates.nextSetBit(0); i >= 0; i = candidates.nextSetBit(i + 1)) {
+            SecretPatterns.Kind k = SecretPatterns.TOKENS.get(i);
+            String label = "[REDACTED:" + k.label() + "]";
+            t = replace(k.pattern(), t, n, m -> label);
         }
         String lower = t.toLowerCase(Locale.ROOT);
         if (lower.contains("bearer") || lower.contains("basic")) {
@@ -358,8 +358,10 @@ public final class Redactor {
         if (SecretPatterns.PRIVATE_KEY_OPEN.matcher(serialised).find()) {
             found.add("PRIVATE_KEY");
         }
-        for (SecretPatterns.Kind k : SecretPatterns.TOKENS) {
-            if (k.mayMatch(serialised) && k.pattern().matcher(serialised).find()) {
+        java.util.BitSet candidates = SecretPatterns.candidates(serialised);
+        for (int i = candidates.nextSetBit(0); i >= 0; i = candidates.nextSetBit(i + 1)) {
+            SecretPatterns.Kind k = SecretPatterns.TOKENS.get(i);
+            if (k.pattern().matcher(serialised).find() && !found.contains(k.label())) {
                 found.add(k.label());
             }
         }
