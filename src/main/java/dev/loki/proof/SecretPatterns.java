@@ -130,15 +130,22 @@ final class SecretPatterns {
     static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer|basic)(\\s+)([A-Za-z0-9._~+/-]{16,}=*)");
 
     /** Every hint, by its first character: one pass over a text finds the kinds that may match it. */
-    private static final java.util.Map<Character, List<int[]>> BY_FIRST_CHAR = new java.util.HashMap<>();
+    @SuppressWarnings("unchecked")
+    private static final List<int[]>[] BY_FIRST_CHAR = new List[128];
     private static final List<String> HINTS = new java.util.ArrayList<>();
 
     static {
         for (int k = 0; k < TOKENS.size(); k++) {
             for (String h : TOKENS.get(k).hints()) {
                 HINTS.add(h);
-                BY_FIRST_CHAR.computeIfAbsent(h.charAt(0), c -> new java.util.ArrayList<>())
-                        .add(new int[] {k, HINTS.size() - 1});
+                char c = h.charAt(0);
+                if (c >= 128) {
+                    throw new IllegalStateException("hints are ASCII: " + h);
+                }
+                if (BY_FIRST_CHAR[c] == null) {
+                    BY_FIRST_CHAR[c] = new java.util.ArrayList<>();
+                }
+                BY_FIRST_CHAR[c].add(new int[] {k, HINTS.size() - 1});
             }
         }
     }
@@ -153,7 +160,8 @@ final class SecretPatterns {
     static java.util.BitSet candidates(String text) {
         java.util.BitSet out = new java.util.BitSet(TOKENS.size());
         for (int i = 0; i < text.length(); i++) {
-            List<int[]> hs = BY_FIRST_CHAR.get(text.charAt(i));
+            char c = text.charAt(i);
+            List<int[]> hs = c < 128 ? BY_FIRST_CHAR[c] : null;
             if (hs == null) {
                 continue;
             }
