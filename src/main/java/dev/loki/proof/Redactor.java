@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@code redactions_count} says how many secrets were found, not how many paths were shortened.
  */
 public final class Redactor {
-    public static final String RULES_VERSION = "2.0";
+    public static final String RULES_VERSION = "3.0";
     static final String MARK = "[REDACTED";
 
     /** {@code --password hunter2}, {@code --api-key=...}. */
