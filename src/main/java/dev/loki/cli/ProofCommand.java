@@ -5,14 +5,19 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.ExitCode;
 import dev.loki.LokiException;
+import dev.loki.proof.Attestation;
 import dev.loki.proof.ProofResult;
 import dev.loki.proof.ProofService;
 import dev.loki.proof.ProofSigner;
 import dev.loki.proof.ProofStore;
-import dev.loki.proof.Verification;
+import dev.loki.proof.SharePolicy;
 import dev.loki.store.Json;
 import java.nio.file.Files;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +26,7 @@ import picocli.CommandLine.Parameters;
 /** {@code loki proof}: generate, list, show, open, verify and share proofs of run. */
 @Command(name = "proof", mixinStandardHelpOptions = true,
         description = {"Proof-of-run reports: redacted, integrity-hashed summaries of what a run did.",
-            "Commands: list, show, open, verify, share, generate, keygen."},
+            "Commands: list, show, open, verify, share, generate, keygen, pubkey."},
         subcommands = {
             ProofCommand.ListCmd.class,
             ProofCommand.Show.class,
@@ -30,6 +35,7 @@ import picocli.CommandLine.Parameters;
             ProofShareCommand.class,
             ProofCommand.Generate.class,
             ProofCommand.Keygen.class,
+            ProofCommand.Pubkey.class,
         })
 public final class ProofCommand extends BaseCommand {
     ProofCommand(CliContext ctx) {
@@ -82,6 +88,8 @@ public final class ProofCommand extends BaseCommand {
                             : p.path("files_changed").path("count"));
                     o.put("has_html", e.hasHtml());
                     o.put("readable", e.proof().isPresent());
+                    o.put("integrity", e.proof().isEmpty() ? "unreadable"
+                            : SharePolicy.isLegacy(p) ? SharePolicy.LEGACY_MARK : "hashed");
                 }
                 ctx.out().println(Json.pretty(arr));
                 return ExitCode.OK;
@@ -90,8 +98,8 @@ public final class ProofCommand extends BaseCommand {
                 ctx.out().println("No proofs found. Run 'loki start' to generate one.");
                 return ExitCode.OK;
             }
-            String fmt = "%-26s  %-20s  %-10s  %-9s  %s%n";
-            ctx.out().printf(fmt, "RUN_ID", "GENERATED_AT", "VERDICT", "COST_USD", "FILES");
+            String fmt = "%-26s  %-20s  %-10s  %-9s  %-5s  %s%n";
+            ctx.out().printf(fmt, "RUN_ID", "GENERATED_AT", "VERDICT", "COST_USD", "FILES", "INTEGRITY");
             for (ProofStore.Entry e : entries) {
                 JsonNode p = e.proof().orElse(Json.object());
                 String at = cell(p.path("generated_at"));
@@ -99,7 +107,9 @@ public final class ProofCommand extends BaseCommand {
                     at = at.substring(0, 19) + "Z";
                 }
                 ctx.out().printf(fmt, e.id(), at, cell(p.path("council").path("final_verdict")),
-                        cell(p.path("cost").path("usd")), cell(p.path("files_changed").path("count")));
+                        cell(p.path("cost").path("usd")), cell(p.path("files_changed").path("count")),
+                        e.proof().isEmpty() ? "unreadable" : SharePolicy.isLegacy(p) ? SharePolicy.LEGACY_MARK
+                                : "hashed (see 'loki proof verify')");
             }
             return ExitCode.OK;
         }
@@ -120,7 +130,12 @@ public final class ProofCommand extends BaseCommand {
 
         @Override
         protected int doCall() {
-            ctx.out().println(Json.pretty(load(ctx, id)));
+            JsonNode p = load(ctx, id);
+            if (SharePolicy.isLegacy(p)) {
+                ctx.err().println("note: proof " + id + " is " + SharePolicy.LEGACY_MARK
+                        + ": a legacy proof (upstream or hand-written); nothing shows whether it was changed");
+            }
+            ctx.out().println(Json.pretty(p));
             return ExitCode.OK;
         }
     }
@@ -149,15 +164,44 @@ public final class ProofCommand extends BaseCommand {
         }
     }
 
+    /** This machine's public key, and the one given with {@code --key} (PEM or base64 DER), if any. */
+    static List<PublicKey> trustedKeys(CliContext ctx, Path keyFile) {
+        List<PublicKey> keys = new ArrayList<>();
+        ProofSigner.forEnv(ctx.env()).publicKey().ifPresent(keys::add);
+        if (keyFile != null) {
+            Path f = ctx.cwd().resolve(keyFile);
+            try {
+                keys.add(ProofSigner.parsePublicKey(Files.readString(f, StandardCharsets.UTF_8)).orElseThrow(
+                        () -> LokiException.badInput("--key " + keyFile + " is not an Ed25519 public key "
+                                + "(PEM 'BEGIN PUBLIC KEY' or base64 DER, as 'loki proof pubkey' prints)")));
+            } catch (IOException e) {
+                throw LokiException.badInput("cannot read --key " + keyFile + ": " + e.getMessage());
+            }
+        }
+        return keys;
+    }
+
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Recompute a proof's sha256 and check its signature.",
-                "Exit 0 when the proof is unaltered (and any signature is valid), 1 otherwise."})
+            description = {"Check a proof's attestation (proof.intoto.json) against proof.json and index.html.",
+                "Says one of: VERIFIED (signed by a trusted key), INTEGRITY ONLY (unsigned, or signed by a key",
+                "you have not trusted: anyone can recompute it), ALTERED (which file, which field), NO HASH (legacy).",
+                "Exit codes: 0 VERIFIED or INTEGRITY ONLY (nothing altered), 1 ALTERED or unreadable,",
+                "3 NO HASH; with --require-signature, INTEGRITY ONLY exits 1 too."})
     static final class Verify extends BaseCommand {
+        static final int NO_HASH = 3;
+
         @Parameters(paramLabel = "ID", description = "The proof's run id.")
         String id;
 
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
+
+        @Option(names = "--key", paramLabel = "FILE",
+                description = "Also trust this Ed25519 public key (PEM or base64 DER, from 'loki proof pubkey').")
+        Path key;
+
+        @Option(names = "--require-signature", description = "Fail (exit 1) unless the verdict is VERIFIED.")
+        boolean requireSignature;
 
         Verify(CliContext ctx) {
             super(ctx);
@@ -165,37 +209,50 @@ public final class ProofCommand extends BaseCommand {
 
         @Override
         protected int doCall() {
-            JsonNode proof = load(ctx, id);
-            Verification.Check c = Verification.check(proof, ProofSigner.forEnv(ctx.env()));
+            load(ctx, id);
+            Attestation.Report r;
+            try {
+                r = Attestation.verify(store(ctx).dirOf(id), trustedKeys(ctx, key));
+            } catch (IOException e) {
+                throw LokiException.failed("Proof " + id + " cannot be checked: " + e.getMessage());
+            }
+            int code = switch (r.verdict()) {
+                case VERIFIED -> ExitCode.OK;
+                case INTEGRITY_ONLY -> requireSignature ? ExitCode.FAILED : ExitCode.OK;
+                case ALTERED -> ExitCode.FAILED;
+                case NO_HASH -> NO_HASH;
+            };
             if (json) {
                 ObjectNode o = Json.object();
                 o.put("run_id", id);
-                o.put("unaltered", c.hashOk());
-                o.put("recorded_hash", c.recorded());
-                o.put("computed_hash", c.computed());
-                o.put("signature", c.signature());
-                o.put("signed_by_local_key", c.signedLocally());
-                o.put("ok", c.ok());
+                o.put("verdict", r.verdict().label());
+                o.put("summary", r.summary());
+                o.put("unaltered", r.verdict() == Attestation.Verdict.VERIFIED
+                        || r.verdict() == Attestation.Verdict.INTEGRITY_ONLY);
+                o.put("signed", !r.keyFingerprint().isEmpty());
+                o.put("key_fingerprint", r.keyFingerprint());
+                o.put("trusted_key", r.trustedKey());
+                o.put("attestation", r.hasEnvelope());
+                o.put("recorded_hash", r.recordedHash());
+                o.put("computed_hash", r.computedHash());
+                ArrayNode f = o.putArray("findings");
+                r.findings().forEach(f::add);
+                o.put("exit_code", code);
                 ctx.out().println(Json.pretty(o));
-                return c.ok() ? ExitCode.OK : ExitCode.FAILED;
+                return code;
             }
-            if (c.hashOk()) {
-                ctx.out().println("Proof " + id + ": unaltered (sha256 " + c.computed() + ")");
-            } else {
-                ctx.out().println("Proof " + id + ": ALTERED - recorded sha256 "
-                        + (c.recorded().isEmpty() ? "(none)" : c.recorded()) + ", recomputed " + c.computed());
+            ctx.out().println("Proof " + id + ": " + r.verdict().label() + " (" + r.summary() + ")");
+            r.findings().forEach(f -> ctx.out().println("  " + f));
+            if (r.verdict() == Attestation.Verdict.ALTERED) {
+                throw LokiException.failed("Proof " + id + " does not verify: it was altered after it was written ("
+                        + r.findings().size() + " finding(s) above)");
             }
-            ctx.out().println("Signature: " + switch (c.signature()) {
-                case "valid" -> c.signedLocally() ? "valid (this machine's key)"
-                        : "valid (signed with a key that is not this machine's)";
-                case "invalid" -> "INVALID";
-                default -> "none";
-            });
-            if (!c.ok()) {
-                throw LokiException.failed("Proof " + id + " does not verify: it was altered after it was written"
-                        + ("invalid".equals(c.signature()) ? " (signature invalid)" : ""));
+            if (code != ExitCode.OK) {
+                ctx.err().println(r.verdict() == Attestation.Verdict.NO_HASH
+                        ? "Proof " + id + " has no integrity hash: it cannot be verified"
+                        : "Proof " + id + " is not signed by a trusted key (--require-signature)");
             }
-            return ExitCode.OK;
+            return code;
         }
     }
 
@@ -261,9 +318,40 @@ public final class ProofCommand extends BaseCommand {
                 throw LokiException.failed("A signing key already exists: " + signer.privateKeyFile()
                         + " (remove it first to make a new one)");
             }
-            String pub = signer.generate();
-            ctx.out().println("Signing key written: " + signer.privateKeyFile());
-            ctx.out().println("Public key: " + pub);
+            signer.generate();
+            PublicKey pub = signer.publicKey().orElseThrow();
+            ctx.out().println("Signing key written: " + signer.privateKeyFile() + " (owner-only)");
+            ctx.out().println("Fingerprint: " + ProofSigner.fingerprint(pub));
+            ctx.out().println("Every proof is signed from now on; 'loki proof pubkey' prints the public key for others.");
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "pubkey", mixinStandardHelpOptions = true,
+            description = {"Print the public key that checks this machine's proof signatures: PEM, then a JWK Set.",
+                "Others verify offline with 'loki proof verify ID --key FILE' or openssl."})
+    static final class Pubkey extends BaseCommand {
+        @Option(names = "--pem", description = "Only the PEM.")
+        boolean pemOnly;
+
+        @Option(names = {"--jwks", "--json"}, description = "Only the JWK Set (JSON).")
+        boolean jwksOnly;
+
+        Pubkey(CliContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        protected int doCall() {
+            ProofSigner signer = ProofSigner.forEnv(ctx.env());
+            PublicKey pub = signer.publicKey().orElseThrow(() -> LokiException.failed(
+                    "No signing key at " + signer.publicKeyFile() + ": create one with 'loki proof keygen'"));
+            if (!jwksOnly) {
+                ctx.out().print(ProofSigner.pem(pub));
+            }
+            if (!pemOnly) {
+                ctx.out().println(Json.pretty(ProofSigner.jwks(pub)));
+            }
             return ExitCode.OK;
         }
     }

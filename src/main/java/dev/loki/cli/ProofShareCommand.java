@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.ExitCode;
 import dev.loki.LokiException;
+import dev.loki.proof.Attestation;
 import dev.loki.proof.GistPublisher;
 import dev.loki.proof.HostedPublisher;
 import dev.loki.proof.ProofSigner;
@@ -88,7 +89,7 @@ final class ProofShareCommand extends BaseCommand {
     }
 
     private int gist(ProofStore store, Optional<JsonNode> proof, Path page, byte[] bytes) throws IOException {
-        refuseUnsafe(proof, bytes);
+        refuseUnsafe(store, proof, bytes);
         GistPublisher gh = new GistPublisher(ctx.env(), ctx.cwd());
         Optional<String> unavailable = gh.unavailable();
         if (unavailable.isPresent()) {
@@ -109,6 +110,10 @@ final class ProofShareCommand extends BaseCommand {
         JsonNode red = p.path("redaction");
         out.println("  redaction: applied=" + red.path("applied").asText() + " rules_version="
                 + red.path("rules_version").asText() + " redactions_count=" + red.path("redactions_count").asText());
+        if (SharePolicy.isLegacy(p)) {
+            out.println("  integrity: " + SharePolicy.LEGACY_MARK + " - a legacy proof (upstream or hand-written);"
+                    + " scanned for secrets just now, but nothing shows whether it was changed");
+        }
         out.println("Secrets, API keys, tokens, env values, and absolute paths have already been stripped by the generator.");
         if (!yes) {
             out.print("Publish this proof to a " + vis + " gist? [y/N] ");
@@ -151,12 +156,15 @@ final class ProofShareCommand extends BaseCommand {
             ctx.err().println("To publish to your own hosted endpoint, set LOKI_HOSTED_ENDPOINT to its URL.");
             throw LokiException.failed("no LOKI_HOSTED_ENDPOINT set. Or publish to a GitHub Gist instead: loki proof share " + id);
         }
-        refuseUnsafe(proof, bytes);
+        refuseUnsafe(store, proof, bytes);
         String shown = new Redactor("", "").redact(settings.get().endpoint().toString()).text();
         var out = json ? ctx.err() : ctx.out();
         out.println("Publishing proof '" + id + "' to hosted endpoint");
         out.println("  endpoint: " + shown);
         out.println("  payload:  " + payload + " (already redacted by the generator)");
+        if (proof.isPresent() && SharePolicy.isLegacy(proof.get())) {
+            out.println("  integrity: " + SharePolicy.LEGACY_MARK);
+        }
         HostedPublisher.Outcome r = new HostedPublisher(settings.get()).publish(id, bytes,
                 fmt.equals("json") ? "application/json" : "text/html; charset=utf-8");
         if (r.ok()) {
@@ -182,10 +190,22 @@ final class ProofShareCommand extends BaseCommand {
                 + r.error() + ". Check LOKI_HOSTED_ENDPOINT or publish to a gist: loki proof share " + id);
     }
 
-    private static void refuseUnsafe(Optional<JsonNode> proof, byte[] bytes) {
-        Optional<String> no = SharePolicy.refusal(proof, bytes);
+    private void refuseUnsafe(ProofStore store, Optional<JsonNode> proof, byte[] bytes) {
+        Optional<String> no = SharePolicy.refusal(proof, bytes, ctx.env());
         if (no.isPresent()) {
             throw LokiException.failed(no.get());
+        }
+        if (proof.isPresent() && !SharePolicy.isLegacy(proof.get())) {
+            Attestation.Report r;
+            try {
+                r = Attestation.verify(store.dirOf(id), ProofCommand.trustedKeys(ctx, null));
+            } catch (IOException e) {
+                throw LokiException.failed("Refusing to publish: the proof could not be checked: " + e.getMessage());
+            }
+            if (r.verdict() == Attestation.Verdict.ALTERED) {
+                throw LokiException.failed("Refusing to publish: the proof was altered after it was written ("
+                        + String.join("; ", r.findings()) + "). Regenerate it with 'loki proof generate'.");
+            }
         }
     }
 
@@ -195,12 +215,16 @@ final class ProofShareCommand extends BaseCommand {
             o.put("run_id", id);
             o.put("target", target);
             o.put("url", url);
+            ProofCommand.store(ctx).read(id).filter(SharePolicy::isLegacy)
+                    .ifPresent(p -> o.put("integrity", SharePolicy.LEGACY_MARK));
             if (status > 0) {
                 o.put("status", status);
             }
             ctx.out().println(Json.pretty(o));
         } else {
-            ctx.out().println(("gist".equals(target) ? "Shared: " : "Published: ") + url);
+            ctx.out().println(("gist".equals(target) ? "Shared: " : "Published: ") + url
+                    + (ProofCommand.store(ctx).read(id).filter(SharePolicy::isLegacy).isPresent()
+                            ? " (" + SharePolicy.LEGACY_MARK + ")" : ""));
         }
     }
 }

@@ -68,9 +68,12 @@ final class FilesChanged {
             return new Outcome(empty(baseKind), Optional.empty(), "", "", notes);
         }
         String end;
+        String endTree;
         try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"), TIMEOUT)) {
-            end = store.take(REF_PREFIX + run.runId(), "loki proof " + run.runId(),
-                    new SnapshotStore.Limits(100L * 1024 * 1024, Instant.now().plus(TIMEOUT))).commit();
+            SnapshotStore.Snapshot snap = store.take(REF_PREFIX + run.runId(), "loki proof " + run.runId(),
+                    new SnapshotStore.Limits(100L * 1024 * 1024, Instant.now().plus(TIMEOUT)));
+            end = snap.commit();
+            endTree = snap.tree();
         } catch (IOException | GitException e) {
             notes.add("could not snapshot the work tree: " + e.getMessage());
             return new Outcome(empty(baseKind), Optional.empty(), base, "", notes);
@@ -100,8 +103,57 @@ final class FilesChanged {
         o.put("base", baseKind);
         o.put("base_commit", base);
         o.put("end_snapshot", end);
+        o.put("end_tree", endTree);
         Optional<ArrayNode> diffs = includeDiffs ? Optional.of(patches(git, base, end, changes)) : Optional.empty();
         return new Outcome(o, diffs, base, end, notes);
+    }
+
+    /**
+     * Deletes the proof snapshot refs of {@code runIds} from the private store (retention), and any
+     * proof ref whose proof is gone when {@code keep} is given: the snapshots go with their proofs.
+     * Returns the refs deleted, or a note why none could be.
+     */
+    static List<String> pruneRefs(LokiDir dir, Map<String, String> env, java.util.Set<String> keep, List<String> notes) {
+        Optional<RepoInfo> repo = RepoInfo.detect(dir.workTree(), env);
+        if (repo.isEmpty()) {
+            return List.of();
+        }
+        SnapshotStore store = store(dir, repo.get(), env);
+        if (!java.nio.file.Files.isDirectory(store.directory())) {
+            return List.of();
+        }
+        try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"), TIMEOUT)) {
+            List<String> gone = store.refs().stream().filter(r -> r.startsWith(REF_PREFIX))
+                    .filter(r -> !keep.contains(r.substring(REF_PREFIX.length()))).toList();
+            if (!gone.isEmpty()) {
+                store.deleteRefs(gone);
+            }
+            return gone;
+        } catch (IOException | GitException e) {
+            notes.add("could not delete proof snapshot refs: " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** Where the private snapshot store is (for tests and diagnostics). */
+    static Optional<Path> storeDirectory(LokiDir dir, Map<String, String> env) {
+        return RepoInfo.detect(dir.workTree(), env).map(r -> store(dir, r, env).directory());
+    }
+
+    /** The ref a run's proof snapshot is kept under. */
+    static String refOf(String runId) {
+        return REF_PREFIX + runId;
+    }
+
+    /** The private store's refs (for tests and diagnostics). */
+    static List<String> proofRefs(LokiDir dir, Map<String, String> env) {
+        Optional<RepoInfo> repo = RepoInfo.detect(dir.workTree(), env);
+        if (repo.isEmpty()) {
+            return List.of();
+        }
+        SnapshotStore store = store(dir, repo.get(), env);
+        return java.nio.file.Files.isDirectory(store.directory())
+                ? store.refs().stream().filter(r -> r.startsWith(REF_PREFIX)).toList() : List.of();
     }
 
     private static SnapshotStore store(LokiDir dir, RepoInfo repo, Map<String, String> env) {

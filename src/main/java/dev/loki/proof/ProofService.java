@@ -76,7 +76,8 @@ public final class ProofService {
         ObjectNode raw = assemble(dir, env, run, includeDiffs, warnings);
 
         String home = env.getOrDefault("HOME", "");
-        Redactor redactor = new Redactor(dir.workTree().toAbsolutePath().normalize().toString(), home);
+        // the patterns, plus the literal values of this process's secret-named variables
+        Redactor redactor = new Redactor(dir.workTree().toAbsolutePath().normalize().toString(), home, env);
         Redactor.Result red = redactor.redact(raw);
         if (!(red.tree() instanceof ObjectNode proof)) {
             return ProofResult.notWritten(run.runId(), "redaction did not run; refusing to write the proof");
@@ -87,11 +88,12 @@ public final class ProofService {
         redaction.put("rules_version", Redactor.RULES_VERSION);
         redaction.put("redactions_count", red.counts().secrets());
         redaction.put("path_rewrites", red.counts().pathRewrites());
+        redaction.put("env_values_masked", redactor.maskedVariables().size());
 
         // The second scan reads what will really be written: the JSON and the rendered page.
         Verification.seal(proof, ProofSigner.none());
-        List<String> survivors = new ArrayList<>(Redactor.survivors(Json.pretty(proof)));
-        Redactor.survivors(ProofReport.render(proof)).stream().filter(s -> !survivors.contains(s))
+        List<String> survivors = new ArrayList<>(redactor.survivorsIn(Json.pretty(proof)));
+        redactor.survivorsIn(ProofReport.render(proof)).stream().filter(s -> !survivors.contains(s))
                 .forEach(survivors::add);
         ObjectNode scan = redaction.putObject("second_scan");
         scan.put("clean", survivors.isEmpty());
@@ -103,10 +105,14 @@ public final class ProofService {
                     + ") after redaction: the proof is marked and sharing will refuse it");
         }
         proof.remove("verification");
-        Verification.seal(proof, ProofSigner.forEnv(env));
+        ProofSigner signer = ProofSigner.forEnv(env);
+        Verification.seal(proof, signer);
         String html = ProofReport.render(proof);
         ProofStore store = new ProofStore(dir);
         store.write(run.runId(), proof, html);
+        Attestation.write(store.dirOf(run.runId()), signer);
+        ProofRetention.Report pruned = ProofRetention.prune(dir, env, Set.of(run.runId()));
+        warnings.addAll(pruned.notes());
         return new ProofResult(true, run.runId(), Optional.of(store.dirOf(run.runId())),
                 proof.path("verification").path("hash").asText(), red.counts().secrets(), survivors.isEmpty(), warnings);
     }

@@ -103,7 +103,8 @@ public final class ProofStore {
         Path d = dirOf(id);
         try (FileLocks.Held lock = FileLocks.lockFor(d.resolve(JSON), Duration.ofSeconds(30))) {
             Optional<JsonNode> proof = parse(d.resolve(JSON));
-            if (proof.isPresent() && !url.isEmpty()) {
+            // a legacy proof is the user's file and has no hash to renew: only the publish log records it
+            if (proof.isPresent() && !url.isEmpty() && !SharePolicy.isLegacy(proof.get())) {
                 ObjectNode p = (ObjectNode) proof.get();
                 JsonNode dep = p.path("deployment");
                 ObjectNode deployment = dep.isObject() ? (ObjectNode) dep : p.putObject("deployment");
@@ -115,6 +116,13 @@ public final class ProofStore {
                     throw new IOException("could not sign the proof again: " + e.getMessage(), e);
                 }
                 AtomicFiles.writeString(d.resolve(JSON), Json.pretty(p) + "\n");
+                if (Files.isRegularFile(d.resolve(Attestation.FILE)) && Files.isRegularFile(d.resolve(HTML))) {
+                    try {
+                        Attestation.write(d, wasSigned ? signer : ProofSigner.none());
+                    } catch (GeneralSecurityException e) {
+                        throw new IOException("could not sign the attestation again: " + e.getMessage(), e);
+                    }
+                }
             }
             ObjectNode line = Json.object();
             line.put("timestamp", Instant.now().toString());

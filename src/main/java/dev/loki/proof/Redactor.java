@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@code redactions_count} says how many secrets were found, not how many paths were shortened.
  */
 public final class Redactor {
-    public static final String RULES_VERSION = "2.0";
+    public static final String RULES_VERSION = "3.0";
     static final String MARK = "[REDACTED";
 
     /** {@code --password hunter2}, {@code --api-key=...}. */
@@ -47,14 +47,60 @@ public final class Redactor {
 
     private final List<String> repoRoots;
     private final List<String> homes;
+    private final List<EnvSecrets.Value> envSecrets;
+    private final boolean paths;
+
+    private static volatile Redactor processWide;
 
     /**
      * @param repoRoot the work tree root, written as {@code .}
      * @param home     the user's home directory, written as {@code ~}
      */
     public Redactor(String repoRoot, String home) {
-        this.repoRoots = variants(repoRoot);
-        this.homes = variants(home);
+        this(repoRoot, home, Map.of());
+    }
+
+    /**
+     * A redactor that also masks the literal values of {@code env}'s secret-named variables
+     * (see {@link EnvSecrets}), wherever they appear and whatever their shape.
+     */
+    public Redactor(String repoRoot, String home, Map<String, String> env) {
+        this(variants(repoRoot), variants(home), EnvSecrets.of(env), true);
+    }
+
+    private Redactor(List<String> repoRoots, List<String> homes, List<EnvSecrets.Value> envSecrets, boolean paths) {
+        this.repoRoots = repoRoots;
+        this.homes = homes;
+        this.envSecrets = List.copyOf(envSecrets);
+        this.paths = paths;
+    }
+
+    /**
+     * For log writers and APIs that serve logs: masks secrets (patterns, loki's own login tickets,
+     * API tokens and session cookies, and {@code env}'s secret values) and leaves paths alone.
+     */
+    public static Redactor secretsOnly(Map<String, String> env) {
+        return new Redactor(List.of(), List.of(), EnvSecrets.of(env), false);
+    }
+
+    /** {@link #secretsOnly} over this process's own environment, built once. */
+    public static Redactor forProcess() {
+        Redactor r = processWide;
+        if (r == null) {
+            r = secretsOnly(System.getenv());
+            processWide = r;
+        }
+        return r;
+    }
+
+    /** One log line with its secrets masked (this process's environment included); null stays null. */
+    public static String line(String s) {
+        return s == null ? null : forProcess().redact(s).text();
+    }
+
+    /** The names of the environment variables whose values this redactor masks (never the values). */
+    public List<String> maskedVariables() {
+        return envSecrets.stream().map(EnvSecrets.Value::name).sorted().toList();
     }
 
     /** What one pass found. */
@@ -114,6 +160,12 @@ public final class Redactor {
         if (s.length() < 4) {
             return s;
         }
+        // the run's own secrets first, before a pattern can take part of one and leave the rest
+        for (EnvSecrets.Value v : envSecrets) {
+            if (s.contains(v.value())) {
+                s = replaceAll(s, v.value(), v.label(), n);
+            }
+        }
         // Each rule runs only where a cheap literal check says it can match: most log lines
         // hold no secret, and the rules' leading look-behinds defeat the regex engine's own skip.
         String t = s;
@@ -121,11 +173,11 @@ public final class Redactor {
             t = replace(SecretPatterns.PRIVATE_KEY_BLOCK, t, n, m -> "[REDACTED:PRIVATE_KEY]");
             t = replace(SecretPatterns.PRIVATE_KEY_OPEN, t, n, m -> "[REDACTED:PRIVATE_KEY]");
         }
-        for (SecretPatterns.Kind k : SecretPatterns.TOKENS) {
-            if (k.mayMatch(t)) {
-                String label = "[REDACTED:" + k.label() + "]";
-                t = replace(k.pattern(), t, n, m -> label);
-            }
+        java.util.BitSet candidates = SecretPatterns.candidates(t);
+        for (int i = candidates.nextSetBit(0); i >= 0; i = candidates.nextSetBit(i + 1)) {
+            SecretPatterns.Kind k = SecretPatterns.TOKENS.get(i);
+            String label = "[REDACTED:" + k.label() + "]";
+            t = replace(k.pattern(), t, n, m -> label);
         }
         String lower = t.toLowerCase(Locale.ROOT);
         if (lower.contains("bearer") || lower.contains("basic")) {
@@ -148,7 +200,20 @@ public final class Redactor {
             String c = t;
             t = replace(PROSE, c, n, m -> assignment(m, false, c));
         }
-        return rewritePaths(t, n);
+        return paths ? rewritePaths(t, n) : t;
+    }
+
+    private static String replaceAll(String s, String literal, String with, int[] n) {
+        StringBuilder sb = new StringBuilder(s.length());
+        int from = 0;
+        int i = s.indexOf(literal);
+        while (i >= 0) {
+            sb.append(s, from, i).append(with);
+            n[0]++;
+            from = i + literal.length();
+            i = s.indexOf(literal, from);
+        }
+        return sb.append(s, from, s.length()).toString();
     }
 
     /** The assignment with its value replaced, or null to keep it as it is. */
@@ -268,6 +333,23 @@ public final class Redactor {
     }
 
     /**
+     * {@link #survivors(String)} plus any of this redactor's environment values still present, in
+     * any serialised form (as is, JSON- or HTML-escaped). Names, never values.
+     */
+    public List<String> survivorsIn(String serialised) {
+        List<String> found = survivors(serialised);
+        for (EnvSecrets.Value v : envSecrets) {
+            for (String form : EnvSecrets.serialisedForms(v.value())) {
+                if (serialised.contains(form)) {
+                    found.add("ENV:" + v.name());
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
      * The second look, over the serialised proof: anything secret-shaped that is still there
      * (a redactor bug, or a secret that only took shape when serialised). Labels, never values.
      */
@@ -276,8 +358,10 @@ public final class Redactor {
         if (SecretPatterns.PRIVATE_KEY_OPEN.matcher(serialised).find()) {
             found.add("PRIVATE_KEY");
         }
-        for (SecretPatterns.Kind k : SecretPatterns.TOKENS) {
-            if (k.mayMatch(serialised) && k.pattern().matcher(serialised).find()) {
+        java.util.BitSet candidates = SecretPatterns.candidates(serialised);
+        for (int i = candidates.nextSetBit(0); i >= 0; i = candidates.nextSetBit(i + 1)) {
+            SecretPatterns.Kind k = SecretPatterns.TOKENS.get(i);
+            if (k.pattern().matcher(serialised).find() && !found.contains(k.label())) {
                 found.add(k.label());
             }
         }

@@ -2,6 +2,7 @@ package dev.loki.proof;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,8 +15,30 @@ public final class SharePolicy {
     private SharePolicy() {
     }
 
+    public static final String LEGACY_MARK = "unverified (no integrity hash)";
+
+    /**
+     * A proof with no {@code verification} block: written by upstream or by hand. It can be
+     * listed, shown and shared after the second scan, always marked {@value #LEGACY_MARK}.
+     */
+    public static boolean isLegacy(JsonNode proof) {
+        return proof.path("verification").path("hash").asText("").isEmpty();
+    }
+
     /** Why the proof must not be shared, or empty when it may be. */
     public static Optional<String> refusal(Optional<JsonNode> proof, byte[] payload) {
+        return refusal(proof, payload, Map.of());
+    }
+
+    /**
+     * Why the proof must not be shared, or empty when it may be; the scans also look for the
+     * literal values of {@code env}'s secret-named variables.
+     */
+    public static Optional<String> refusal(Optional<JsonNode> proof, byte[] payload, Map<String, String> env) {
+        Redactor scanner = Redactor.secretsOnly(env);
+        if (proof.isPresent() && isLegacy(proof.get())) {
+            return legacyRefusal(proof.get(), payload, scanner);
+        }
         if (proof.isEmpty()) {
             return Optional.of("Refusing to publish: proof.json is missing or unreadable, so its redaction "
                     + "cannot be confirmed. Regenerate it with 'loki proof generate'.");
@@ -35,10 +58,30 @@ public final class SharePolicy {
             return Optional.of("Refusing to publish: the proof was altered after it was written (its hash does "
                     + "not match). Regenerate it with 'loki proof generate'.");
         }
-        List<String> survivors = Redactor.survivors(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+        List<String> survivors = scanner.survivorsIn(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
         if (!survivors.isEmpty()) {
             return Optional.of("Refusing to publish: the page to be shared contains secret-shaped text ("
                     + String.join(", ", survivors) + ").");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A legacy proof carries no hash to check and may carry no redaction record: the second scan,
+     * over proof.json and the payload, is what decides. A proof that says it was not redacted is refused.
+     */
+    private static Optional<String> legacyRefusal(JsonNode p, byte[] payload, Redactor scanner) {
+        JsonNode applied = p.path("redaction").path("applied");
+        if (applied.isBoolean() && !applied.booleanValue()) {
+            return Optional.of("Refusing to publish: this legacy proof says its redaction was not applied "
+                    + "(redaction.applied=false). Regenerate it with 'loki proof generate'.");
+        }
+        List<String> found = new java.util.ArrayList<>(scanner.survivorsIn(dev.loki.store.Json.pretty(p)));
+        scanner.survivorsIn(new String(payload, java.nio.charset.StandardCharsets.UTF_8)).stream()
+                .filter(f -> !found.contains(f)).forEach(found::add);
+        if (!found.isEmpty()) {
+            return Optional.of("Refusing to publish: the scan of this legacy proof found secret-shaped text ("
+                    + String.join(", ", found) + "). Remove it from the proof and retry.");
         }
         return Optional.empty();
     }

@@ -22,6 +22,7 @@ class GistShareTest {
 
     static RunFixture fx;
     static byte[] proofJson;
+    static byte[] attestation;
     static Path bin;
     static Path ghLog;
     static Path uploaded;
@@ -31,6 +32,7 @@ class GistShareTest {
         fx = RunFixture.create(tmp);
         assertThat(ProofService.generateNow(fx.dir, fx.repo.env(), RunFixture.RUN_ID, false).written()).isTrue();
         proofJson = Files.readAllBytes(fx.proofDir().resolve(ProofStore.JSON));
+        attestation = Files.readAllBytes(fx.proofDir().resolve(Attestation.FILE));
         bin = Files.createDirectories(tmp.resolve("bin"));
         ghLog = tmp.resolve("gh.log");
         uploaded = tmp.resolve("uploaded.html");
@@ -57,9 +59,27 @@ class GistShareTest {
     @BeforeEach
     void restore() throws IOException {
         Files.write(fx.proofDir().resolve(ProofStore.JSON), proofJson);
+        Files.write(fx.proofDir().resolve(Attestation.FILE), attestation);
         Files.deleteIfExists(fx.proofDir().resolve(ProofStore.PUBLISH_LOG));
         Files.deleteIfExists(ghLog);
         Files.deleteIfExists(uploaded);
+    }
+
+    /** {@code env} with a fake, logged-in {@code gh} (in {@code base}) first on the PATH. */
+    static Map<String, String> fakeGhEnv(Path base, Map<String, String> env) throws IOException {
+        Path dir = Files.createDirectories(base.resolve("fake-gh-bin"));
+        Path gh = dir.resolve("gh");
+        Files.writeString(gh, String.join("\n",
+                "#!/bin/sh",
+                "if [ \"$1\" = auth ]; then echo 'Logged in to github.com as tester' >&2; exit 0; fi",
+                "if [ \"$1\" = gist ] && [ \"$2\" = create ]; then cp \"$3\" \"$FAKE_GH_UPLOADED\";"
+                        + " echo 'https://gist.github.com/tester/0123456789abcdef'; exit 0; fi",
+                "exit 2", ""));
+        Files.setPosixFilePermissions(gh, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> out = new java.util.HashMap<>(env);
+        out.put("PATH", dir + ":" + env.get("PATH"));
+        out.put("FAKE_GH_UPLOADED", base.resolve("fake-gh-uploaded").toString());
+        return out;
     }
 
     private Map<String, String> env() {

@@ -35,6 +35,7 @@ class HostedShareTest {
     /** One run and proof for the class (setting up a run is the slow part); each test restores the proof. */
     static RunFixture fx;
     static byte[] proofJson;
+    static byte[] attestation;
     static byte[] proofHtml;
 
     HttpServer server;
@@ -60,12 +61,14 @@ class HostedShareTest {
         ProofResult r = ProofService.generateNow(fx.dir, fx.repo.env(), RunFixture.RUN_ID, false);
         assertThat(r.written()).as(r.warnings().toString()).isTrue();
         proofJson = Files.readAllBytes(fx.proofDir().resolve(ProofStore.JSON));
+        attestation = Files.readAllBytes(fx.proofDir().resolve(Attestation.FILE));
         proofHtml = Files.readAllBytes(fx.proofDir().resolve(ProofStore.HTML));
     }
 
     @BeforeEach
     void restoreProof() throws IOException {
         Files.write(fx.proofDir().resolve(ProofStore.JSON), proofJson);
+        Files.write(fx.proofDir().resolve(Attestation.FILE), attestation);
         Files.write(fx.proofDir().resolve(ProofStore.HTML), proofHtml);
         Files.deleteIfExists(fx.proofDir().resolve(ProofStore.PUBLISH_LOG));
     }

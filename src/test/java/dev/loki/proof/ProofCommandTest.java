@@ -133,7 +133,7 @@ class ProofCommandTest {
         generate();
         Loki.Result ok = fx.loki("proof", "verify", RunFixture.RUN_ID);
         assertThat(ok.exit()).as(ok.toString()).isZero();
-        assertThat(ok.out()).contains("unaltered");
+        assertThat(ok.out()).contains("INTEGRITY ONLY (unsigned: anyone can recompute it)");
 
         Path file = fx.proofDir().resolve("proof.json");
         ObjectNode p = (ObjectNode) Json.parse(Files.readString(file));
@@ -141,7 +141,7 @@ class ProofCommandTest {
         Files.writeString(file, Json.pretty(p));
         Loki.Result bad = fx.loki("proof", "verify", RunFixture.RUN_ID);
         assertThat(bad.exit()).isEqualTo(1);
-        assertThat(bad.out()).contains("ALTERED");
+        assertThat(bad.out()).contains("ALTERED").contains("proof.json: sha256 is").contains("field cost.usd '1.84' -> '0.01'");
         assertThat(bad.err()).contains("does not verify");
 
         Loki.Result json = fx.loki("proof", "verify", RunFixture.RUN_ID, "--json");
@@ -158,7 +158,7 @@ class ProofCommandTest {
         assertThat(p.path("verification").path("signature").path("algo").asText()).isEqualTo("Ed25519");
         Loki.Result ok = fx.loki("proof", "verify", RunFixture.RUN_ID);
         assertThat(ok.exit()).as(ok.toString()).isZero();
-        assertThat(ok.out()).contains("Signature: valid (this machine's key)");
+        assertThat(ok.out()).contains("VERIFIED (signed by key SHA256:");
 
         // recompute the hash after tampering so only the signature can catch it
         Path file = fx.proofDir().resolve("proof.json");
@@ -168,7 +168,8 @@ class ProofCommandTest {
         Files.writeString(file, Json.pretty(t));
         Loki.Result bad = fx.loki("proof", "verify", RunFixture.RUN_ID);
         assertThat(bad.exit()).isEqualTo(1);
-        assertThat(bad.out()).contains("Signature: INVALID");
+        assertThat(bad.out()).contains("ALTERED").contains("field council.final_verdict 'APPROVED' -> 'FORGED'")
+                .doesNotContain("VERIFIED");
     }
 
     @Test

@@ -92,4 +92,40 @@ class RedactorTest {
         assertThat(keyed.allowed()).isTrue();
         assertThat(String.join(" ", keyed.notes())).contains("not verified");
     }
+
+    @Test
+    void log_lines_lose_loki_s_own_tickets_tokens_and_sessions_but_keep_their_paths() {
+        String ticket = "lt_" + "Fk3" + "aB_-x".repeat(8);
+        String token = "loki_" + "Tk9" + "zY-_q".repeat(8);
+        String session = "Ss1" + "pQ_-r".repeat(8);
+        Redactor logs = Redactor.secretsOnly(java.util.Map.of("DB_PASSWORD", "Env-Secret-77", "PWD", "/home/alice/app"));
+        String line = "open http://127.0.0.1:5000/login?token=" + ticket + " from /home/alice/app; "
+                + "Authorization: Bearer " + token + "; Cookie: loki_session=" + session + "; db Env-Secret-77";
+        String out = logs.redact(line).text();
+        assertThat(out).doesNotContain(ticket).doesNotContain(token).doesNotContain(session)
+                .doesNotContain("Env-Secret-77").contains("/home/alice/app").contains("[REDACTED:ENV:DB_PASSWORD]");
+        assertThat(logs.redact(line).counts().pathRewrites()).isZero();
+        assertThat(logs.maskedVariables()).containsExactly("DB_PASSWORD");
+        // the static entry point for writers that have no environment map at hand
+        assertThat(Redactor.line("ticket " + ticket)).isEqualTo("ticket [REDACTED:LOKI_LOGIN_TICKET]");
+        assertThat(Redactor.line(null)).isNull();
+    }
+
+    @Test
+    void env_names_decide_which_values_are_masked() {
+        for (String secret : java.util.List.of("DB_PASSWORD", "SENDGRID_API_KEY", "STRIPE_SECRET_KEY", "ANTHROPIC_API_KEY",
+                "OPENAI_API_KEY", "GH_TOKEN", "SMTP_PASS", "MYSQL_PWD", "AWS_CREDENTIALS", "BASIC_AUTH", "SSH_PRIVATE",
+                "DBPASSWORD")) {
+            assertThat(EnvSecrets.isSecretName(secret)).as(secret).isTrue();
+        }
+        for (String plain : java.util.List.of("PWD", "OLDPWD", "HOME", "PATH", "AUTHOR", "SSH_AUTH_SOCK",
+                "GOOGLE_APPLICATION_CREDENTIALS_FILE", "LOKI_PROVIDER", "KEYBOARD_LAYOUT")) {
+            assertThat(EnvSecrets.isSecretName(plain)).as(plain).isFalse();
+        }
+        assertThat(EnvSecrets.worthMasking("short")).isFalse();
+        assertThat(EnvSecrets.worthMasking("12345678901")).isFalse();
+        assertThat(EnvSecrets.worthMasking("disabled")).isFalse();
+        assertThat(EnvSecrets.worthMasking("hunter22")).isTrue();
+        assertThat(EnvSecrets.worthMasking("/")).isFalse();
+    }
 }
