@@ -1,8 +1,10 @@
 package dev.loki.proof;
 
+import dev.loki.process.Command;
+import dev.loki.process.Outcome;
+import dev.loki.process.Processes;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,11 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a tool the proof commands need ({@code gh}, a browser opener): found on the caller's
- * {@code PATH}, started with an argument list, bounded by a timeout, output captured to files.
+ * {@code PATH}, started through {@link Processes} with an argument list, bounded by a timeout,
+ * output captured in memory up to 4 MiB per stream.
  */
 final class ExternalCommand {
     /** How the tool ended; {@code timedOut} means it was killed. */
@@ -23,6 +25,8 @@ final class ExternalCommand {
             return exit == 0 && !timedOut;
         }
     }
+
+    private static final long MAX_OUTPUT = 4L * 1024 * 1024;
 
     private ExternalCommand() {
     }
@@ -47,32 +51,8 @@ final class ExternalCommand {
         List<String> cmd = new ArrayList<>();
         cmd.add(exe.toString());
         cmd.addAll(args);
-        Path out = Files.createTempFile("loki-cmd-", ".out");
-        Path err = Files.createTempFile("loki-cmd-", ".err");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            pb.environment().clear();
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            boolean done;
-            try {
-                done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                done = false;
-            }
-            if (!done) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-            return new Result(done ? p.exitValue() : -1,
-                    new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
-                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8), !done);
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        Outcome o = Processes.run(Command.of(cmd, cwd, env).toMemory(MAX_OUTPUT, MAX_OUTPUT).withTimeout(timeout));
+        boolean killed = o.timedOut() || o.cancelled();
+        return new Result(killed ? -1 : o.exitCode(), o.out(), o.err(), killed);
     }
 }
