@@ -42,10 +42,13 @@ final class ProcessTree {
         }
     }
 
-    /** Live processes whose process group is {@code pgid} (none for pgid &lt;= 1). */
+    /** Our own group and session: never killed, whatever a caller passes. */
+    private static final Ids OWN = ids(ProcessHandle.current().pid()).orElse(new Ids(-1, -1));
+
+    /** Live processes whose process group is {@code pgid} (none for pgid &lt;= 1 or loki's own group). */
     static List<ProcessHandle> groupMembers(long pgid) {
         List<ProcessHandle> out = new ArrayList<>();
-        if (pgid <= 1 || !Files.isDirectory(PROC)) {
+        if (pgid <= 1 || pgid == OWN.pgid() || pgid == OWN.sid() || !Files.isDirectory(PROC)) {
             return out;
         }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
@@ -80,6 +83,7 @@ final class ProcessTree {
         groupMembers(pgid).forEach(h -> all.putIfAbsent(h.pid(), h));
         alsoKnown.stream().filter(ProcessHandle::isAlive).forEach(h -> all.putIfAbsent(h.pid(), h));
         all.remove(ProcessHandle.current().pid());
+        ProcessHandle.current().parent().ifPresent(p -> all.remove(p.pid()));
         return all;
     }
 

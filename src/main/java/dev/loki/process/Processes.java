@@ -73,7 +73,9 @@ public final class Processes {
         } catch (IOException e) {
             throw new IOException("cannot run " + cmd.name() + ": " + e.getMessage(), e);
         }
-        long pgid = SETSID.isPresent() ? ProcessTree.ids(p.pid()).map(ProcessTree.Ids::pgid).orElse(p.pid()) : -1;
+        // setsid (without forking) makes the child the leader of a new group: its pid is the group id.
+        // Never read it from /proc here: the child may not have called setsid() yet.
+        long pgid = SETSID.isPresent() ? p.pid() : -1;
         Child child = new Child(p, pgid, cmd.cancellable(), cmd.name(), scope);
         ProcessScope.registerGlobal(child);
         if (scope != null) {
