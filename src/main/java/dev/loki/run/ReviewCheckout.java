@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * Where one iteration's reviewers and council members work: a throwaway checkout of the
- * iteration's snapshot, written on the first question and deleted when the iteration is done,
- * so a reviewer that writes files never changes the user's tree. Without a snapshot (checkpoints
+ * iteration's snapshot per question, deleted after the answer, so a reviewer that writes files
+ * never changes the user's tree nor what another reviewer sees. Without a snapshot (checkpoints
  * off) they get an empty directory and the diff in their prompt. Also computes the iteration's
  * exact change: the previous checkpoint's snapshot against this one.
  */
@@ -22,7 +22,6 @@ final class ReviewCheckout implements Reviewer, AutoCloseable {
     private final Optional<SnapshotCheckout> snapshots;
     private final String commit;
     private final RunLog log;
-    private Path dir;
 
     ReviewCheckout(Reviewer base, Optional<SnapshotCheckout> snapshots, String commit, RunLog log) {
         this.base = base;
@@ -51,34 +50,29 @@ final class ReviewCheckout implements Reviewer, AutoCloseable {
         }
     }
 
+    /** Each question gets its own fresh checkout, deleted after the answer: the reviewers stay blind to each other. */
     @Override
     public String ask(String prompt, Duration timeout) throws IOException, InterruptedException {
-        Path where = directory();
-        return base instanceof ProviderReviewer pr ? pr.in(where).ask(prompt, timeout) : base.ask(prompt, timeout);
-    }
-
-    /** The checkout, written on first use. */
-    synchronized Path directory() throws IOException {
-        if (dir == null) {
-            Path d = Files.createTempDirectory("loki-review-");
-            if (snapshots.isPresent()) {
-                snapshots.get().materialise(commit, d);
-            }
-            dir = d;
+        if (!(base instanceof ProviderReviewer pr)) {
+            return base.ask(prompt, timeout);
         }
-        return dir;
+        Path where = Files.createTempDirectory("loki-review-");
+        try {
+            if (snapshots.isPresent()) {
+                snapshots.get().materialise(commit, where);
+            }
+            return pr.in(where).ask(prompt, timeout);
+        } finally {
+            try {
+                FileTrees.delete(where);
+            } catch (IOException e) {
+                log.warn("Could not remove the review checkout " + where + ": " + e.getMessage());
+            }
+        }
     }
 
     @Override
-    public synchronized void close() {
-        if (dir == null) {
-            return;
-        }
-        try {
-            FileTrees.delete(dir);
-        } catch (IOException e) {
-            log.warn("Could not remove the review checkout " + dir + ": " + e.getMessage());
-        }
-        dir = null;
+    public void close() {
+        // every checkout is removed right after its question
     }
 }
