@@ -33,10 +33,12 @@ public final class Command {
     private final Duration timeout;
     private final BooleanSupplier cancel;
     private final boolean cancellable;
+    private final boolean keepBackground;
 
     private Command(List<String> argv, Path dir, Map<String, String> env, Optional<byte[]> stdinBytes,
             Optional<Path> stdinFile, Sink sink, Optional<Path> outputFile, long stdoutLimit, long stderrLimit,
-            Duration timeout, BooleanSupplier cancel, boolean cancellable) {
+            Duration timeout, BooleanSupplier cancel, boolean cancellable, boolean keepBackground) {
+        this.keepBackground = keepBackground;
         this.argv = argv;
         this.dir = dir;
         this.env = env;
@@ -57,35 +59,36 @@ public final class Command {
             throw new IllegalArgumentException("empty command");
         }
         return new Command(List.copyOf(argv), dir, Map.copyOf(env), Optional.empty(), Optional.empty(), Sink.MEMORY,
-                Optional.empty(), DEFAULT_MEMORY_LIMIT, DEFAULT_MEMORY_LIMIT, Duration.ofMinutes(10), () -> false, true);
+                Optional.empty(), DEFAULT_MEMORY_LIMIT, DEFAULT_MEMORY_LIMIT, Duration.ofMinutes(10), () -> false,
+                true, false);
     }
 
     public Command withStdin(byte[] bytes) {
         return new Command(argv, dir, env, Optional.ofNullable(bytes), Optional.empty(), sink, outputFile, stdoutLimit,
-                stderrLimit, timeout, cancel, cancellable);
+                stderrLimit, timeout, cancel, cancellable, keepBackground);
     }
 
     public Command withStdinFile(Path file) {
         return new Command(argv, dir, env, Optional.empty(), Optional.of(file), sink, outputFile, stdoutLimit,
-                stderrLimit, timeout, cancel, cancellable);
+                stderrLimit, timeout, cancel, cancellable, keepBackground);
     }
 
     /** stdout and stderr kept in memory, each up to its limit (what is beyond is dropped and flagged). */
     public Command toMemory(long stdoutLimit, long stderrLimit) {
         return new Command(argv, dir, env, stdinBytes, stdinFile, Sink.MEMORY, Optional.empty(), stdoutLimit,
-                stderrLimit, timeout, cancel, cancellable);
+                stderrLimit, timeout, cancel, cancellable, keepBackground);
     }
 
     /** stdout and stderr merged in memory, up to {@code limit} bytes. */
     public Command toMemoryMerged(long limit) {
         return new Command(argv, dir, env, stdinBytes, stdinFile, Sink.MEMORY_MERGED, Optional.empty(), limit, 0,
-                timeout, cancel, cancellable);
+                timeout, cancel, cancellable, keepBackground);
     }
 
     /** stdout and stderr merged into {@code file}; a child that writes more than {@code limit} bytes is killed. */
     public Command toFile(Path file, long limit) {
         return new Command(argv, dir, env, stdinBytes, stdinFile, Sink.FILE, Optional.of(file), limit, 0, timeout,
-                cancel, cancellable);
+                cancel, cancellable, keepBackground);
     }
 
     public Command toFile(Path file) {
@@ -94,13 +97,13 @@ public final class Command {
 
     public Command withTimeout(Duration t) {
         return new Command(argv, dir, env, stdinBytes, stdinFile, sink, outputFile, stdoutLimit, stderrLimit,
-                Objects.requireNonNull(t), cancel, cancellable);
+                Objects.requireNonNull(t), cancel, cancellable, keepBackground);
     }
 
     /** Polled while the child runs; true ends it (the outcome says cancelled). */
     public Command cancelWhen(BooleanSupplier c) {
         return new Command(argv, dir, env, stdinBytes, stdinFile, sink, outputFile, stdoutLimit, stderrLimit, timeout,
-                Objects.requireNonNull(c), cancellable);
+                Objects.requireNonNull(c), cancellable, keepBackground);
     }
 
     /**
@@ -109,7 +112,21 @@ public final class Command {
      */
     public Command notCancellable() {
         return new Command(argv, dir, env, stdinBytes, stdinFile, sink, outputFile, stdoutLimit, stderrLimit, timeout,
-                cancel, false);
+                cancel, false, keepBackground);
+    }
+
+    /**
+     * The one exception to "kill what is left when the call ends": a desktop opener
+     * ({@code xdg-open}) whose whole job is to start the user's browser, which is the user's, not
+     * ours. A timeout or a cancellation still kills the tree.
+     */
+    public Command leavingBackground() {
+        return new Command(argv, dir, env, stdinBytes, stdinFile, sink, outputFile, stdoutLimit, stderrLimit,
+                timeout, cancel, cancellable, true);
+    }
+
+    boolean keepBackground() {
+        return keepBackground;
     }
 
     public List<String> argv() {

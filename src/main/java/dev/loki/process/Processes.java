@@ -159,10 +159,11 @@ public final class Processes {
         // whatever the child left in its group, or started and let escape, goes now
         List<String> leftovers = new ArrayList<>();
         List<String> escaped = new ArrayList<>();
-        for (ProcessHandle h : ProcessTree.groupMembers(child.pgid)) {
+        boolean sweep = !cmd.keepBackground() || timedOut || cancelled || tooMuch;
+        for (ProcessHandle h : sweep ? ProcessTree.groupMembers(child.pgid) : List.<ProcessHandle>of()) {
             leftovers.add(ProcessTree.describe(h));
         }
-        for (ProcessHandle h : child.seenAlive()) {
+        for (ProcessHandle h : sweep ? child.seenAlive() : List.<ProcessHandle>of()) {
             boolean inGroup = ProcessTree.ids(h.pid()).map(i -> i.pgid() == child.pgid).orElse(true);
             if (!inGroup) {
                 escaped.add(ProcessTree.describe(h));
@@ -176,7 +177,7 @@ public final class Processes {
             ProcessTree.kill(p.toHandle(), child.pgid, child.seenAlive(), 1000);
         }
         for (Thread t : pumps) {
-            join(t, 2000);
+            join(t, sweep ? 2000 : 200);
         }
         if (feeder != null) {
             join(feeder, 1000);

@@ -48,10 +48,25 @@ final class ExternalCommand {
 
     static Result run(Path exe, List<String> args, Map<String, String> env, Path cwd, Duration timeout)
             throws IOException {
+        return run(command(exe, args, env, cwd, timeout));
+    }
+
+    /** A desktop opener: the browser it starts is the user's and is left running. */
+    static Result launch(Path exe, List<String> args, Map<String, String> env, Path cwd, Duration timeout)
+            throws IOException {
+        return run(command(exe, args, env, cwd, timeout).leavingBackground());
+    }
+
+    private static Command command(Path exe, List<String> args, Map<String, String> env, Path cwd,
+            Duration timeout) {
         List<String> cmd = new ArrayList<>();
         cmd.add(exe.toString());
         cmd.addAll(args);
-        Outcome o = Processes.run(Command.of(cmd, cwd, env).toMemory(MAX_OUTPUT, MAX_OUTPUT).withTimeout(timeout));
+        return Command.of(cmd, cwd, env).toMemory(MAX_OUTPUT, MAX_OUTPUT).withTimeout(timeout);
+    }
+
+    private static Result run(Command c) throws IOException {
+        Outcome o = Processes.run(c);
         boolean killed = o.timedOut() || o.cancelled();
         return new Result(killed ? -1 : o.exitCode(), o.out(), o.err(), killed);
     }
