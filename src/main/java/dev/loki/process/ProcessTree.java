@@ -47,6 +47,16 @@ final class ProcessTree {
 
     /** Live processes whose process group is {@code pgid} (none for pgid &lt;= 1 or loki's own group). */
     static List<ProcessHandle> groupMembers(long pgid) {
+        return groupMembers(pgid, 0);
+    }
+
+    /**
+     * As {@link #groupMembers(long)}, reading only processes whose pid is at least {@code minPid}:
+     * a group's members were started after its leader, so at the end of a call the leader's pid
+     * bounds the search (reading /proc/N/stat of every process costs milliseconds; a pid counter
+     * that wrapped around meanwhile is the rare miss, and kills on timeout or stop scan fully).
+     */
+    static List<ProcessHandle> groupMembers(long pgid, long minPid) {
         List<ProcessHandle> out = new ArrayList<>();
         if (pgid <= 1 || pgid == OWN.pgid() || pgid == OWN.sid() || !Files.isDirectory(PROC)) {
             return out;
@@ -63,7 +73,7 @@ final class ProcessTree {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (ids(pid).map(i -> i.pgid() == pgid).orElse(false)) {
+                if (pid >= minPid && ids(pid).map(i -> i.pgid() == pgid).orElse(false)) {
                     ProcessHandle.of(pid).ifPresent(out::add);
                 }
             }

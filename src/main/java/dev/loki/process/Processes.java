@@ -160,7 +160,7 @@ public final class Processes {
         List<String> leftovers = new ArrayList<>();
         List<String> escaped = new ArrayList<>();
         boolean sweep = !cmd.keepBackground() || timedOut || cancelled || tooMuch;
-        for (ProcessHandle h : sweep ? ProcessTree.groupMembers(child.pgid) : List.<ProcessHandle>of()) {
+        for (ProcessHandle h : sweep ? ProcessTree.groupMembers(child.pgid, p.pid()) : List.<ProcessHandle>of()) {
             leftovers.add(ProcessTree.describe(h));
         }
         for (ProcessHandle h : sweep ? child.seenAlive() : List.<ProcessHandle>of()) {
