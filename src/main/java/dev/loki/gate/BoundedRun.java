@@ -2,7 +2,6 @@ package dev.loki.gate;
 
 import dev.loki.process.Command;
 import dev.loki.process.Processes;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,16 +69,6 @@ final class BoundedRun {
 
     /** The executable named {@code name} on the PATH of {@code env}, if any. */
     static java.util.Optional<Path> which(Map<String, String> env, String name) {
-        String path = env.getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path c = Path.of(dir, name);
-            if (Files.isExecutable(c) && !Files.isDirectory(c)) {
-                return java.util.Optional.of(c);
-            }
-        }
-        return java.util.Optional.empty();
+        return Processes.which(name, env);
     }
 }

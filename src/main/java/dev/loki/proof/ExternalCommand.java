@@ -3,9 +3,7 @@ package dev.loki.proof;
 import dev.loki.process.Command;
 import dev.loki.process.Outcome;
 import dev.loki.process.Processes;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,17 +31,7 @@ final class ExternalCommand {
 
     /** The executable called {@code name} on {@code env}'s PATH. */
     static Optional<Path> find(String name, Map<String, String> env) {
-        String path = env.getOrDefault("PATH", "");
-        for (String d : path.split(File.pathSeparator)) {
-            if (d.isEmpty()) {
-                continue;
-            }
-            Path p = Path.of(d).resolve(name);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        return Processes.which(name, env);
     }
 
     static Result run(Path exe, List<String> args, Map<String, String> env, Path cwd, Duration timeout)
