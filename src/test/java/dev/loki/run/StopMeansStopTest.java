@@ -38,6 +38,9 @@ class StopMeansStopTest {
               hang) nohup sleep 300 >/dev/null 2>&1 &
                     touch "$BASE/agent-started"; sleep 300 & wait ;;
               fail) exit 1 ;;
+              bg) nohup sleep 300 >/dev/null 2>&1 &
+                  setsid sleep 299 >/dev/null 2>&1 &
+                  sleep 1.2; echo "left two behind" ;;
               *) printf 'add() { echo $(( $1 + $2 )); }\\n' > calc.sh ;;
             esac
             """;
@@ -178,6 +181,16 @@ class StopMeansStopTest {
         } finally {
             loop.kill();
         }
+    }
+
+    @Test
+    void what_a_provider_leaves_running_is_killed_and_named_when_its_call_ends() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Loki.Result r = Loki.run(repo.dir(), env(repo, "bg"), "start", "--max-iterations", "1");
+
+        assertThat(r.err()).as(r.toString()).contains("it left running", "sleep 300", "sleep 299",
+                "[left its process group]");
+        assertNothingLeft(null);
     }
 
     @Test
