@@ -24,12 +24,10 @@ public final class SnapshotCheckout {
     }
 
     private final Path store;
-    private final Path workTree;
     private final Map<String, String> env;
 
-    private SnapshotCheckout(Path store, Path workTree, Map<String, String> env) {
+    private SnapshotCheckout(Path store, Map<String, String> env) {
         this.store = store;
-        this.workTree = workTree;
         this.env = env;
     }
 
@@ -47,7 +45,7 @@ public final class SnapshotCheckout {
         candidates.add(lokiDir.resolve("snapshots.git"));
         for (Path s : candidates) {
             if (Files.exists(s.resolve("HEAD"))) {
-                SnapshotCheckout c = new SnapshotCheckout(s, workTree, env);
+                SnapshotCheckout c = new SnapshotCheckout(s, env);
                 if (c.git(Optional.empty(), Optional.empty()).exec("cat-file", "-e", commit + "^{commit}").ok()) {
                     return Optional.of(c);
                 }
@@ -84,10 +82,10 @@ public final class SnapshotCheckout {
         GitCli git = git(Optional.empty(), Optional.empty());
         List<String> raw = git.run(List.of("diff-tree", "-r", "-z", "--no-renames", "--name-status", from, to),
                 null, TIMEOUT).nulSeparated();
-        List<char[]> status = new ArrayList<>();
+        List<Character> status = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         for (int i = 0; i + 1 < raw.size(); i += 2) {
-            status.add(new char[] {raw.get(i).charAt(0)});
+            status.add(raw.get(i).charAt(0));
             paths.add(raw.get(i + 1));
         }
         if (paths.isEmpty()) {
@@ -99,7 +97,7 @@ public final class SnapshotCheckout {
         List<FileDiff> out = new ArrayList<>();
         if (parts.size() == paths.size()) {
             for (int i = 0; i < paths.size(); i++) {
-                out.add(new FileDiff(status.get(i)[0], paths.get(i), parts.get(i)));
+                out.add(new FileDiff(status.get(i), paths.get(i), parts.get(i)));
             }
             return out;
         }
@@ -107,7 +105,7 @@ public final class SnapshotCheckout {
         for (int i = 0; i < paths.size(); i++) {
             String p = git.run(List.of("diff-tree", "-r", "-p", "--no-renames", "--no-color", "--no-ext-diff",
                     "--no-textconv", from, to, "--", ":(literal)" + paths.get(i)), null, TIMEOUT).out();
-            out.add(new FileDiff(status.get(i)[0], paths.get(i), p));
+            out.add(new FileDiff(status.get(i), paths.get(i), p));
         }
         return out;
     }
@@ -142,9 +140,5 @@ public final class SnapshotCheckout {
 
     public Path store() {
         return store;
-    }
-
-    Path workTree() {
-        return workTree;
     }
 }
