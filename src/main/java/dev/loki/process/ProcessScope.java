@@ -1,7 +1,13 @@
 package dev.loki.process;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,20 +33,100 @@ public final class ProcessScope implements AutoCloseable {
     private final Set<Child> children = ConcurrentHashMap.newKeySet();
     private final ProcessScope previous;
     private final Thread owner;
+    private final Optional<Path> ledger;
     private volatile boolean cancelled;
     private volatile String cancelReason = "";
 
-    private ProcessScope(String name, ProcessScope previous, Thread owner) {
+    private ProcessScope(String name, ProcessScope previous, Thread owner, Optional<Path> ledger) {
         this.name = name;
         this.previous = previous;
         this.owner = owner;
+        this.ledger = ledger;
     }
 
     /** Opens a scope on the current thread (and the threads it starts from now on). */
     public static ProcessScope open(String name) {
-        ProcessScope s = new ProcessScope(name, CURRENT.get(), Thread.currentThread());
+        return open(name, Optional.empty());
+    }
+
+    /**
+     * As {@link #open(String)}, also keeping {@code ledger} up to date: the cancellable children
+     * running now, so that the children of a loki killed with SIGKILL (no hook runs) can be
+     * found and killed later by {@link #reap}.
+     */
+    public static ProcessScope open(String name, Optional<Path> ledger) {
+        ProcessScope s = new ProcessScope(name, CURRENT.get(), Thread.currentThread(), ledger);
         CURRENT.set(s);
         return s;
+    }
+
+    /**
+     * Kills the children a dead loki left, as its ledger lists them (a pid counts only when
+     * its start time still matches, so a reused pid is never touched); removes the ledger.
+     * Returns what was killed.
+     */
+    public static List<String> reap(Path ledger) {
+        List<String> killed = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(ledger);
+        } catch (IOException e) {
+            return killed;
+        }
+        for (String line : lines) {
+            String[] f = line.split(" ", 4);
+            if (f.length < 3) {
+                continue;
+            }
+            try {
+                long pid = Long.parseLong(f[0]);
+                long pgid = Long.parseLong(f[1]);
+                long started = Long.parseLong(f[2]);
+                Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                        .filter(x -> x.info().startInstant().map(i -> Math.abs(i.toEpochMilli() - started) < 2000)
+                                .orElse(false));
+                if (h.isPresent()) {
+                    killed.add(ProcessTree.describe(h.get()));
+                    ProcessTree.kill(h.get(), pgid, List.of(), GRACE_MILLIS);
+                }
+            } catch (NumberFormatException e) {
+                // a damaged line: nothing to act on
+            }
+        }
+        try {
+            Files.deleteIfExists(ledger);
+        } catch (IOException e) {
+            // reaped anyway; a stale ledger only lists dead processes
+        }
+        return killed;
+    }
+
+    private synchronized void writeLedger() {
+        if (ledger.isEmpty()) {
+            return;
+        }
+        Path f = ledger.get();
+        StringBuilder sb = new StringBuilder();
+        for (Child c : children) {
+            if (c.cancellable && c.process.isAlive()) {
+                long started = c.process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+                sb.append(c.process.pid()).append(' ').append(c.pgid).append(' ').append(started).append(' ')
+                        .append(c.name).append('\n');
+            }
+        }
+        try {
+            if (sb.length() == 0) {
+                Files.deleteIfExists(f);
+                return;
+            }
+            Files.createDirectories(f.toAbsolutePath().getParent());
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.writeString(tmp, sb);
+            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("could not write the child process ledger {}: {}", f, e.getMessage());
+        }
     }
 
     static ProcessScope current() {
@@ -91,6 +177,7 @@ public final class ProcessScope implements AutoCloseable {
     @Override
     public void close() {
         killAll("scope " + name + " closed");
+        writeLedger();
         if (Thread.currentThread() == owner && CURRENT.get() == this) {
             CURRENT.set(previous);
         }
@@ -104,6 +191,9 @@ public final class ProcessScope implements AutoCloseable {
     void register(Child c) {
         ALL.add(c);
         children.add(c);
+        if (c.cancellable) {
+            writeLedger();
+        }
     }
 
     static void registerGlobal(Child c) {
@@ -112,6 +202,9 @@ public final class ProcessScope implements AutoCloseable {
 
     void unregister(Child c) {
         children.remove(c);
+        if (c.cancellable) {
+            writeLedger();
+        }
     }
 
     static void unregisterGlobal(Child c) {

@@ -4,6 +4,9 @@ import dev.loki.process.ProcessScope;
 import dev.loki.store.LokiDir;
 import dev.loki.store.Signals;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * How a run is told to end, and the registry of its child processes ({@link ProcessScope}).
@@ -18,6 +21,8 @@ import java.io.IOException;
  * the terminal's SIGINT does not reach them and the iteration finishes); twice within 2 s: stop
  * now, recorded as {@code interrupted}.</li>
  * <li>Any JVM shutdown: every registered child of every scope is killed.</li>
+ * <li>SIGKILL of loki itself: nothing can run, but the running children are listed in
+ * {@code state/children.txt}; the next {@code loki start} or {@code loki stop} kills them.</li>
  * </ul>
  */
 public final class Interrupts implements AutoCloseable {
@@ -38,11 +43,20 @@ public final class Interrupts implements AutoCloseable {
     private Object previousInt;
     private Object previousTerm;
 
-    /** Opens the run's process scope on the calling thread and starts watching for STOP. */
+    /**
+     * Opens the run's process scope on the calling thread (it holds the session lock) and starts
+     * watching for STOP. Children a previous loki left when it was killed with SIGKILL are killed
+     * first.
+     */
     public Interrupts(LokiDir dir, RunLog log) {
         this.dir = dir;
         this.log = log;
-        this.children = ProcessScope.open("run");
+        List<String> reaped = ProcessScope.reap(ledger(dir));
+        if (!reaped.isEmpty()) {
+            log.warn("Killed " + reaped.size() + " process(es) an earlier loki left running when it was killed: "
+                    + String.join(", ", reaped));
+        }
+        this.children = ProcessScope.open("run", Optional.of(ledger(dir)));
         this.watcher = new Thread(this::watch, "loki-stop-watcher");
         watcher.setDaemon(true);
         watcher.start();
@@ -128,6 +142,11 @@ public final class Interrupts implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Where the run lists its running children, for the reaper after a SIGKILL. */
+    public static Path ledger(LokiDir dir) {
+        return dir.resolve("state/children.txt");
     }
 
     public boolean hardStop() {

@@ -163,6 +163,26 @@ class StopMeansStopTest {
     }
 
     @Test
+    void the_children_of_a_loki_killed_with_sigkill_are_killed_by_the_next_loki_stop() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Map<String, String> env = env(repo, "hang");
+        LokiProcess loop = LokiProcess.start(repo.dir(), env, base.resolve("plogs"), "start");
+        try {
+            await().atMost(LONG).until(() -> Files.exists(base.resolve("agent-started")));
+            loop.process.destroyForcibly();
+            loop.process.waitFor();
+            assertThat(Leftovers.carrying(marker)).as("SIGKILL leaves the provider running").isNotEmpty();
+
+            Loki.Result stop = Loki.run(repo.dir(), env, "stop");
+
+            assertThat(stop.out()).as(stop.toString()).contains("No loki run is active", "Killed");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Leftovers.carrying(marker).isEmpty());
+        } finally {
+            loop.kill();
+        }
+    }
+
+    @Test
     void loki_stop_during_the_backoff_wait_ends_the_run_stopped() throws Exception {
         TestRepo repo = FakeAgents.repoWithSpec(base);
         Map<String, String> env = env(repo, "fail");
