@@ -32,7 +32,11 @@ final class ControlCommands {
             LokiDir dir = ctx.lokiDir();
             Optional<Long> pid = dir.exists() ? SessionLock.holder(dir) : Optional.empty();
             if (pid.isEmpty()) {
-                ctx.out().println("No loki run is active in " + dir.workTree() + ".");
+                java.util.List<String> reaped = dir.exists()
+                        ? dev.loki.process.ProcessScope.reap(dev.loki.run.Interrupts.ledger(dir)) : java.util.List.of();
+                ctx.out().println("No loki run is active in " + dir.workTree() + "." + (reaped.isEmpty() ? ""
+                        : " Killed " + reaped.size() + " process(es) a killed run had left: "
+                        + String.join(", ", reaped)));
                 return ExitCode.OK;
             }
             new Signals(dir).requestStop();

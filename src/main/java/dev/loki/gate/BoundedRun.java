@@ -1,18 +1,18 @@
 package dev.loki.gate;
 
-import java.io.File;
+import dev.loki.process.Command;
+import dev.loki.process.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one external command for a gate: an argument list, the project as working directory,
- * stdin from /dev/null, stdout and stderr into a log file, and a timeout after which the
- * whole process tree is killed (a hanging test suite must not hang the loop).
+ * One external command for a gate through {@link Processes}: an argument list, the project as
+ * working directory, stdin from /dev/null, stdout and stderr into a log file, and a timeout
+ * after which the whole process tree is killed (a hanging test suite must not hang the loop).
  */
 final class BoundedRun {
     /** exitCode is -1 when the command timed out or could not start. */
@@ -27,45 +27,16 @@ final class BoundedRun {
 
     static Outcome run(List<String> command, Path workDir, Map<String, String> env, Duration timeout, Path log) {
         long start = System.nanoTime();
+        dev.loki.process.Outcome o;
         try {
-            Files.createDirectories(log.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            return new Outcome(-1, false, false, "cannot create " + log.getParent() + ": " + e.getMessage(), log, 0);
-        }
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p;
-        try {
-            p = pb.start();
+            o = Processes.run(Command.of(command, workDir, env).toFile(log).withTimeout(timeout));
         } catch (IOException e) {
             return new Outcome(-1, false, false, e.getMessage(), log, millisSince(start));
         }
-        try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                killTree(p);
-                return new Outcome(-1, true, true, "", log, millisSince(start));
-            }
-            return new Outcome(p.exitValue(), false, true, "", log, millisSince(start));
-        } catch (InterruptedException e) {
-            killTree(p);
-            Thread.currentThread().interrupt();
-            return new Outcome(-1, true, true, "interrupted", log, millisSince(start));
+        if (o.cancelled()) {
+            return new Outcome(-1, false, false, "cancelled: the run is stopping", log, millisSince(start));
         }
-    }
-
-    /** Children first: once the parent is gone its children are re-parented and harder to find. */
-    private static void killTree(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-            p.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return new Outcome(o.timedOut() ? -1 : o.exitCode(), o.timedOut(), true, "", log, millisSince(start));
     }
 
     /** The last {@code maxLines} lines of a log, at most {@code maxChars} characters. */
@@ -98,16 +69,6 @@ final class BoundedRun {
 
     /** The executable named {@code name} on the PATH of {@code env}, if any. */
     static java.util.Optional<Path> which(Map<String, String> env, String name) {
-        String path = env.getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path c = Path.of(dir, name);
-            if (Files.isExecutable(c) && !Files.isDirectory(c)) {
-                return java.util.Optional.of(c);
-            }
-        }
-        return java.util.Optional.empty();
+        return Processes.which(name, env);
     }
 }

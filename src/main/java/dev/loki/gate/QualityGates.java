@@ -52,11 +52,13 @@ public final class QualityGates {
         boolean blocked = false;
         boolean paused = false;
 
-        ChangedFiles changes = ChangedFiles.since(ctx.workTree(), ctx.env(), ctx.baseSha(), settings.codeReview());
+        ChangedFiles changes = ctx.change().map(IterationDiff::changedFiles)
+                .orElseGet(() -> ChangedFiles.since(ctx.workTree(), ctx.env(), ctx.baseSha(), settings.codeReview()));
         if (!settings.hardGates()) {
             results.add(skipped(StaticAnalysis.NAME, "LOKI_HARD_GATES=false: advisory review only"));
             results.add(skipped(TestGate.NAME, "LOKI_HARD_GATES=false: advisory review only"));
-            results.add(review(ctx, changes, quality).result());
+            results.add(ctx.noReview().isEmpty() ? review(ctx, changes, quality).result()
+                    : skipped(CodeReview.NAME, ctx.noReview()));
             return finish(ctx, dir, results, failures, tokens, false, false);
         }
 
@@ -90,6 +92,8 @@ public final class QualityGates {
             results.add(skipped(CodeReview.NAME, "disabled by LOKI_PHASE_CODE_REVIEW=false"));
         } else if (ctx.iteration() <= 0) {
             results.add(skipped(CodeReview.NAME, "no review before the first iteration"));
+        } else if (!ctx.noReview().isEmpty()) {
+            results.add(skipped(CodeReview.NAME, ctx.noReview()));
         } else {
             progress.started(CodeReview.NAME, "3 blind reviewers on " + changes.files().size() + " changed file(s)");
             CodeReview.Outcome o = review(ctx, changes, quality);

@@ -1,10 +1,9 @@
 package dev.loki.git;
 
-import java.io.ByteArrayOutputStream;
+import dev.loki.process.Command;
+import dev.loki.process.Outcome;
+import dev.loki.process.Processes;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,12 +11,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The one way loki runs git: an argument list (never a shell string), a working directory,
- * an explicit environment, a timeout after which the whole process tree is killed, and
- * stderr kept for the error message.
+ * The git CLI for the user's repository: an argument list (never a shell string), a working
+ * directory, an explicit environment, a timeout, and stderr kept for the error message. It runs
+ * through {@link Processes} (own process group, registered, tree killed on timeout); git calls
+ * are plumbing a stop lets finish, so a checkpoint in progress is never cut in half.
  */
 public final class GitCli {
     /** Variables a parent process (a git hook, say) may have set that would redirect our calls. */
@@ -26,6 +25,7 @@ public final class GitCli {
             "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES", "GIT_QUARANTINE_PATH");
 
     private static final int MAX_STDERR = 64 * 1024;
+    private static final long MAX_STDOUT = Integer.MAX_VALUE - 64;
 
     private final Path dir;
     private final Map<String, String> env;
@@ -94,59 +94,20 @@ public final class GitCli {
         cmd.add("-c");
         cmd.add("core.quotepath=off");
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p;
+        Outcome o;
         try {
-            p = pb.start();
+            o = Processes.run(Command.of(cmd, dir, env).withStdin(stdin).toMemory(MAX_STDOUT, MAX_STDERR)
+                    .withTimeout(timeout).notCancellable());
         } catch (IOException e) {
-            throw new GitException(args, 127, "cannot run git: " + e.getMessage()
-                    + " (install git and make sure it is on PATH)", false);
+            throw new GitException(args, 127, e.getMessage() + " (install git and make sure it is on PATH)", false);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread outPump = pump(p.getInputStream(), out, Integer.MAX_VALUE);
-        Thread errPump = pump(p.getErrorStream(), err, MAX_STDERR);
-        Thread inPump = null;
-        if (stdin != null) {
-            inPump = new Thread(() -> {
-                try (OutputStream os = p.getOutputStream()) {
-                    os.write(stdin);
-                } catch (IOException ignored) {
-                    // git closed its stdin early; its exit code tells the story
-                }
-            }, "git-stdin");
-            inPump.setDaemon(true);
-            inPump.start();
-        } else {
-            try {
-                p.getOutputStream().close();
-            } catch (IOException ignored) {
-                // nothing to close
-            }
+        if (o.timedOut()) {
+            throw new GitException(args, -1, "", true);
         }
-        boolean finished;
-        try {
-            finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!finished) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-                throw new GitException(args, -1, "", true);
-            }
-            outPump.join();
-            errPump.join();
-            if (inPump != null) {
-                inPump.join(1000);
-            }
-        } catch (InterruptedException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
+        if (o.cancelled()) {
             throw new GitException(args, -1, "interrupted", true);
         }
-        return new Result(p.exitValue(), out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+        return new Result(o.exitCode(), o.stdout(), o.err());
     }
 
     /** Runs git and throws {@link GitException} unless it exits 0. */
@@ -193,25 +154,5 @@ public final class GitCli {
             }
             return "git";
         });
-    }
-
-    private static Thread pump(InputStream in, ByteArrayOutputStream sink, int limit) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[65536];
-            try (in) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    int room = limit - sink.size();
-                    if (room > 0) {
-                        sink.write(buf, 0, Math.min(n, room));
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, "git-pump");
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 }

@@ -1,20 +1,20 @@
 package dev.loki.proof;
 
-import java.io.File;
+import dev.loki.process.Command;
+import dev.loki.process.Outcome;
+import dev.loki.process.Processes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a tool the proof commands need ({@code gh}, a browser opener): found on the caller's
- * {@code PATH}, started with an argument list, bounded by a timeout, output captured to files.
+ * {@code PATH}, started through {@link Processes} with an argument list, bounded by a timeout,
+ * output captured in memory up to 4 MiB per stream.
  */
 final class ExternalCommand {
     /** How the tool ended; {@code timedOut} means it was killed. */
@@ -24,55 +24,38 @@ final class ExternalCommand {
         }
     }
 
+    private static final long MAX_OUTPUT = 4L * 1024 * 1024;
+
     private ExternalCommand() {
     }
 
     /** The executable called {@code name} on {@code env}'s PATH. */
     static Optional<Path> find(String name, Map<String, String> env) {
-        String path = env.getOrDefault("PATH", "");
-        for (String d : path.split(File.pathSeparator)) {
-            if (d.isEmpty()) {
-                continue;
-            }
-            Path p = Path.of(d).resolve(name);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        return Processes.which(name, env);
     }
 
     static Result run(Path exe, List<String> args, Map<String, String> env, Path cwd, Duration timeout)
             throws IOException {
+        return run(command(exe, args, env, cwd, timeout));
+    }
+
+    /** A desktop opener: the browser it starts is the user's and is left running. */
+    static Result launch(Path exe, List<String> args, Map<String, String> env, Path cwd, Duration timeout)
+            throws IOException {
+        return run(command(exe, args, env, cwd, timeout).leavingBackground());
+    }
+
+    private static Command command(Path exe, List<String> args, Map<String, String> env, Path cwd,
+            Duration timeout) {
         List<String> cmd = new ArrayList<>();
         cmd.add(exe.toString());
         cmd.addAll(args);
-        Path out = Files.createTempFile("loki-cmd-", ".out");
-        Path err = Files.createTempFile("loki-cmd-", ".err");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            pb.environment().clear();
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            boolean done;
-            try {
-                done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                done = false;
-            }
-            if (!done) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-            return new Result(done ? p.exitValue() : -1,
-                    new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
-                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8), !done);
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        return Command.of(cmd, cwd, env).toMemory(MAX_OUTPUT, MAX_OUTPUT).withTimeout(timeout);
+    }
+
+    private static Result run(Command c) throws IOException {
+        Outcome o = Processes.run(c);
+        boolean killed = o.timedOut() || o.cancelled();
+        return new Result(killed ? -1 : o.exitCode(), o.out(), o.err(), killed);
     }
 }

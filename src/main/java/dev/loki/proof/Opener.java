@@ -17,7 +17,7 @@ public final class Opener {
         for (String name : List.of("xdg-open", "open")) {
             Optional<Path> exe = ExternalCommand.find(name, env);
             if (exe.isPresent()) {
-                ExternalCommand.Result r = ExternalCommand.run(exe.get(), List.of(page.toString()), env, cwd,
+                ExternalCommand.Result r = ExternalCommand.launch(exe.get(), List.of(page.toString()), env, cwd,
                         Duration.ofSeconds(15));
                 if (r.ok()) {
                     return true;

@@ -1,12 +1,13 @@
 package dev.loki.provider;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import dev.loki.process.Command;
+import dev.loki.process.Outcome;
+import dev.loki.process.Processes;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code --help} text of a CLI, read once per executable and cached: optional flags are
@@ -29,31 +30,11 @@ public final class HelpProbe {
 
     private static String read(Path executable, Map<String, String> env) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(executable.toString(), "--help").redirectErrorStream(true);
-            pb.environment().clear();
-            pb.environment().putAll(env);
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Process p = pb.start();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Thread t = new Thread(() -> {
-                try (InputStream in = p.getInputStream()) {
-                    in.transferTo(out);
-                } catch (java.io.IOException ignored) {
-                    // help text is best effort
-                }
-            }, "help-probe");
-            t.setDaemon(true);
-            t.start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                ProcessRunner.killTree(p.toHandle());
-                return "";
-            }
-            t.join(1000);
-            return out.toString(StandardCharsets.UTF_8);
+            Outcome o = Processes.run(Command.of(List.of(executable.toString(), "--help"),
+                    Path.of(System.getProperty("user.dir")), env).toMemoryMerged(256 * 1024)
+                    .withTimeout(Duration.ofSeconds(10)));
+            return o.timedOut() ? "" : o.out();
         } catch (java.io.IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return "";
         }
     }

@@ -1,107 +1,43 @@
 package dev.loki.provider;
 
+import dev.loki.process.Command;
+import dev.loki.process.Outcome;
+import dev.loki.process.Processes;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Starts one provider process: argument list, working directory, environment, stdin from a
- * file or /dev/null, stdout and stderr merged into a capture file. A timeout or a cancel
- * request kills the whole process tree (TERM, then KILL after a grace period), because agent
- * CLIs spawn shells, test runners and servers that would otherwise outlive the iteration.
+ * A provider {@link Invocation} as a {@link Command}: argument list, working directory,
+ * environment, stdin from a file or /dev/null, stdout and stderr merged into a capture file.
+ * Agent CLIs spawn shells, test runners and servers; {@link Processes} kills all of them on
+ * timeout, on cancellation and when the call ends.
  */
 public final class ProcessRunner {
-    private static final Duration GRACE = Duration.ofSeconds(2);
-    private static final long POLL_MS = 50;
-
     private ProcessRunner() {
     }
 
-    /**
-     * Runs to completion, timeout or cancellation. {@code cancel} is polled while the process
-     * runs; {@code onStart} receives the process (for Ctrl+C handling).
-     */
+    /** Runs to completion, timeout or cancellation ({@code cancel} is polled while it runs). */
     public static ProcessOutcome run(Invocation inv, Path workDir, Map<String, String> baseEnv, Path capture,
-            Duration timeout, BooleanSupplier cancel, java.util.function.Consumer<Process> onStart) throws IOException {
-        Files.createDirectories(capture.toAbsolutePath().getParent());
-        ProcessBuilder pb = new ProcessBuilder(resolve(inv.argv(), baseEnv)).directory(workDir.toFile());
-        pb.environment().clear();
-        pb.environment().putAll(baseEnv);
-        pb.environment().putAll(inv.env());
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(capture.toFile());
-        pb.redirectInput(inv.stdin().map(Path::toFile).map(ProcessBuilder.Redirect::from)
-                .orElse(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
-        long start = System.nanoTime();
-        Process p = pb.start();
-        onStart.accept(p);
-        long deadline = start + timeout.toNanos();
-        boolean timedOut = false;
-        boolean cancelled = false;
-        try {
-            while (!p.waitFor(POLL_MS, TimeUnit.MILLISECONDS)) {
-                if (System.nanoTime() > deadline) {
-                    timedOut = true;
-                    break;
-                }
-                if (cancel.getAsBoolean()) {
-                    cancelled = true;
-                    break;
-                }
-            }
-        } catch (InterruptedException e) {
-            cancelled = true;
-            Thread.currentThread().interrupt();
+            Duration timeout, BooleanSupplier cancel) throws IOException {
+        Map<String, String> env = new HashMap<>(baseEnv);
+        env.putAll(inv.env());
+        Command cmd = Command.of(resolve(inv.argv(), env), workDir, env).toFile(capture).withTimeout(timeout)
+                .cancelWhen(cancel);
+        if (inv.stdin().isPresent()) {
+            cmd = cmd.withStdinFile(inv.stdin().get());
         }
-        if (timedOut || cancelled) {
-            killTree(p.toHandle());
-        }
-        int exit;
-        try {
-            exit = p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            killTree(p.toHandle());
-            exit = -1;
-        }
-        long ms = (System.nanoTime() - start) / 1_000_000;
-        if (timedOut) {
-            exit = ProcessOutcome.TIMEOUT_EXIT;
-        } else if (cancelled) {
-            exit = ProcessOutcome.CANCELLED_EXIT;
-        }
-        return new ProcessOutcome(exit, timedOut, cancelled, ms, capture);
-    }
-
-    /**
-     * Kills a process and every descendant: the tree is listed first (a dead parent's children
-     * are re-parented and no longer found), TERM to all, then KILL to any still alive.
-     */
-    public static void killTree(ProcessHandle root) {
-        List<ProcessHandle> all = new ArrayList<>();
-        root.descendants().forEach(all::add);
-        all.add(root);
-        all.forEach(ProcessHandle::destroy);
-        long until = System.nanoTime() + GRACE.toNanos();
-        for (ProcessHandle h : all) {
-            long left = until - System.nanoTime();
-            if (left > 0) {
-                try {
-                    h.onExit().get(left, TimeUnit.NANOSECONDS);
-                } catch (Exception e) {
-                    // still alive after the grace period: killed below
-                }
-            }
-        }
-        // children started during the grace period are found again
-        root.descendants().forEach(ProcessHandle::destroyForcibly);
-        all.forEach(ProcessHandle::destroyForcibly);
+        Outcome o = Processes.run(cmd);
+        int exit = o.timedOut() ? ProcessOutcome.TIMEOUT_EXIT : o.cancelled() ? ProcessOutcome.CANCELLED_EXIT
+                : o.exitCode();
+        List<String> left = new ArrayList<>(o.leftovers());
+        o.escaped().forEach(e -> left.add(e + " [left its process group]"));
+        return new ProcessOutcome(exit, o.timedOut(), o.cancelled(), o.durationMs(), capture, left);
     }
 
     /** The first element resolved on the PATH of the given environment (not the JVM's own). */

@@ -53,6 +53,9 @@ public final class AutonomousLoop {
     private Optional<String> directive = Optional.empty();
     private String lastTree = "";
     private double spent;
+    /** Snapshot commits of the previous checkpoint and of this iteration's (reviews diff the two). */
+    private String prevSnapshot = "";
+    private String snapshot = "";
 
     public AutonomousLoop(LoopContext c, AutonomyState resumed) {
         this.c = c;
@@ -60,7 +63,7 @@ public final class AutonomousLoop {
         this.metrics = new Metrics(c.dir());
         this.budget = new Budget(c.dir(), c.settings().budgetLimit());
         this.step = new ProviderStep(c.dir(), c.env(), c.settings().iterationTimeout(), c.interrupts());
-        this.intervention = new Intervention(c.dir(), c.settings(), c.log(), c.interrupts()::hardStop,
+        this.intervention = new Intervention(c.dir(), c.settings(), c.log(), c.interrupts()::ending,
                 () -> save("paused", state.lastExitCode()));
         this.failover = c.settings().failover()
                 ? Optional.of(new Failover(c.dir(), c.settings().failoverChain(), c.provider().name(), c.env()))
@@ -70,6 +73,17 @@ public final class AutonomousLoop {
         this.iteration = resumed.iterationCount();
         this.retry = resumed.retryCount();
         this.spent = budget.spend();
+        this.prevSnapshot = lastSnapshot(c);
+    }
+
+    /** The snapshot of the run's latest checkpoint (the run-start one before any iteration). */
+    private static String lastSnapshot(LoopContext c) {
+        java.util.List<String> ids = c.recorder().record().checkpointIds();
+        if (c.checkpoints().isEmpty() || ids.isEmpty()) {
+            return c.recorder().record().baseSnapshot();
+        }
+        return c.checkpoints().get().find(ids.get(ids.size() - 1)).flatMap(Checkpoint::snapshotCommit)
+                .orElse(c.recorder().record().baseSnapshot());
     }
 
     public LoopResult run() throws IOException, InterruptedException {
@@ -83,10 +97,12 @@ public final class AutonomousLoop {
                 directive = iv.directive();
             }
             if (iv.stop()) {
-                return c.interrupts().hardStop() ? end("interrupted", "interrupted (Ctrl+C twice)")
-                        : new dev.loki.store.Signals(c.dir()).isSet(dev.loki.store.Signals.BUDGET_EXCEEDED)
-                        ? end("budget_exceeded", "stopped after the budget limit was reached (LOKI_BUDGET_LIMIT)")
-                        : end("stopped", "stop requested");
+                if (new dev.loki.store.Signals(c.dir()).isSet(dev.loki.store.Signals.BUDGET_EXCEEDED)
+                        && !c.interrupts().hardStop()) {
+                    c.interrupts().killChildren("stopped at the budget limit");
+                    return end("budget_exceeded", "stopped after the budget limit was reached (LOKI_BUDGET_LIMIT)");
+                }
+                return stopped(c.interrupts().stopReason().isEmpty() ? "stop requested" : c.interrupts().stopReason());
             }
             Budget.Level level = budget.check();
             if (level == Budget.Level.EXCEEDED) {
@@ -153,29 +169,54 @@ public final class AutonomousLoop {
         }
         new Continuity(c.dir(), c.env()).write(new Continuity.Snapshot(iteration, s.maxIterations(),
                 Metrics.phase(iteration), provider.name(), Duration.between(started, Instant.now()), lastGates));
+        if (c.interrupts().hardStop() || c.interrupts().terminated()) {
+            // stop now: not even a checkpoint starts after Ctrl+C twice or SIGTERM
+            return Optional.of(stopped(c.interrupts().hardStop() ? "" : c.interrupts().stopReason()
+                    + " during iteration " + iteration));
+        }
         boolean codeChanged = checkpoint(ok ? "complete" : "failed");
-
-        if (c.interrupts().hardStop()) {
-            return Optional.of(end("interrupted", "interrupted (Ctrl+C twice)"));
-        }
-        if (r.stopRequested()) {
-            new dev.loki.store.Signals(c.dir()).clear(dev.loki.store.Signals.STOP);
-            return Optional.of(end("stopped", "stop requested during iteration " + iteration));
+        if (r.stopRequested() || c.interrupts().ending()) {
+            return Optional.of(stopped(c.interrupts().stopReason() + " during iteration " + iteration));
         }
 
-        boolean reviewBlocked = runGates(headBefore);
-        if (c.council().isPresent()) {
-            boolean doneSignal = DONE.matcher(tail(r.output().text(), 200)).find();
-            c.council().get().recordIteration(c.dir(), iteration, codeChanged, doneSignal);
-        }
-        if (ok) {
-            return afterSuccess(r, reviewBlocked);
+        try (ReviewCheckout review = ReviewCheckout.of(c, snapshot)) {
+            Optional<dev.loki.gate.IterationDiff> change = snapshot.isEmpty() ? Optional.empty()
+                    : review.change(prevSnapshot);
+            boolean reviewBlocked = runGates(headBefore, review, change, ok ? ""
+                    : "not run: iteration " + iteration + " failed (reviewers never review a failed iteration)");
+            if (c.interrupts().ending()) {
+                return Optional.of(stopped(c.interrupts().stopReason() + " during the quality gates"));
+            }
+            if (c.council().isPresent()) {
+                boolean doneSignal = DONE.matcher(tail(r.output().text(), 200)).find();
+                c.council().get().recordIteration(c.dir(), iteration, codeChanged, doneSignal);
+            }
+            if (ok) {
+                return afterSuccess(r, reviewBlocked, review);
+            }
+        } finally {
+            if (!snapshot.isEmpty()) {
+                prevSnapshot = snapshot;
+            }
         }
         afterFailure(r);
         return Optional.empty();
     }
 
-    private Optional<LoopResult> afterSuccess(ProviderStep.Result r, boolean reviewBlocked) throws IOException {
+    /** The run ends on a stop: after Ctrl+C twice it is "interrupted", else "stopped". */
+    private LoopResult stopped(String why) throws IOException {
+        dev.loki.store.Signals sig = new dev.loki.store.Signals(c.dir());
+        sig.clear(dev.loki.store.Signals.STOP);
+        sig.clear(dev.loki.store.Signals.PAUSE);
+        sig.clear(dev.loki.store.Signals.PAUSED_NOTE);
+        if (c.interrupts().hardStop()) {
+            return end("interrupted", "interrupted (Ctrl+C twice)");
+        }
+        return end("stopped", why.isBlank() ? "stop requested" : why.strip());
+    }
+
+    private Optional<LoopResult> afterSuccess(ProviderStep.Result r, boolean reviewBlocked, dev.loki.gate.Reviewer
+            reviewer) throws IOException {
         RunSettings s = c.settings();
         if (failover.isPresent()) {
             Optional<Provider> back = failover.get().backToPrimary(provider);
@@ -204,9 +245,12 @@ public final class AutonomousLoop {
                 CouncilDecision d;
                 try {
                     d = council.evaluate(new CouncilContext(c.dir(), c.dir().workTree(), iteration,
-                            s.maxIterations(), c.specText(), lastReport, c.reviewer(), c.env()));
+                            s.maxIterations(), c.specText(), lastReport, reviewer, c.env()));
                 } finally {
                     c.log().stepDone();
+                }
+                if (c.interrupts().ending()) {
+                    return Optional.of(stopped(c.interrupts().stopReason() + " during the council"));
                 }
                 long approvals = d.votes().stream().filter(v -> v.approves()).count();
                 c.log().info("Council: " + d.verdict() + " (" + approvals + " of " + d.votes().size()
@@ -291,7 +335,7 @@ public final class AutonomousLoop {
         dev.loki.store.Signals sig = new dev.loki.store.Signals(c.dir());
         long until = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < until) {
-            if (c.interrupts().hardStop() || sig.isSet(dev.loki.store.Signals.STOP)
+            if (c.interrupts().ending() || sig.isSet(dev.loki.store.Signals.STOP)
                     || sig.isSet(dev.loki.store.Signals.PAUSE)) {
                 return;
             }
@@ -314,6 +358,7 @@ public final class AutonomousLoop {
             c.log().stepDone();
         }
         c.recorder().checkpoint(cp.id(), iteration);
+        snapshot = cp.snapshotCommit().orElse("");
         c.log().info("Checkpoint " + cp.id() + " (" + cp.snapshot().status() + "); to return to this point: loki"
                 + " rollback to " + cp.id());
         String tree = cp.metadata().path("snapshot").path("tree").asText("");
@@ -322,8 +367,12 @@ public final class AutonomousLoop {
         return changed;
     }
 
-    /** Runs the gates; true when code review blocked. Their failures feed the next prompt. */
-    private boolean runGates(String baseSha) throws IOException {
+    /**
+     * Runs the gates; true when code review blocked. Their failures feed the next prompt. The
+     * reviewers work in {@code reviewer}'s throwaway checkout and see {@code change} when known.
+     */
+    private boolean runGates(String baseSha, dev.loki.gate.Reviewer reviewer,
+            Optional<dev.loki.gate.IterationDiff> change, String noReview) throws IOException {
         if (c.gates().isEmpty()) {
             lastGates = "off";
             return false;
@@ -331,8 +380,8 @@ public final class AutonomousLoop {
         QualityGates gates = c.gates().get().progress((gate, what) -> c.log().step("Gate " + gate + ": " + what));
         GateReport report;
         try {
-            report = gates.run(new GateContext(c.dir(), c.dir().workTree(), iteration, baseSha, c.reviewer(),
-                    c.env()));
+            report = gates.run(new GateContext(c.dir(), c.dir().workTree(), iteration, baseSha, reviewer,
+                    c.env(), change, noReview));
         } finally {
             c.log().stepDone();
         }
@@ -381,6 +430,8 @@ public final class AutonomousLoop {
     }
 
     private LoopResult end(String status, String reason) throws IOException {
+        // no child of the run may outlive it: kill what is left before the outcome is recorded
+        c.interrupts().killChildren("the run ended: " + status);
         save(status, state.lastExitCode());
         metrics.currentTask(iteration, provider.name(), false);
         return LoopResult.of(status, reason, iteration);

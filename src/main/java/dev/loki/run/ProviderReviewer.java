@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The provider as a {@link Reviewer} for gates and council: one non-interactive call per
  * question, prompt and answer kept under {@code logs/reviews/}, the answer returned as text.
+ * The loop binds it to a throwaway checkout of the iteration's snapshot ({@link #in}), so a
+ * reviewer that writes files never changes the user's tree; a stopping run asks nobody.
  */
 public final class ProviderReviewer implements Reviewer {
     private static final AtomicLong SEQ = new AtomicLong();
@@ -26,16 +28,35 @@ public final class ProviderReviewer implements Reviewer {
     private final Provider provider;
     private final Map<String, String> env;
     private final Interrupts interrupts;
+    private final Path workDir;
 
     public ProviderReviewer(LokiDir dir, Provider provider, Map<String, String> env, Interrupts interrupts) {
+        this(dir, provider, env, interrupts, dir.workTree());
+    }
+
+    private ProviderReviewer(LokiDir dir, Provider provider, Map<String, String> env, Interrupts interrupts,
+            Path workDir) {
         this.dir = dir;
         this.provider = provider;
         this.env = env;
         this.interrupts = interrupts;
+        this.workDir = workDir;
+    }
+
+    /** The same reviewer working in {@code checkout} (a throwaway copy of a snapshot), not the user's tree. */
+    public ProviderReviewer in(Path checkout) {
+        return new ProviderReviewer(dir, provider, env, interrupts, checkout);
+    }
+
+    public Path workDir() {
+        return workDir;
     }
 
     @Override
     public String ask(String prompt, Duration timeout) throws IOException, InterruptedException {
+        if (interrupts.ending()) {
+            throw new InterruptedException("not asked: the run is stopping");
+        }
         long n = SEQ.incrementAndGet();
         Path base = dir.resolve("logs/reviews");
         Files.createDirectories(base);
@@ -43,8 +64,8 @@ public final class ProviderReviewer implements Reviewer {
         Path promptFile = base.resolve(stem + ".prompt.md");
         Files.writeString(promptFile, prompt, StandardCharsets.UTF_8);
         Invocation inv = provider.review(prompt, promptFile);
-        ProcessOutcome out = ProcessRunner.run(inv, dir.workTree(), env, base.resolve(stem + ".out.txt"), timeout,
-                interrupts::hardStop, p -> { });
+        ProcessOutcome out = ProcessRunner.run(inv, workDir, env, base.resolve(stem + ".out.txt"), timeout,
+                interrupts::ending);
         if (out.cancelled()) {
             throw new InterruptedException("review cancelled");
         }

@@ -9,7 +9,6 @@ import dev.loki.provider.ProviderOutput;
 import dev.loki.provider.Tier;
 import dev.loki.store.AtomicFiles;
 import dev.loki.store.LokiDir;
-import dev.loki.store.Signals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,35 +47,23 @@ public final class ProviderStep {
         Path capture = logs.resolve("iteration-" + iteration + ".log");
         ProviderCall call = new ProviderCall(prompt, promptFile, iteration, tier, dir.workTree(), dir.path());
         Invocation inv = provider.iteration(call);
-        Signals signals = new Signals(dir);
-        boolean[] stop = {false};
-        ProcessOutcome out;
-        try {
-            out = ProcessRunner.run(inv, dir.workTree(), env, capture, timeout, () -> {
-                if (interrupts.hardStop()) {
-                    return true;
-                }
-                if (signals.isSet(Signals.STOP)) {
-                    stop[0] = true;
-                    return true;
-                }
-                return false;
-            }, interrupts::running);
-        } finally {
-            interrupts.finished();
-        }
+        ProcessOutcome out = ProcessRunner.run(inv, dir.workTree(), env, capture, timeout, interrupts::ending);
         ProviderOutput po = provider.interpret(out, tier);
         int exit = po.exitCode();
         String note = "";
         if (out.timedOut()) {
             note = "timed out after " + timeout.toSeconds() + "s (LOKI_ITERATION_TIMEOUT); process tree killed";
         } else if (out.cancelled()) {
-            note = "cancelled";
+            note = "cancelled (" + (interrupts.hardStop() ? "Ctrl+C twice" : interrupts.stopReason()) + ")";
         } else if (exit == 0 && blank(capture)) {
             exit = 1;
             note = "exited 0 with no output: counted as a failure";
         }
-        return new Result(out, po, exit, stop[0], capture, note);
+        if (!out.leftovers().isEmpty()) {
+            note = (note.isEmpty() ? "" : note + "; ") + "killed " + out.leftovers().size()
+                    + " process(es) it left running: " + String.join(", ", out.leftovers());
+        }
+        return new Result(out, po, exit, interrupts.stopRequested(), capture, note);
     }
 
     private static boolean blank(Path capture) throws IOException {

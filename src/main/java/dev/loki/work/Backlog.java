@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.LokiException;
-import dev.loki.provider.ProcessRunner;
 import dev.loki.run.Budget;
 import dev.loki.run.RunStatus;
 import dev.loki.store.Json;
@@ -447,9 +446,9 @@ public final class Backlog {
                 try {
                     h.onExit().get(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS);
                 } catch (Exception e) {
-                    ProcessRunner.killTree(h);
+                    WorkProcesses.killTree(h);
                 }
-                ProcessRunner.killTree(h);
+                WorkProcesses.killTree(h);
             }
         }
 

@@ -1,19 +1,17 @@
 package dev.loki.work;
 
 import dev.loki.LokiException;
-import dev.loki.provider.Executables;
-import dev.loki.provider.ProcessRunner;
+import dev.loki.process.Command;
+import dev.loki.process.Outcome;
+import dev.loki.process.Processes;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The one place {@code work/} starts a process that is not git (git goes through GitCli): the
@@ -42,39 +40,17 @@ final class WorkProcesses {
     /** Runs a command to completion; empty when its executable is not on the PATH. */
     static Optional<Result> run(List<String> argv, Path dir, Map<String, String> env, Duration timeout)
             throws IOException {
-        Optional<Path> exe = Executables.find(argv.get(0), env);
-        if (exe.isEmpty()) {
+        if (Processes.which(argv.get(0), env).isEmpty() && !argv.get(0).contains("/")) {
             return Optional.empty();
         }
-        List<String> cmd = new ArrayList<>(argv);
-        cmd.set(0, exe.get().toString());
-        Path out = Files.createTempFile("loki-work-out", ".txt");
-        Path err = Files.createTempFile("loki-work-err", ".txt");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-            pb.environment().clear();
-            pb.environment().putAll(env);
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            Process p = pb.start();
-            boolean done;
-            try {
-                done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                ProcessRunner.killTree(p.toHandle());
-                throw new IOException(argv.get(0) + " was interrupted");
-            }
-            if (!done) {
-                ProcessRunner.killTree(p.toHandle());
-                throw LokiException.failed(argv.get(0) + " did not answer within " + timeout.toSeconds() + " s");
-            }
-            ProcessRunner.killTree(p.toHandle());
-            return Optional.of(new Result(p.exitValue(), read(out), read(err)));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
+        Outcome o = Processes.run(Command.of(argv, dir, env).toMemory(MAX_OUTPUT, MAX_OUTPUT).withTimeout(timeout));
+        if (o.timedOut()) {
+            throw LokiException.failed(argv.get(0) + " did not answer within " + timeout.toSeconds() + " s");
         }
+        if (o.cancelled()) {
+            throw new IOException(argv.get(0) + " was interrupted");
+        }
+        return Optional.of(new Result(o.exitCode(), o.out(), o.err()));
     }
 
     /** Starts a child loki with this JVM and class path; its output goes to {@code log}. */
@@ -90,19 +66,11 @@ final class WorkProcesses {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.loki.cli.Main"));
         cmd.addAll(args);
-        Files.createDirectories(log.getParent());
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        return pb.start();
+        return Processes.startDetached(cmd, dir, env, log);
     }
 
-    private static String read(Path p) throws IOException {
-        byte[] b = Files.readAllBytes(p);
-        int n = Math.min(b.length, MAX_OUTPUT);
-        return new String(b, 0, n, StandardCharsets.UTF_8);
+    /** Ends a child started by {@link #startLoki} and everything it started. */
+    static void killTree(ProcessHandle h) {
+        Processes.killTree(h);
     }
 }

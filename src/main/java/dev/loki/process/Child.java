@@ -1,0 +1,42 @@
+package dev.loki.process;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** One live child as the registry knows it: its process, its group, what it was seen to start. */
+final class Child {
+    final Process process;
+    final long pgid;
+    final boolean cancellable;
+    final String name;
+    final ProcessScope scope;
+    /** Descendants seen while it ran; the ones that left the group are found here afterwards. */
+    final Map<Long, ProcessHandle> seen = new ConcurrentHashMap<>();
+    volatile boolean cancelled;
+
+    Child(Process process, long pgid, boolean cancellable, String name, ProcessScope scope) {
+        this.process = process;
+        this.pgid = pgid;
+        this.cancellable = cancellable;
+        this.name = name;
+        this.scope = scope;
+    }
+
+    void snapshotDescendants() {
+        process.descendants().forEach(h -> seen.putIfAbsent(h.pid(), h));
+    }
+
+    List<ProcessHandle> seenAlive() {
+        List<ProcessHandle> out = new ArrayList<>();
+        seen.values().stream().filter(ProcessHandle::isAlive).forEach(out::add);
+        return out;
+    }
+
+    /** Kills the child's whole tree: the root, its descendants, its group, what left the group. */
+    void killTree(long graceMillis) {
+        snapshotDescendants();
+        ProcessTree.kill(process.toHandle(), pgid, seenAlive(), graceMillis);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.loki.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the JDK cannot do for us: read a process's group and session from {@code /proc}, list
+ * the members of a group, and kill a set of processes TERM first, then KILL after a grace.
+ * Everything degrades to "unknown" (-1, empty) where {@code /proc} is missing.
+ */
+final class ProcessTree {
+    private static final Path PROC = Path.of("/proc");
+
+    private ProcessTree() {
+    }
+
+    /** Group and session of a live process; empty when it is gone or /proc is unreadable. */
+    record Ids(long pgid, long sid) {
+    }
+
+    static Optional<Ids> ids(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
+            // "pid (comm) state ppid pgrp session ..."; comm may hold spaces and parentheses
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if ("Z".equals(f[0])) {
+                return Optional.empty();
+            }
+            return Optional.of(new Ids(Long.parseLong(f[2]), Long.parseLong(f[3])));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Our own group and session: never killed, whatever a caller passes. */
+    private static final Ids OWN = ids(ProcessHandle.current().pid()).orElse(new Ids(-1, -1));
+
+    /** Live processes whose process group is {@code pgid} (none for pgid &lt;= 1 or loki's own group). */
+    static List<ProcessHandle> groupMembers(long pgid) {
+        return groupMembers(pgid, 0);
+    }
+
+    /**
+     * As {@link #groupMembers(long)}, reading only processes whose pid is at least {@code minPid}:
+     * a group's members were started after its leader, so at the end of a call the leader's pid
+     * bounds the search (reading /proc/N/stat of every process costs milliseconds; a pid counter
+     * that wrapped around meanwhile is the rare miss, and kills on timeout or stop scan fully).
+     */
+    static List<ProcessHandle> groupMembers(long pgid, long minPid) {
+        List<ProcessHandle> out = new ArrayList<>();
+        if (pgid <= 1 || pgid == OWN.pgid() || pgid == OWN.sid() || !Files.isDirectory(PROC)) {
+            return out;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+            for (Path d : dirs) {
+                String name = d.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(name);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (pid >= minPid && ids(pid).map(i -> i.pgid() == pgid).orElse(false)) {
+                    ProcessHandle.of(pid).ifPresent(out::add);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc vanished or unreadable: nothing we can list
+        }
+        return out;
+    }
+
+    /** The root, its descendants and every member of its group, without duplicates. */
+    static Map<Long, ProcessHandle> tree(ProcessHandle root, long pgid, Collection<ProcessHandle> alsoKnown) {
+        Map<Long, ProcessHandle> all = new LinkedHashMap<>();
+        if (root.isAlive()) {
+            root.descendants().forEach(h -> all.put(h.pid(), h));
+            all.put(root.pid(), root);
+        }
+        groupMembers(pgid).forEach(h -> all.putIfAbsent(h.pid(), h));
+        alsoKnown.stream().filter(ProcessHandle::isAlive).forEach(h -> all.putIfAbsent(h.pid(), h));
+        all.remove(ProcessHandle.current().pid());
+        ProcessHandle.current().parent().ifPresent(p -> all.remove(p.pid()));
+        return all;
+    }
+
+    /**
+     * TERM to every process of the tree, then KILL to whatever (old or newly started) is still
+     * alive after {@code graceMillis}; waits a little for the KILLs to land.
+     */
+    static void kill(ProcessHandle root, long pgid, Collection<ProcessHandle> alsoKnown, long graceMillis) {
+        Map<Long, ProcessHandle> first = tree(root, pgid, alsoKnown);
+        if (first.isEmpty()) {
+            return;
+        }
+        first.values().forEach(ProcessHandle::destroy);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        for (ProcessHandle h : first.values()) {
+            awaitExit(h, until);
+        }
+        Map<Long, ProcessHandle> rest = tree(root, pgid, first.values());
+        if (rest.isEmpty()) {
+            return;
+        }
+        rest.values().forEach(ProcessHandle::destroyForcibly);
+        long killUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ProcessHandle h : rest.values()) {
+            awaitExit(h, killUntil);
+        }
+    }
+
+    private static void awaitExit(ProcessHandle h, long untilNanos) {
+        long left = untilNanos - System.nanoTime();
+        if (left <= 0 || !h.isAlive()) {
+            return;
+        }
+        try {
+            h.onExit().get(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // still alive: the KILL round takes it
+        }
+    }
+
+    /** "pid 123 (sleep 300)" for a log line. */
+    static String describe(ProcessHandle h) {
+        ProcessHandle.Info info = h.info();
+        String cmd = info.commandLine().or(info::command).orElse("?");
+        return "pid " + h.pid() + " (" + (cmd.length() > 120 ? cmd.substring(0, 120) + "..." : cmd) + ")";
+    }
+}

@@ -1,0 +1,356 @@
+package dev.loki.process;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one way loki starts a child process. Each child runs in its own process group (started
+ * through {@code setsid} where it exists), is registered in the {@link ProcessScope} registry
+ * while it runs, is bounded by a timeout and by an output limit, and can be cancelled. When it
+ * ends, whatever is left of its group (a {@code nohup ... &} it started) is killed, and any
+ * descendant seen while it ran that left the group (its own session) and is still alive is
+ * named and killed too.
+ */
+public final class Processes {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Processes.class);
+    private static final long POLL_MS = 50;
+    /** Every this many polls (about half a second) the descendants are listed, to find escapes. */
+    private static final int SNAPSHOT_EVERY = 10;
+    private static final Optional<String> SETSID = findSetsid();
+
+    private Processes() {
+    }
+
+    /**
+     * Runs {@code cmd} to its end, its timeout or its cancellation. Throws only when it cannot be
+     * started (program not found, directory missing); every other ending is an {@link Outcome}.
+     */
+    public static Outcome run(Command cmd) throws IOException {
+        long start = System.nanoTime();
+        ProcessScope scope = ProcessScope.current();
+        if (cmd.cancellable() && scope != null && scope.cancelled()) {
+            return new Outcome(-1, false, true, 0, new byte[0], new byte[0], false, List.of(), List.of());
+        }
+        List<String> argv = new ArrayList<>(cmd.argv());
+        argv.set(0, resolve(argv.get(0), cmd.env(), cmd.dir()));
+        List<String> full = new ArrayList<>();
+        SETSID.ifPresent(s -> {
+            full.add(s);
+            full.add("-w");
+        });
+        full.addAll(argv);
+        ProcessBuilder pb = new ProcessBuilder(full).directory(cmd.dir().toFile());
+        pb.environment().clear();
+        pb.environment().putAll(cmd.env());
+        if (cmd.stdinFile().isPresent()) {
+            pb.redirectInput(cmd.stdinFile().get().toFile());
+        } else if (cmd.stdinBytes().isEmpty()) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        }
+        if (cmd.sink() == Command.Sink.FILE) {
+            Path out = cmd.outputFile().orElseThrow();
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            pb.redirectErrorStream(true).redirectOutput(out.toFile());
+        } else if (cmd.sink() == Command.Sink.MEMORY_MERGED) {
+            pb.redirectErrorStream(true);
+        }
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot run " + cmd.name() + ": " + e.getMessage(), e);
+        }
+        // setsid (without forking) makes the child the leader of a new group: its pid is the group id.
+        // Never read it from /proc here: the child may not have called setsid() yet.
+        long pgid = SETSID.isPresent() ? p.pid() : -1;
+        Child child = new Child(p, pgid, cmd.cancellable(), cmd.name(), scope);
+        ProcessScope.registerGlobal(child);
+        if (scope != null) {
+            scope.register(child);
+        }
+        try {
+            return supervise(cmd, child, scope, start);
+        } finally {
+            if (scope != null) {
+                scope.unregister(child);
+            }
+            ProcessScope.unregisterGlobal(child);
+        }
+    }
+
+    private static Outcome supervise(Command cmd, Child child, ProcessScope scope, long start) {
+        Process p = child.process;
+        Sink out = new Sink(cmd.stdoutLimit());
+        Sink err = new Sink(cmd.sink() == Command.Sink.MEMORY ? cmd.stderrLimit() : 0);
+        List<Thread> pumps = new ArrayList<>();
+        if (cmd.sink() != Command.Sink.FILE) {
+            pumps.add(pump(p.getInputStream(), out, cmd.name() + "-out"));
+            if (cmd.sink() == Command.Sink.MEMORY) {
+                pumps.add(pump(p.getErrorStream(), err, cmd.name() + "-err"));
+            }
+        }
+        Thread feeder = null;
+        if (cmd.stdinBytes().isPresent()) {
+            byte[] bytes = cmd.stdinBytes().get();
+            feeder = new Thread(() -> {
+                try (OutputStream os = p.getOutputStream()) {
+                    os.write(bytes);
+                } catch (IOException ignored) {
+                    // the child closed its stdin early; its exit code tells the story
+                }
+            }, cmd.name() + "-in");
+            feeder.setDaemon(true);
+            feeder.start();
+        }
+        if (scope != null && cmd.cancellable() && scope.cancelled()) {
+            child.cancelled = true; // a stop raced our start: end it at once
+        }
+        long deadline = start + cmd.timeout().toNanos();
+        boolean timedOut = false;
+        boolean cancelled = child.cancelled;
+        boolean tooMuch = false;
+        int polls = 0;
+        boolean interrupted = false;
+        while (!cancelled) {
+            try {
+                if (p.waitFor(Math.max(1, Math.min(POLL_MS, (deadline - System.nanoTime()) / 1_000_000)),
+                        TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                cancelled = true;
+                break;
+            }
+            if (child.cancelled || cmd.cancel().getAsBoolean()) {
+                cancelled = true;
+                break;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                timedOut = true;
+                break;
+            }
+            if (++polls % SNAPSHOT_EVERY == 0) {
+                child.snapshotDescendants();
+                if (cmd.sink() == Command.Sink.FILE && size(cmd.outputFile().orElseThrow()) > cmd.stdoutLimit()) {
+                    tooMuch = true;
+                    break;
+                }
+            }
+        }
+        if (timedOut || cancelled || tooMuch) {
+            child.cancelled = child.cancelled || cancelled;
+            child.killTree(ProcessScope.GRACE_MILLIS);
+        }
+        int exit = waitQuietly(p);
+        // whatever the child left in its group, or started and let escape, goes now
+        List<String> leftovers = new ArrayList<>();
+        List<String> escaped = new ArrayList<>();
+        boolean sweep = !cmd.keepBackground() || timedOut || cancelled || tooMuch;
+        for (ProcessHandle h : sweep ? ProcessTree.groupMembers(child.pgid, p.pid()) : List.<ProcessHandle>of()) {
+            leftovers.add(ProcessTree.describe(h));
+        }
+        for (ProcessHandle h : sweep ? child.seenAlive() : List.<ProcessHandle>of()) {
+            boolean inGroup = ProcessTree.ids(h.pid()).map(i -> i.pgid() == child.pgid).orElse(true);
+            if (!inGroup) {
+                escaped.add(ProcessTree.describe(h));
+            }
+        }
+        if (!leftovers.isEmpty() || !escaped.isEmpty()) {
+            if (!escaped.isEmpty()) {
+                LOG.warn("{} started processes that left its process group (own session): {}; killing them",
+                        cmd.name(), escaped);
+            }
+            ProcessTree.kill(p.toHandle(), child.pgid, child.seenAlive(), 1000);
+        }
+        for (Thread t : pumps) {
+            join(t, sweep ? 2000 : 200);
+        }
+        if (feeder != null) {
+            join(feeder, 1000);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        cancelled = cancelled || (child.cancelled && !timedOut && !tooMuch);
+        return new Outcome(exit, timedOut, cancelled, (System.nanoTime() - start) / 1_000_000, out.bytes(),
+                err.bytes(), tooMuch || out.cut() || err.cut(), leftovers, escaped);
+    }
+
+    private static int waitQuietly(Process p) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (p.waitFor(5, TimeUnit.SECONDS)) {
+                        return p.exitValue();
+                    }
+                    p.destroyForcibly();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    p.destroyForcibly();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void join(Thread t, long millis) {
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long size(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * {@code name} as the child's own PATH finds it (not the JVM's PATH), or as given when it
+     * names a file; an IOException when there is no such executable.
+     */
+    static String resolve(String name, Map<String, String> env, Path dir) throws IOException {
+        if (name.contains("/")) {
+            Path p = Path.of(name);
+            Path abs = p.isAbsolute() ? p : dir.resolve(p);
+            if (!Files.isExecutable(abs) || Files.isDirectory(abs)) {
+                throw new IOException("cannot run " + name + ": no such executable file");
+            }
+            return abs.toString();
+        }
+        return which(name, env).map(Path::toString)
+                .orElseThrow(() -> new IOException("cannot run " + name + ": not found on PATH"));
+    }
+
+    /**
+     * Kills a process that was not started by {@link #run} (a long-lived child such as a backlog's
+     * {@code loki start}, or a process found through a pid file): its descendants and, when it
+     * leads its own process group, every member of that group; TERM, then KILL after 2 s.
+     */
+    public static void killTree(ProcessHandle root) {
+        long pgid = ProcessTree.ids(root.pid()).filter(i -> i.pgid() == root.pid()).map(ProcessTree.Ids::pgid)
+                .orElse(-1L);
+        ProcessTree.kill(root, pgid, List.of(), 2000);
+    }
+
+    /**
+     * Starts a long-lived child that the caller supervises itself (it polls, and ends it with
+     * {@link #killTree}): in its own process group, stdin from /dev/null, stdout and stderr
+     * appended to {@code log}. Only for children that are themselves loki processes, which clean
+     * up their own children; everything else goes through {@link #run}.
+     */
+    public static Process startDetached(List<String> argv, Path dir, Map<String, String> env, Path log)
+            throws IOException {
+        List<String> cmd = new java.util.ArrayList<>();
+        SETSID.ifPresent(cmd::add);
+        cmd.add(resolve(argv.get(0), env, dir));
+        cmd.addAll(argv.subList(1, argv.size()));
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return pb.start();
+    }
+
+    /** The executable {@code name} on {@code env}'s PATH. */
+    public static Optional<Path> which(String name, Map<String, String> env) {
+        String path = env.getOrDefault("PATH", "");
+        for (String d : path.split(File.pathSeparator)) {
+            if (d.isEmpty()) {
+                continue;
+            }
+            Path c = Path.of(d, name);
+            if (Files.isExecutable(c) && !Files.isDirectory(c)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether children get their own process group here (setsid found). */
+    public static boolean groupsSupported() {
+        return SETSID.isPresent();
+    }
+
+    private static Optional<String> findSetsid() {
+        for (String s : List.of("/usr/bin/setsid", "/bin/setsid")) {
+            if (Files.isExecutable(Path.of(s))) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Thread pump(InputStream in, Sink sink, String name) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[65536];
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    sink.write(buf, n);
+                }
+            } catch (IOException ignored) {
+                // the pipe closed under us (child killed): what was read is kept
+            }
+        }, "loki-pump-" + name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Bytes kept up to a limit; later bytes are counted as cut. */
+    private static final class Sink {
+        private final long limit;
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private boolean cut;
+
+        Sink(long limit) {
+            this.limit = limit;
+        }
+
+        synchronized void write(byte[] b, int n) {
+            long room = limit - buf.size();
+            if (room >= n) {
+                buf.write(b, 0, n);
+            } else {
+                if (room > 0) {
+                    buf.write(b, 0, (int) room);
+                }
+                cut = true;
+            }
+        }
+
+        synchronized byte[] bytes() {
+            return buf.toByteArray();
+        }
+
+        synchronized boolean cut() {
+            return cut;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.loki.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.loki.testing.Leftovers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The one process runner: groups, leftovers, escapes, timeouts, cancellation, output limits. */
+class ProcessesTest {
+    @TempDir
+    Path dir;
+
+    private final String marker = Leftovers.newMarker();
+
+    @AfterEach
+    void cleanUp() {
+        Leftovers.kill(marker);
+    }
+
+    private Map<String, String> env() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put(Leftovers.VAR, marker);
+        return env;
+    }
+
+    private Command bash(String script) {
+        return Command.of(List.of("bash", "-c", script), dir, env());
+    }
+
+    @Test
+    void each_child_gets_its_own_process_group() throws Exception {
+        Outcome o = Processes.run(bash("ps -o pgid= -p $$; ps -o pgid= -p $PPID"));
+        List<String> ids = o.out().lines().map(String::strip).toList();
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        assertThat(Processes.groupsSupported()).isTrue();
+        assertThat(ids).hasSize(2);
+        assertThat(ids.get(0)).as("the child leads a group that is not loki's").isNotEqualTo(ids.get(1));
+    }
+
+    @Test
+    void background_children_left_in_the_group_are_killed_when_the_call_ends() throws Exception {
+        Path pid = dir.resolve("bg.pid");
+        Outcome o = Processes.run(bash("nohup sleep 300 >/dev/null 2>&1 & echo $! > " + pid + "; echo done"));
+
+        assertThat(o.ok()).isTrue();
+        assertThat(o.out()).contains("done");
+        assertThat(o.leftovers()).anySatisfy(l -> assertThat(l).contains("sleep 300"));
+        long bg = Long.parseLong(Files.readString(pid).strip());
+        assertThat(ProcessHandle.of(bg).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(Leftovers.carrying(marker)).isEmpty();
+    }
+
+    @Test
+    void a_child_that_left_the_group_is_named_and_killed() throws Exception {
+        Outcome o = Processes.run(bash("setsid sleep 301 >/dev/null 2>&1 & sleep 1.2; echo parent done"));
+
+        assertThat(o.out()).contains("parent done");
+        assertThat(o.escaped()).anySatisfy(l -> assertThat(l).contains("sleep 301"));
+        assertThat(Leftovers.carrying(marker)).isEmpty();
+    }
+
+    @Test
+    void a_timeout_kills_the_whole_tree() throws Exception {
+        Outcome o = Processes.run(bash("sleep 300 & sleep 300 & wait").withTimeout(Duration.ofMillis(500)));
+
+        assertThat(o.timedOut()).isTrue();
+        assertThat(o.ok()).isFalse();
+        assertThat(Leftovers.carrying(marker)).isEmpty();
+    }
+
+    @Test
+    void a_child_that_ignores_term_is_killed_after_the_grace() throws Exception {
+        Outcome o = Processes.run(bash("trap '' TERM; sleep 300 & trap '' TERM; wait")
+                .withTimeout(Duration.ofMillis(300)));
+
+        assertThat(o.timedOut()).isTrue();
+        assertThat(Leftovers.carrying(marker)).isEmpty();
+    }
+
+    @Test
+    void cancelling_the_scope_kills_its_children_and_refuses_new_ones_but_lets_plumbing_run() throws Exception {
+        Path started = dir.resolve("started");
+        try (ProcessScope scope = ProcessScope.open("test")) {
+            CompletableFuture<Outcome> running = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Processes.run(bash("touch " + started + "; sleep 300 & sleep 300"));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.exists(started) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(scope.live()).isEqualTo(1);
+            scope.cancel("test stop");
+            Outcome o = running.get(20, TimeUnit.SECONDS);
+
+            assertThat(o.cancelled()).isTrue();
+            assertThat(Leftovers.carrying(marker)).isEmpty();
+            assertThat(Processes.run(bash("echo never")).cancelled()).isTrue();
+            Outcome plumbing = Processes.run(bash("echo still").notCancellable());
+            assertThat(plumbing.out()).isEqualTo("still\n");
+        }
+    }
+
+    @Test
+    void memory_capture_is_bounded_and_says_it_was_cut() throws Exception {
+        Outcome o = Processes.run(bash("head -c 100000 /dev/zero; echo err >&2").toMemory(1000, 10));
+
+        assertThat(o.stdout()).hasSize(1000);
+        assertThat(o.err()).isEqualTo("err\n");
+        assertThat(o.outputCut()).isTrue();
+    }
+
+    @Test
+    void a_child_writing_past_its_file_limit_is_killed() throws Exception {
+        Path log = dir.resolve("out.log");
+        Outcome o = Processes.run(bash("cat /dev/zero").toFile(log, 64 * 1024));
+
+        assertThat(o.outputCut()).isTrue();
+        assertThat(o.ok()).isFalse();
+        assertThat(Leftovers.carrying(marker)).isEmpty();
+    }
+
+    @Test
+    void a_missing_program_is_an_error_naming_it() {
+        assertThatThrownBy(() -> Processes.run(Command.of(List.of("no-such-tool-xyz"), dir, env())))
+                .isInstanceOf(IOException.class).hasMessageContaining("no-such-tool-xyz");
+    }
+
+    @Test
+    void stdin_bytes_reach_the_child() throws Exception {
+        Outcome o = Processes.run(Command.of(List.of("cat"), dir, env()).withStdin("hello".getBytes()));
+        assertThat(o.out()).isEqualTo("hello");
+    }
+}
