@@ -21,6 +21,10 @@ final class RunOutput {
             overrides.put("LOKI_ECHO", "true");
         }
         env.putAll(overrides);
+        if (realProcess && !"0".equals(env.get("LOKI_PROOF"))) {
+            // the first run without a signing key offers one, once
+            dev.loki.proof.ProofSigner.firstStartHint(env).ifPresent(ctx.err()::println);
+        }
         RunStarter.Outcome o = new RunStarter(ctx.lokiDir(), ctx.env(), ctx.cwd(), ctx.err()).start(
                 new RunStarter.Request(spec, provider, Optional.empty(), overrides, live, realProcess,
                         RunHooks.standard(env)));

@@ -10,4 +10,12 @@ import java.time.Duration;
 @FunctionalInterface
 public interface Reviewer {
     String ask(String prompt, Duration timeout) throws IOException, InterruptedException;
+
+    /**
+     * The same reviewer asking as a council member: a command provider sees {@code LOKI_CALL=council}
+     * instead of {@code review}, so a scripted agent can tell a vote from a code review.
+     */
+    default Reviewer asCouncil() {
+        return this;
+    }
 }

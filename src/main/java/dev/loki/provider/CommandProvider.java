@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * Any executable as the agent: {@code LOKI_PROVIDER=command LOKI_PROVIDER_CMD="path args"}.
  * It gets the prompt on stdin and in the file named by {@code LOKI_PROMPT_FILE}, plus {@code
- * LOKI_CALL} ({@code iteration} or {@code review}) and {@code LOKI_ITERATION}. The command
+ * LOKI_CALL} ({@code iteration}, {@code review} or, for council members, {@code council}) and {@code LOKI_ITERATION}. The command
  * line is split into words like a shell would (quotes, no expansion) and run without a shell.
  * With {@code LOKI_PROVIDER_OUTPUT=stream-json} its output is read as Claude's stream, so a
  * wrapper can report usage and cost.

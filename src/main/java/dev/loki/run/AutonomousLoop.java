@@ -245,7 +245,7 @@ public final class AutonomousLoop {
                 CouncilDecision d;
                 try {
                     d = council.evaluate(new CouncilContext(c.dir(), c.dir().workTree(), iteration,
-                            s.maxIterations(), c.specText(), lastReport, reviewer, c.env()));
+                            s.maxIterations(), c.specText(), lastReport, reviewer.asCouncil(), c.env()));
                 } finally {
                     c.log().stepDone();
                 }

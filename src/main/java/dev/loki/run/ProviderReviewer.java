@@ -29,23 +29,30 @@ public final class ProviderReviewer implements Reviewer {
     private final Map<String, String> env;
     private final Interrupts interrupts;
     private final Path workDir;
+    private final String call;
 
     public ProviderReviewer(LokiDir dir, Provider provider, Map<String, String> env, Interrupts interrupts) {
-        this(dir, provider, env, interrupts, dir.workTree());
+        this(dir, provider, env, interrupts, dir.workTree(), "review");
     }
 
     private ProviderReviewer(LokiDir dir, Provider provider, Map<String, String> env, Interrupts interrupts,
-            Path workDir) {
+            Path workDir, String call) {
         this.dir = dir;
         this.provider = provider;
         this.env = env;
         this.interrupts = interrupts;
         this.workDir = workDir;
+        this.call = call;
     }
 
     /** The same reviewer working in {@code checkout} (a throwaway copy of a snapshot), not the user's tree. */
     public ProviderReviewer in(Path checkout) {
-        return new ProviderReviewer(dir, provider, env, interrupts, checkout);
+        return new ProviderReviewer(dir, provider, env, interrupts, checkout, call);
+    }
+
+    @Override
+    public ProviderReviewer asCouncil() {
+        return new ProviderReviewer(dir, provider, env, interrupts, workDir, "council");
     }
 
     public Path workDir() {
@@ -64,6 +71,11 @@ public final class ProviderReviewer implements Reviewer {
         Path promptFile = base.resolve(stem + ".prompt.md");
         Files.writeString(promptFile, prompt, StandardCharsets.UTF_8);
         Invocation inv = provider.review(prompt, promptFile);
+        if (inv.env().containsKey("LOKI_CALL") && !call.equals(inv.env().get("LOKI_CALL"))) {
+            Map<String, String> e = new java.util.HashMap<>(inv.env());
+            e.put("LOKI_CALL", call);
+            inv = new Invocation(inv.argv(), Map.copyOf(e), inv.stdin());
+        }
         ProcessOutcome out = ProcessRunner.run(inv, workDir, env, base.resolve(stem + ".out.txt"), timeout,
                 interrupts::ending);
         if (out.cancelled()) {

@@ -53,15 +53,24 @@ final class ReviewCheckout implements Reviewer, AutoCloseable {
     /** Each question gets its own fresh checkout, deleted after the answer: the reviewers stay blind to each other. */
     @Override
     public String ask(String prompt, Duration timeout) throws IOException, InterruptedException {
+        return ask(prompt, timeout, false);
+    }
+
+    @Override
+    public Reviewer asCouncil() {
+        return (prompt, timeout) -> ask(prompt, timeout, true);
+    }
+
+    private String ask(String prompt, Duration timeout, boolean council) throws IOException, InterruptedException {
         if (!(base instanceof ProviderReviewer pr)) {
-            return base.ask(prompt, timeout);
+            return council ? base.asCouncil().ask(prompt, timeout) : base.ask(prompt, timeout);
         }
         Path where = Files.createTempDirectory("loki-review-");
         try {
             if (snapshots.isPresent()) {
                 snapshots.get().materialise(commit, where);
             }
-            return pr.in(where).ask(prompt, timeout);
+            return (council ? pr.in(where).asCouncil() : pr.in(where)).ask(prompt, timeout);
         } finally {
             try {
                 FileTrees.delete(where);

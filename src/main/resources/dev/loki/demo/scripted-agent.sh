@@ -2,14 +2,14 @@
 # Loki's demo agent: a scripted stand-in for a coding-agent CLI, run as a "command" provider.
 # It gets the prompt on stdin (and in $LOKI_PROMPT_FILE). As the loop's agent it edits, tests
 # and commits over three iterations, the second with a bug the quality gates catch, and then
-# claims completion. As a reviewer ($LOKI_CALL=review) it answers code-review and council
+# claims completion. As a reviewer ($LOKI_CALL=review, or council for a council member) it answers code-review and council
 # prompts in the format they ask for. No network, no account.
 set -u
 prompt="$(cat)"
 say() { echo "[demo agent] $*"; }
 commit() { git add -A >/dev/null 2>&1 && git -c commit.gpgsign=false commit -qm "$1" >/dev/null 2>&1; }
 
-if [ "${LOKI_CALL:-iteration}" = review ]; then
+if [ "${LOKI_CALL:-iteration}" != iteration ]; then
   case "$prompt" in
     *"ANTI-SYCOPHANCY"*)
       printf 'VOTE: APPROVE\nREASON: I looked for gaps and found none: add, sub and mul exist and test.sh passes.\nISSUES: none\n' ;;

@@ -17,7 +17,7 @@ class LoopGatesCouncilTest {
     /** Codes in iterations; as a reviewer it fails the review while block-review exists, and votes approve. */
     private static final String AGENT = """
             prompt="$(cat)"
-            if [ "$LOKI_CALL" = review ]; then
+            if [ "$LOKI_CALL" = review ] || [ "$LOKI_CALL" = council ]; then
               case "$prompt" in
                 *"VOTE:"*) printf 'VOTE: APPROVE\\nREASON: requirements met and tests pass\\nISSUES: none\\n' ;;
                 *) if [ -f block-review ]; then

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReviewIsolationTest {
     private static final String AGENT = """
             prompt="$(cat)"
-            if [ "$LOKI_CALL" = review ]; then
+            if [ "$LOKI_CALL" = review ] || [ "$LOKI_CALL" = council ]; then
               pwd > "$BASE/review-cwd"
               cat calc.sh > "$BASE/review-saw" 2>/dev/null
               echo hacked > reviewer-wrote.txt

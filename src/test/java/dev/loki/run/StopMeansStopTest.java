@@ -27,7 +27,7 @@ class StopMeansStopTest {
     /** As a reviewer: records the call, optionally hangs. As the agent: hangs, fails or writes code. */
     private static final String AGENT = """
             prompt="$(cat)"
-            if [ "$LOKI_CALL" = review ]; then
+            if [ "$LOKI_CALL" = review ] || [ "$LOKI_CALL" = council ]; then
               echo review >> "$BASE/review-calls"
               if [ -n "$REVIEW_HANG" ]; then touch "$BASE/review-started"; sleep 300 & wait; fi
               printf 'VERDICT: PASS\\nFINDINGS:\\n- none\\n'
