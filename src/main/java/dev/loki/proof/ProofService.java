@@ -153,6 +153,7 @@ public final class ProofService {
         dep.putNull("public_url");
         p.set("checkpoints", checkpoints(dir, env, run, warnings));
         p.set("audit", s.audit());
+        p.set("memories", s.memories());
         ArrayNode notes = p.putArray("notes");
         warnings.forEach(notes::add);
         return p;
