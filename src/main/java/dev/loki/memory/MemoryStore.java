@@ -330,6 +330,16 @@ public final class MemoryStore implements AutoCloseable {
         return searcher().map(s -> s.getIndexReader().numDocs()).orElse(0);
     }
 
+    /** How many memories of one kind. */
+    public synchronized int count(String kind) {
+        Optional<IndexSearcher> s = searcher();
+        try {
+            return s.isEmpty() ? 0 : s.get().count(new TermQuery(new Term("kind", kind)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Bytes the index takes on disk. */
     public long sizeBytes() {
         try (Stream<Path> files = Files.list(dir)) {
