@@ -71,6 +71,9 @@ public final class MemoryStore implements AutoCloseable {
     private static final int RESCORE_POOL = 50;
     private static final double HALF_LIFE_DAYS = 30;
 
+    /** Lucene reports JVM tuning hints through java.util.logging on stderr: not for loki's users. */
+    private static final java.util.logging.Logger LUCENE_LOG = quiet();
+
     private final Path dir;
     private final Directory directory;
     private final Analyzer analyzer = new EnglishAnalyzer();
@@ -92,6 +95,12 @@ public final class MemoryStore implements AutoCloseable {
         } catch (IOException e) {
             throw LokiException.failed("Cannot open the memory store at " + dir + ": " + e.getMessage());
         }
+    }
+
+    private static java.util.logging.Logger quiet() {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger("org.apache.lucene");
+        l.setLevel(java.util.logging.Level.SEVERE);
+        return l;
     }
 
     /** The project's store: next to the checkpoint store when the project is a git repository. */
