@@ -104,7 +104,7 @@ class MemoryStoreTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {700, 1100, 1600})
+    @ValueSource(ints = {800, 1500})
     void a_kill_9_while_indexing_leaves_a_readable_store(int killAfterMs) throws Exception {
         TestRepo repo = TestRepo.create(base);
         StringBuilder small = new StringBuilder();
