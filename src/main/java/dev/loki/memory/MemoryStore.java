@@ -80,6 +80,10 @@ public final class MemoryStore implements AutoCloseable {
     private final Redactor redactor;
     private final MemorySettings settings;
     private DirectoryReader reader;
+    /** When the reader last looked for another process's commits; this process's writes mark it stale. */
+    private long checkedAtNanos;
+    private boolean stale;
+    private static final long RECHECK_NANOS = 200_000_000L;
 
     /** A search result: the memory and its final score. */
     public record Hit(Memory memory, double score) {
@@ -223,6 +227,7 @@ public final class MemoryStore implements AutoCloseable {
         d.add(new TextField("body", m.body() + "\n" + String.join(" ", m.files()) + "\n" + String.join(" ", m.tags()),
                 Field.Store.NO));
         d.add(new NumericDocValuesField("created", m.createdAt().toEpochMilli()));
+        d.add(new NumericDocValuesField("boost", Math.round(outcomeBoost(m) * 1000)));
         d.add(new StoredField("json", Json.compact(m.toJson())));
         return d;
     }
@@ -237,6 +242,7 @@ public final class MemoryStore implements AutoCloseable {
                         .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND))) {
             T result = op.apply(w);
             w.commit();
+            stale = true;
             return result;
         } catch (IOException e) {
             throw LokiException.failed("Could not write the memory store at " + dir + ": " + e.getMessage());
@@ -268,23 +274,36 @@ public final class MemoryStore implements AutoCloseable {
         }
         try {
             TopDocs top = s.get().search(q, Math.max(limit, RESCORE_POOL));
-            Instant now = Instant.now();
-            List<Hit> hits = new ArrayList<>();
+            long now = Instant.now().toEpochMilli();
+            List<org.apache.lucene.index.LeafReaderContext> leaves = s.get().getIndexReader().leaves();
+            List<ScoreDoc> rescored = new ArrayList<>();
             for (ScoreDoc sd : top.scoreDocs) {
-                Memory m = load(s.get(), sd.doc);
-                hits.add(new Hit(m, sd.score * recency(m, now) * outcomeBoost(m)));
+                var leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(sd.doc, leaves));
+                long created = value(leaf, "created", sd.doc - leaf.docBase, now);
+                long boost = value(leaf, "boost", sd.doc - leaf.docBase, 1000);
+                rescored.add(new ScoreDoc(sd.doc, (float) (sd.score * recency(created, now) * boost / 1000.0)));
             }
-            hits.sort(Comparator.comparingDouble(Hit::score).reversed());
-            return List.copyOf(hits.subList(0, Math.min(limit, hits.size())));
+            rescored.sort((a, b) -> Float.compare(b.score, a.score));
+            List<Hit> hits = new ArrayList<>();
+            for (ScoreDoc sd : rescored.subList(0, Math.min(limit, rescored.size()))) {
+                hits.add(new Hit(load(s.get(), sd.doc), sd.score));
+            }
+            return List.copyOf(hits);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** 1.0 for a memory of today, falling towards 0.5 with a 30-day half-life. */
-    static double recency(Memory m, Instant now) {
-        double days = Math.max(0, Duration.between(m.createdAt(), now).toMinutes() / 1440.0);
+    static double recency(long createdMs, long nowMs) {
+        double days = Math.max(0, (nowMs - createdMs) / 86_400_000.0);
         return 0.5 + 0.5 * Math.pow(0.5, days / HALF_LIFE_DAYS);
+    }
+
+    private static long value(org.apache.lucene.index.LeafReaderContext leaf, String field, int doc, long dflt)
+            throws IOException {
+        org.apache.lucene.index.NumericDocValues v = leaf.reader().getNumericDocValues(field);
+        return v != null && v.advanceExact(doc) ? v.longValue() : dflt;
     }
 
     /** What worked (and stated lessons) rank above what failed or was stopped. */
@@ -385,7 +404,10 @@ public final class MemoryStore implements AutoCloseable {
         return List.copyOf(out);
     }
 
-    /** A searcher over the latest commit (another process may have written since). */
+    /**
+     * A searcher over the latest commit: this process's writes are seen at once, another
+     * process's within 200 ms (checking the directory on every search costs more than the search).
+     */
     private synchronized Optional<IndexSearcher> searcher() {
         try {
             if (reader == null) {
@@ -393,12 +415,15 @@ public final class MemoryStore implements AutoCloseable {
                     return Optional.empty();
                 }
                 reader = DirectoryReader.open(directory);
-            } else {
+                checkedAtNanos = System.nanoTime();
+            } else if (stale || System.nanoTime() - checkedAtNanos > RECHECK_NANOS) {
                 DirectoryReader newer = DirectoryReader.openIfChanged(reader);
                 if (newer != null) {
                     reader.close();
                     reader = newer;
                 }
+                checkedAtNanos = System.nanoTime();
+                stale = false;
             }
             return Optional.of(new IndexSearcher(reader));
         } catch (IOException e) {
