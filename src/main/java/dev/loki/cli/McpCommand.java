@@ -13,9 +13,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code loki mcp}: the MCP server for this project (stdio, or streamable HTTP on loopback). */
 @Command(name = "mcp", mixinStandardHelpOptions = true,
-        description = {"Serve this project over the Model Context Protocol, so an agent (Claude Code, Codex,",
-            "Cline...) can read status, checkpoints, proofs and memory, and roll back, pause or stop.",
-            "Default: stdio. --http: streamable HTTP on 127.0.0.1, with a token from 'loki dashboard token create'."},
+        description = {"Serve this project over the Model Context Protocol. An agent (Claude Code,",
+            "Codex, Cline...) reads status, checkpoints, proofs and memory, and rolls back,",
+            "pauses or stops runs. Default: stdio. --http: streamable HTTP on 127.0.0.1,",
+            "with a token from 'loki dashboard token create'."},
         subcommands = McpCommand.Install.class)
 public final class McpCommand extends BaseCommand {
     @Option(names = "--http", description = "Serve streamable HTTP at http://127.0.0.1:PORT/mcp instead of stdio.")
