@@ -1,5 +1,6 @@
 package dev.loki.mcp;
 
+import dev.loki.dashboard.RateLimiter;
 import dev.loki.dashboard.audit.AuditLog;
 import dev.loki.dashboard.audit.AuditRecord;
 import dev.loki.dashboard.auth.TokenInfo;
@@ -20,7 +21,8 @@ import java.util.function.Supplier;
  * What every HTTP request passes before the MCP endpoint, as the dashboard's AccessGuard: the
  * Host header names this server (no DNS rebinding), a browser Origin must be this server's own,
  * and a bearer token from {@code loki dashboard token create}, checked against the dashboard's
- * token store (re-read when the CLI revokes one). Refusals are audited.
+ * token store (re-read when the CLI revokes one). Refusals are audited; failed authentications
+ * are rate-limited per address with the dashboard's limiter ({@code LOKI_DASHBOARD_RATE_AUTH}).
  */
 final class HttpGuard extends HttpFilter {
     private static final long serialVersionUID = 1L;
@@ -28,11 +30,13 @@ final class HttpGuard extends HttpFilter {
     private final transient TokenStore tokens;
     private final transient AuditLog audit;
     private final transient Supplier<Set<String>> allowedHosts;
+    private final transient RateLimiter limits;
 
-    HttpGuard(TokenStore tokens, AuditLog audit, Supplier<Set<String>> allowedHosts) {
+    HttpGuard(TokenStore tokens, AuditLog audit, Supplier<Set<String>> allowedHosts, RateLimiter limits) {
         this.tokens = tokens;
         this.audit = audit;
         this.allowedHosts = allowedHosts;
+        this.limits = limits;
     }
 
     @Override
@@ -53,18 +57,34 @@ final class HttpGuard extends HttpFilter {
         }
         String auth = req.getHeader("Authorization");
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            if (throttled(req, res)) {
+                return;
+            }
             deny(req, res, 401, "unauthorized", "send 'Authorization: Bearer <token>' (create one with 'loki"
                     + " dashboard token create --scope control')");
             return;
         }
         Optional<TokenInfo> t = tokens.verify(auth.substring(7).strip());
         if (t.isEmpty()) {
+            if (throttled(req, res)) {
+                return;
+            }
             deny(req, res, 401, "unauthorized", "the token is unknown, expired or revoked");
             return;
         }
         req.setAttribute(LokiMcpServer.CALLER, new Caller(t.get().name(), "token", t.get().scope(),
                 req.getRemoteAddr()));
         chain.doFilter(req, res);
+    }
+
+    private boolean throttled(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        long wait = limits.acquire(req.getRemoteAddr(), "auth");
+        if (wait > 0) {
+            res.setHeader("Retry-After", Long.toString(wait));
+            deny(req, res, 429, "rate_limited", "too many failed authentications; retry in " + wait + "s");
+            return true;
+        }
+        return false;
     }
 
     private void deny(HttpServletRequest req, HttpServletResponse res, int status, String code, String message)

@@ -66,7 +66,8 @@ public final class McpHttp implements AutoCloseable {
         ServletContextHandler handler = new ServletContextHandler();
         handler.setContextPath("/");
         Set<String>[] hosts = new Set[] {Set.of()};
-        FilterHolder guard = new FilterHolder(new HttpGuard(new TokenStore(ctx.loki()), ctx.audit(), () -> hosts[0]));
+        FilterHolder guard = new FilterHolder(new HttpGuard(new TokenStore(ctx.loki()), ctx.audit(), () -> hosts[0],
+                dev.loki.dashboard.RateLimiter.fromEnv(ctx.env())));
         guard.setAsyncSupported(true);
         handler.addFilter(guard, "/*", EnumSet.of(DispatcherType.REQUEST));
         ServletHolder servlet = new ServletHolder(transport);
