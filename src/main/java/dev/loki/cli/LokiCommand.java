@@ -27,6 +27,8 @@ public final class LokiCommand extends BaseCommand {
             DashboardCommand.class,
             AuditCommand.class,
             ProofCommand.class,
+            McpCommand.class,
+            MemoryCommand.class,
             ProviderCommand.class,
             DoctorCommand.class,
             DemoCommand.class,

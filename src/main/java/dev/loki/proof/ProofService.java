@@ -161,6 +161,7 @@ public final class ProofService {
         p.set("audit", s.audit());
         // the GitHub issue a run was started from (written by work/ before the run)
         dev.loki.store.JsonFiles.peek(dir.resolve("work/issue.json")).ifPresent(i -> p.set("issue", i));
+        p.set("memories", s.memories());
         ArrayNode notes = p.putArray("notes");
         warnings.forEach(notes::add);
         return p;

@@ -295,4 +295,42 @@ final class RunSections {
             return "";
         }
     }
+
+    /**
+     * The memories of earlier runs that went into this run's prompts, from
+     * {@code memory/used.jsonl} (written by the memory package), once each, first use first.
+     */
+    ArrayNode memories() {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        Path f = dir.resolve("memory/used.jsonl");
+        if (!Files.isRegularFile(f) || run.runId().isEmpty()) {
+            return out;
+        }
+        java.util.Map<String, ObjectNode> seen = new java.util.LinkedHashMap<>();
+        try (Stream<String> lines = Files.lines(f, StandardCharsets.UTF_8)) {
+            lines.forEach(l -> {
+                try {
+                    JsonNode n = Json.parse(l);
+                    if (run.runId().equals(n.path("run_id").asText()) && !n.path("id").asText("").isEmpty()) {
+                        ObjectNode m = seen.computeIfAbsent(n.path("id").asText(), k -> {
+                            ObjectNode o = Json.object();
+                            o.put("id", k);
+                            o.put("kind", n.path("kind").asText(""));
+                            o.put("title", n.path("title").asText(""));
+                            o.put("first_iteration", n.path("iteration").asInt(0));
+                            o.put("uses", 0);
+                            return o;
+                        });
+                        m.put("uses", m.path("uses").asInt() + 1);
+                    }
+                } catch (IOException e) {
+                    // a torn line: skip it
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return out;
+        }
+        seen.values().forEach(out::add);
+        return out;
+    }
 }

@@ -133,7 +133,7 @@ public final class AutonomousLoop {
     private Optional<LoopResult> iterate() throws IOException, InterruptedException {
         RunSettings s = c.settings();
         Tier tier = Tier.forIteration(new EnvReader(c.env()), iteration);
-        String prompt = new PromptBuilder(c.dir()).build(new PromptBuilder.Inputs(c.specPath(), c.specText(),
+        String prompt = new PromptBuilder(c.dir(), c.env()).build(new PromptBuilder.Inputs(c.specPath(), c.specText(),
                 iteration, s.maxIterations(), retry, directive, gateFailures, s.completionPromise(), s.perpetual(),
                 provider.degraded()));
         directive = Optional.empty();

@@ -21,9 +21,15 @@ public final class PromptBuilder {
     }
 
     private final LokiDir dir;
+    private final java.util.Map<String, String> env;
 
     public PromptBuilder(LokiDir dir) {
+        this(dir, java.util.Map.of());
+    }
+
+    public PromptBuilder(LokiDir dir, java.util.Map<String, String> env) {
         this.dir = dir;
+        this.env = env;
     }
 
     public String build(Inputs in) {
@@ -60,6 +66,8 @@ public final class PromptBuilder {
             lines.add((in.degraded() ? "Tasks: " : "QUEUED_TASKS (PRIORITY): ") + queue
                     + "\nExecute these tasks BEFORE finding new improvements.");
         }
+        dev.loki.memory.PromptMemories.block(dir, env, in.specText() + "\n" + in.gateFailures() + "\n"
+                + in.directive().orElse("") + "\n" + queue, in.iteration()).ifPresent(lines::add);
         if (in.degraded() && !in.specText().isEmpty()) {
             String spec = in.specText();
             byte[] b = spec.getBytes(java.nio.charset.StandardCharsets.UTF_8);

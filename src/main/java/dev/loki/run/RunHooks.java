@@ -22,6 +22,7 @@ public final class RunHooks {
     public static List<RunHook> standard(Map<String, String> env) {
         List<RunHook> hooks = new ArrayList<>();
         hooks.add(new DashboardHook());
+        hooks.add(new MemoryHook());
         hooks.add(new ProofHook());
         return hooks;
     }
@@ -44,6 +45,18 @@ public final class RunHooks {
                 p.dir().ifPresent(d -> log.info("Proof of run: " + d.resolve("index.html")
                         + "  (check it: loki proof verify " + run.runId() + ")"));
             }
+        }
+    }
+
+    /**
+     * Records the run as an episode in the memory (unless {@code LOKI_MEMORY=false}). Listed
+     * before the proof hook, so at the end it runs after it and reads the proof's file list.
+     */
+    static final class MemoryHook implements RunHook {
+        @Override
+        public void onEnd(LokiDir dir, RunRecord run, LoopResult result, Map<String, String> env, RunLog log) {
+            dev.loki.memory.Episodes.record(dir, env, run, result.status(), result.reason())
+                    .ifPresent(m -> log.info("Memory: recorded this run as " + m.id()));
         }
     }
 }

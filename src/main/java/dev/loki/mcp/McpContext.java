@@ -1,0 +1,70 @@
+package dev.loki.mcp;
+
+import dev.loki.checkpoint.CheckpointService;
+import dev.loki.dashboard.audit.AuditLog;
+import dev.loki.memory.MemoryStore;
+import dev.loki.store.LokiDir;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * What the MCP server acts on: one project's .loki directory and environment, and the services
+ * the CLI calls for it. The memory store is opened once and kept for the server's life.
+ */
+public final class McpContext implements AutoCloseable {
+    private final LokiDir loki;
+    private final Map<String, String> env;
+    private final AuditLog audit;
+    private MemoryStore memory;
+
+    public McpContext(LokiDir loki, Map<String, String> env) {
+        this.loki = loki;
+        this.env = Map.copyOf(env);
+        this.audit = new AuditLog(loki, env);
+    }
+
+    public LokiDir loki() {
+        return loki;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    CheckpointService checkpoints() {
+        return CheckpointService.open(loki, env);
+    }
+
+    synchronized MemoryStore memory() {
+        if (memory == null) {
+            memory = MemoryStore.open(loki, env);
+        }
+        return memory;
+    }
+
+    static String version() {
+        Properties p = new Properties();
+        try (InputStream in = McpContext.class.getResourceAsStream("/dev/loki/version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            return "unknown";
+        }
+        return p.getProperty("version", "unknown");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (memory != null) {
+            memory.close();
+            memory = null;
+        }
+    }
+}

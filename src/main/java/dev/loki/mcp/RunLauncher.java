@@ -1,0 +1,111 @@
+package dev.loki.mcp;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.store.Json;
+import dev.loki.store.LokiDir;
+import dev.loki.store.SessionLock;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code loki_start_project}: runs {@code loki start} as its own detached process (its own
+ * session, output to {@code .loki/logs/mcp-start.log}), the same command a person would type,
+ * and waits until the run holds the session lock or has ended. Control it afterwards with
+ * loki_pause / loki_stop as any run.
+ */
+final class RunLauncher {
+    private static final Duration START_WAIT = Duration.ofSeconds(20);
+
+    private RunLauncher() {
+    }
+
+    static ObjectNode start(McpContext c, Optional<String> spec, Optional<String> provider, int maxIterations)
+            throws IOException, InterruptedException {
+        LokiDir loki = c.loki();
+        Optional<Long> holder = loki.exists() ? SessionLock.holder(loki) : Optional.empty();
+        if (holder.isPresent()) {
+            throw new ToolError(409, "A loki run (pid " + holder.get() + ") is already active in this project; stop"
+                    + " it first with loki_stop.");
+        }
+        if (spec.isPresent()) {
+            Path p = loki.workTree().resolve(spec.get()).normalize();
+            if (!p.startsWith(loki.workTree())) {
+                throw ToolError.badInput("The spec must be inside the project: " + spec.get() + ".");
+            }
+            if (!Files.isRegularFile(p)) {
+                throw ToolError.notFound("Spec file not found: " + spec.get() + ".");
+            }
+        }
+        loki.ensureExists();
+        List<String> cmd = new ArrayList<>();
+        Path setsid = Path.of("/usr/bin/setsid");
+        if (Files.isExecutable(setsid)) {
+            cmd.add(setsid.toString());
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.loki.cli.Main");
+        cmd.add("--loki-dir");
+        cmd.add(loki.path().toString());
+        cmd.add("start");
+        spec.ifPresent(cmd::add);
+        provider.ifPresent(p -> {
+            cmd.add("--provider");
+            cmd.add(p);
+        });
+        if (maxIterations > 0) {
+            cmd.add("--max-iterations");
+            cmd.add(Integer.toString(maxIterations));
+        }
+        Path log = Files.createDirectories(loki.resolve("logs")).resolve("mcp-start.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(loki.workTree().toFile());
+        pb.environment().clear();
+        pb.environment().putAll(c.env());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Process child = pb.start();
+        Instant deadline = Instant.now().plus(START_WAIT);
+        while (Instant.now().isBefore(deadline)) {
+            if (SessionLock.holder(loki).isPresent() || !child.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        ObjectNode o = Json.object();
+        o.put("pid", child.pid());
+        o.put("log", log.toString());
+        if (!child.isAlive() && child.exitValue() != 0) {
+            throw new ToolError(422, "'loki start' exited at once (code " + child.exitValue() + "): " + lastLine(log));
+        }
+        o.put("started", true);
+        o.put("running", child.isAlive());
+        o.put("message", child.isAlive() ? "The run started; follow it with loki_project_status."
+                : "The run started and has already ended; see loki_project_status.");
+        return o;
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) {
+                    String l = lines.get(i).strip();
+                    return l.length() > 300 ? l.substring(0, 300) : l;
+                }
+            }
+        } catch (IOException e) {
+            return "(no log)";
+        }
+        return "(no output)";
+    }
+}
