@@ -163,6 +163,12 @@ public final class CheckpointService {
                 o.put("path", k.path());
                 o.put("reason", k.reason());
             }
+            ArrayNode notRestored = s.putArray("not_restored");
+            for (SnapshotStore.Skipped k : snap.notRestored()) {
+                ObjectNode o = notRestored.addObject();
+                o.put("path", k.path());
+                o.put("reason", k.reason());
+            }
         } catch (GitException e) {
             s.removeAll();
             s.put("status", e.timedOut() ? "timeout" : "failed");
@@ -195,7 +201,7 @@ public final class CheckpointService {
         if (lokiPath.startsWith(realWork) && !lokiPath.equals(realWork)) {
             excluded.add(realWork.relativize(lokiPath).toString().replace('\\', '/') + "/");
         }
-        return new SnapshotStore(loki.resolve(STORE_DIR), repo, env, excluded);
+        return new SnapshotStore(dev.loki.git.PrivateDir.store(repo), repo, env, excluded, loki.resolve(STORE_DIR));
     }
 
     private static Path realish(Path p) {

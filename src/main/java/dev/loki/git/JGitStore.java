@@ -1,0 +1,75 @@
+package dev.loki.git;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.eclipse.jgit.internal.storage.file.FileRepository;
+import org.eclipse.jgit.lib.Config;
+import org.eclipse.jgit.storage.file.FileBasedConfig;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.util.FS;
+import org.eclipse.jgit.util.SystemReader;
+
+/**
+ * Opens the private snapshot store with JGit, which is used for that store only (the user's
+ * repository is read through the git CLI). JGit is kept from reading the user's or the system's
+ * git configuration (it would run {@code git} to find the latter, and the user's settings,
+ * such as {@code core.autocrlf}, must not shape our store): the store's own config is all it sees.
+ */
+final class JGitStore {
+    private JGitStore() {
+    }
+
+    static FileRepository open(Path store) throws IOException {
+        quiet();
+        return (FileRepository) new FileRepositoryBuilder().setGitDir(store.toFile()).setBare().setMustExist(true)
+                .setFS(FS.DETECTED).build();
+    }
+
+    private static synchronized void quiet() {
+        SystemReader current = SystemReader.getInstance();
+        if (!(current instanceof OwnConfigOnly)) {
+            SystemReader.setInstance(new OwnConfigOnly(current));
+        }
+    }
+
+    /** A system reader whose system, user and JGit configurations are empty. */
+    private static final class OwnConfigOnly extends SystemReader.Delegate {
+        OwnConfigOnly(SystemReader delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public FileBasedConfig openSystemConfig(Config parent, FS fs) {
+            return empty(parent, fs);
+        }
+
+        @Override
+        public FileBasedConfig openUserConfig(Config parent, FS fs) {
+            return empty(parent, fs);
+        }
+
+        @Override
+        public FileBasedConfig openJGitConfig(Config parent, FS fs) {
+            return empty(parent, fs);
+        }
+
+        private static FileBasedConfig empty(Config parent, FS fs) {
+            return new FileBasedConfig(parent, null, fs) {
+                @Override
+                public void load() {
+                    // nothing to read
+                }
+
+                @Override
+                public void save() {
+                    // nothing to write
+                }
+
+                @Override
+                public boolean isOutdated() {
+                    return false;
+                }
+            };
+        }
+    }
+}
