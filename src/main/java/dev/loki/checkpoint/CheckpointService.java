@@ -185,6 +185,25 @@ public final class CheckpointService {
         return s;
     }
 
+    /**
+     * For the loop, which lives for the whole run: a file watcher on the work tree so each
+     * checkpoint re-hashes only what changed (a full scan stays the safety net). Empty when
+     * this is not a git repository or the tree cannot be watched. Close it when the run ends.
+     */
+    public Optional<dev.loki.git.WorkTreeWatcher> watchWorkTree() {
+        try {
+            return RepoInfo.detect(loki.workTree(), env).map(this::snapshots).map(s -> {
+                try {
+                    return s.watch();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            return Optional.empty(); // too many directories, or inotify limits: every checkpoint scans
+        }
+    }
+
     private static ObjectNode noSnapshot(String reason) {
         ObjectNode s = Json.object();
         s.put("status", "none");

@@ -145,6 +145,14 @@ public final class SnapshotStore {
         return store;
     }
 
+    /**
+     * Starts (or returns the running) file watcher of this work tree, so the snapshots of a
+     * long-lived process re-hash only what changed. Close it when the run ends.
+     */
+    public WorkTreeWatcher watch() throws IOException {
+        return WorkTreeWatcher.start(repo.workTree(), store, excludedPrefixes);
+    }
+
     public RepoInfo repo() {
         return repo;
     }
@@ -170,7 +178,7 @@ public final class SnapshotStore {
         long scanStart = nowNs();
         Listing listing = list(limits);
         Path cacheFile = store.resolve(STAT_CACHE);
-        StatCache cache = StatCache.load(cacheFile);
+        StatCache cache = StatCache.loadShared(cacheFile);
         String fingerprint = userObjectsFingerprint();
         // The user's repository was repacked or garbage-collected since the cache was written:
         // content we borrowed from it may be gone, so every cached id is checked once.

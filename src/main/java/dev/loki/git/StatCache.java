@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -80,6 +81,28 @@ final class StatCache {
         return e;
     }
 
+    /** The last cache read or written per file, reused while the file on disk is the one we know. */
+    private static final Map<Path, Object[]> MEMO = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Like {@link #load}, but a long-lived process (the loop) skips re-reading an unchanged file. */
+    static StatCache loadShared(Path file) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            Object key = List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+            Object[] memo = MEMO.get(file);
+            if (memo != null && memo[0].equals(key)) {
+                return (StatCache) memo[1];
+            }
+            StatCache c = load(file);
+            MEMO.put(file, new Object[] {key, c});
+            return c;
+        } catch (IOException e) {
+            MEMO.remove(file);
+            return empty();
+        }
+    }
+
     static StatCache load(Path file) {
         try (InputStream raw = Files.newInputStream(file);
                 DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
@@ -123,6 +146,7 @@ final class StatCache {
      */
     static void save(Path file, Map<String, Entry> entries, String fingerprint, long scanStartNs) throws IOException {
         long racy = scanStartNs - RACY_MARGIN_NS;
+        Map<String, Entry> kept = new HashMap<>(entries.size() * 4 / 3 + 1);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (OutputStream raw = Files.newOutputStream(tmp);
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
@@ -134,6 +158,7 @@ final class StatCache {
                 byte[] p = me.getKey().getBytes(StandardCharsets.UTF_8);
                 Entry e = me.getValue();
                 boolean smudge = e.mtimeNs >= racy || e.ctimeNs >= racy;
+                kept.put(me.getKey(), smudge ? new Entry(e.mode, -1, e.mtimeNs, e.ctimeNs, e.ino, e.id) : e);
                 out.writeInt(p.length);
                 out.write(p);
                 out.writeInt(e.mode);
@@ -150,9 +175,19 @@ final class StatCache {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            Object key = List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+            MEMO.put(file, new Object[] {key, new StatCache(kept,
+                    a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), fingerprint)});
+        } catch (IOException e) {
+            MEMO.remove(file);
+        }
     }
 
     static void delete(Path file) {
+        MEMO.remove(file);
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {

@@ -57,6 +57,7 @@ public final class WorkTreeWatcher implements AutoCloseable {
     private String barrierSeen = "";
     private int sinceFull;
     private volatile boolean closed;
+    private volatile boolean suspended;
 
     private WorkTreeWatcher(Path root, Path barrierDir, List<String> excluded) throws IOException {
         this.root = root;
@@ -95,10 +96,22 @@ public final class WorkTreeWatcher implements AutoCloseable {
     /** The changes seen for {@code workTree} since the last snapshot, if a watcher runs and can vouch for them. */
     static Optional<Changes> changesFor(Path workTree) {
         WorkTreeWatcher w = ACTIVE.get(workTree.toAbsolutePath().normalize());
-        if (w == null || w.closed) {
+        if (w == null || w.closed || w.suspended) {
             return Optional.empty();
         }
         return w.take();
+    }
+
+    /**
+     * While suspended, snapshots scan in full and the events keep accumulating for the next
+     * snapshot after {@link #resume} (benchmarks compare both ways in one run).
+     */
+    public void suspend() {
+        suspended = true;
+    }
+
+    public void resume() {
+        suspended = false;
     }
 
     @Override
