@@ -65,9 +65,14 @@ public final class WorkTreeWatcher implements AutoCloseable {
         this.excluded = List.copyOf(excluded);
         this.ws = FileSystems.getDefault().newWatchService();
         Files.createDirectories(barrierDir);
-        this.barrierKey = barrierDir.register(ws, StandardWatchEventKinds.ENTRY_CREATE,
-                StandardWatchEventKinds.ENTRY_MODIFY);
-        registerTree(root);
+        try {
+            this.barrierKey = barrierDir.register(ws, StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_MODIFY);
+            registerTree(root);
+        } catch (IOException | RuntimeException e) {
+            ws.close(); // too many directories or inotify limits: no watcher, every snapshot scans
+            throw e;
+        }
         this.thread = new Thread(this::drain, "loki-worktree-watcher");
         thread.setDaemon(true);
         thread.start();

@@ -63,13 +63,25 @@ class SnapshotInvariantPropertyTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void every_snapshot_and_restore_keeps_the_invariant(long seed) throws Exception {
+        check(seed, false);
+    }
+
+    /** The same with the loop's file watcher deciding what to re-hash. */
+    @ParameterizedTest(name = "seed {0}, watcher on")
+    @MethodSource("seeds")
+    void the_invariant_holds_with_the_file_watcher(long seed) throws Exception {
+        check(seed, true);
+    }
+
+    private void check(long seed, boolean watch) {
         List<Step> steps = generate(seed);
-        String failure = runSteps(steps, tmp.resolve("run"));
+        String failure = runSteps(steps, tmp.resolve("run"), watch);
         if (failure == null) {
             return;
         }
-        List<Step> shrunk = shrink(steps, failure);
-        StringBuilder sb = new StringBuilder("seed " + seed + " broke the snapshot invariant: " + failure
+        List<Step> shrunk = shrink(steps, watch);
+        StringBuilder sb = new StringBuilder("seed " + seed + (watch ? " (watcher on)" : "")
+                + " broke the snapshot invariant: " + failure
                 + "\nshortest failing sequence found (" + shrunk.size() + " of " + steps.size() + " steps):\n");
         for (Step s : shrunk) {
             sb.append("  ").append(s).append('\n');
@@ -77,7 +89,7 @@ class SnapshotInvariantPropertyTest {
         throw new AssertionError(sb.toString());
     }
 
-    private List<Step> shrink(List<Step> steps, String failure) {
+    private List<Step> shrink(List<Step> steps, boolean watch) {
         List<Step> current = new ArrayList<>(steps);
         long deadline = System.nanoTime() + 60_000_000_000L;
         int attempt = 0;
@@ -87,7 +99,7 @@ class SnapshotInvariantPropertyTest {
             for (int i = current.size() - 1; i >= 0 && System.nanoTime() < deadline; i--) {
                 List<Step> candidate = new ArrayList<>(current);
                 candidate.remove(i);
-                if (runSteps(candidate, tmp.resolve("shrink-" + (attempt++))) != null) {
+                if (runSteps(candidate, tmp.resolve("shrink-" + (attempt++)), watch) != null) {
                     current = candidate;
                     progress = true;
                 }
@@ -154,17 +166,31 @@ class SnapshotInvariantPropertyTest {
     }
 
     /** Runs the steps in a fresh repository under {@code base}; the first broken check, or null. */
-    private static String runSteps(List<Step> steps, Path base) {
+    private static String runSteps(List<Step> steps, Path base, boolean watch) {
         SnapshotHarness h;
+        WorkTreeWatcher watcher = null;
         try {
             Files.createDirectories(base);
             TestRepo repo = TestRepo.create(base);
             repo.write(".gitignore", "/*.log\n/build/\n").write("a.txt", "a\n").write("d1/c.txt", "c\n")
                     .commitAll("base");
             h = new SnapshotHarness(repo);
+            if (watch) {
+                watcher = h.store.watch();
+            }
         } catch (IOException e) {
             return "setup: " + e;
         }
+        try {
+            return runSteps(steps, h);
+        } finally {
+            if (watcher != null) {
+                watcher.close();
+            }
+        }
+    }
+
+    private static String runSteps(List<Step> steps, SnapshotHarness h) {
         List<String> snapshots = new ArrayList<>();
         String lastPre = null;
         int n = 0;
