@@ -28,12 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheBuilder;
-import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -81,6 +77,7 @@ public final class SnapshotStore {
     public static final String REF_PREFIX = "refs/loki/checkpoints/";
 
     static final String STAT_CACHE = "loki-statcache";
+    static final String KNOWN_TREES = "loki-trees";
     /** Files at least this big are hashed and stored by streaming instead of in memory. */
     private static final long STREAM_ABOVE = 16L * 1024 * 1024;
     private static final PersonIdent LOKI = new PersonIdent("loki", "loki@localhost");
@@ -176,7 +173,9 @@ public final class SnapshotStore {
     private Snapshot takeWith(String ref, String message, Limits limits, WorkTreeWatcher.Changes hint)
             throws IOException {
         long scanStart = nowNs();
+        long t0 = System.nanoTime();
         Listing listing = list(limits);
+        long tList = System.nanoTime();
         Path cacheFile = store.resolve(STAT_CACHE);
         StatCache cache = StatCache.loadShared(cacheFile);
         String fingerprint = userObjectsFingerprint();
@@ -253,6 +252,7 @@ public final class SnapshotStore {
                 }
             });
 
+            long tScan = System.nanoTime();
             for (String dir : listing.emptyDirs) {
                 if (!isExcluded(dir)) {
                     notRestored.add(new Skipped(dir, "empty directory: not captured (a git tree cannot hold one)"));
@@ -265,23 +265,21 @@ public final class SnapshotStore {
                 }
             }
 
-            DirCache dc = DirCache.newInCore();
-            DirCacheBuilder b = dc.builder();
-            TreeMap<String, Captured> sorted = new TreeMap<>(captured);
-            for (Map.Entry<String, Captured> e : sorted.entrySet()) {
-                DirCacheEntry entry;
-                try {
-                    entry = new DirCacheEntry(e.getKey());
-                } catch (IllegalArgumentException bad) {
-                    skipped.add(new Skipped(e.getKey(), "a path git cannot store in a tree: " + bad.getMessage()));
+            List<TreeWriter.Item> items = new ArrayList<>(captured.size());
+            for (Map.Entry<String, Captured> e : captured.entrySet()) {
+                String path = e.getKey();
+                if (!validPath(path)) {
+                    skipped.add(new Skipped(path, "a path git cannot store in a tree"));
                     continue;
                 }
-                entry.setFileMode(FileMode.fromBits(e.getValue().entry().mode()));
-                entry.setObjectIdFromRaw(e.getValue().entry().id(), 0);
-                b.add(entry);
+                items.add(new TreeWriter.Item(TreeWriter.utf8(path), e.getValue().entry().mode(),
+                        e.getValue().entry().id()));
             }
-            b.finish();
-            ObjectId tree = dc.writeTree(ins);
+            items.sort((x, y) -> TreeWriter.compare(x.path(), y.path()));
+            Path treesFile = store.resolve(KNOWN_TREES);
+            Set<ObjectId> knownTrees = verify ? new java.util.HashSet<>() : loadTrees(treesFile);
+            TreeWriter tw = new TreeWriter(od, ins, knownTrees);
+            ObjectId tree = tw.write(items);
             CommitBuilder cb = new CommitBuilder();
             cb.setTreeId(tree);
             PersonIdent who = new PersonIdent(LOKI, Instant.now(), java.time.ZoneOffset.UTC);
@@ -289,7 +287,9 @@ public final class SnapshotStore {
             cb.setCommitter(who);
             cb.setMessage(message.endsWith("\n") ? message : message + "\n");
             ObjectId commit = ins.insert(cb);
+            long tTree = System.nanoTime();
             ins.flush();
+            long tFlush = System.nanoTime();
 
             RefUpdate u = db.updateRef(ref);
             u.setNewObjectId(commit);
@@ -300,9 +300,18 @@ public final class SnapshotStore {
                 throw new IOException("could not point " + ref + " at the snapshot: " + r);
             }
 
-            Map<String, StatCache.Entry> next = new HashMap<>(sorted.size() * 4 / 3 + 1);
-            sorted.forEach((p, c) -> next.put(p, c.entry()));
+            Map<String, StatCache.Entry> next = new HashMap<>(captured.size() * 4 / 3 + 1);
+            captured.forEach((p, c) -> next.put(p, c.entry()));
             StatCache.save(cacheFile, next, fingerprint, scanStart);
+            saveTrees(treesFile, tw.trees());
+            long tEnd = System.nanoTime();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("snapshot of {} paths ({} hashed, watcher {}): list {} ms, stat+hash {} ms, trees {} ms,"
+                        + " pack {} ms, ref+cache {} ms", captured.size(), hashed.get(),
+                        hint == null ? "off" : hint.fullScan() ? "full scan" : "on", (tList - t0) / 1_000_000,
+                        (tScan - tList) / 1_000_000, (tTree - tScan) / 1_000_000, (tFlush - tTree) / 1_000_000,
+                        (tEnd - tFlush) / 1_000_000);
+            }
 
             List<Skipped> sk = new ArrayList<>(skipped);
             sk.sort(java.util.Comparator.comparing(Skipped::path));
@@ -315,6 +324,40 @@ public final class SnapshotStore {
     }
 
     private record Captured(StatCache.Entry entry, boolean hashed) {
+    }
+
+    /** What a tree entry may be called: no empty, "." or ".." component, no ".git" (any case). */
+    private static boolean validPath(String path) {
+        for (String c : path.split("/", -1)) {
+            if (c.isEmpty() || c.equals(".") || c.equals("..") || c.equalsIgnoreCase(".git")) {
+                return false;
+            }
+        }
+        return path.indexOf('\0') < 0;
+    }
+
+    /** Tree ids of the last snapshot (all stored): unchanged directories are not looked up again. */
+    private static Set<ObjectId> loadTrees(Path file) {
+        Set<ObjectId> out = new java.util.HashSet<>();
+        try {
+            byte[] raw = Files.readAllBytes(file);
+            for (int i = 0; i + 20 <= raw.length; i += 20) {
+                out.add(ObjectId.fromRaw(raw, i));
+            }
+        } catch (IOException e) {
+            // none known: each tree is looked up in the object database
+        }
+        return out;
+    }
+
+    private static void saveTrees(Path file, List<ObjectId> trees) throws IOException {
+        byte[] raw = new byte[trees.size() * 20];
+        for (int i = 0; i < trees.size(); i++) {
+            trees.get(i).copyRawTo(raw, i * 20);
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, raw);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** What git says the snapshot must cover. */
@@ -770,6 +813,11 @@ public final class SnapshotStore {
         }
         // pruning drops objects only the stat cache still names: it must not vouch for them
         StatCache.delete(store.resolve(STAT_CACHE));
+        try {
+            Files.deleteIfExists(store.resolve(KNOWN_TREES));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reset " + store.resolve(KNOWN_TREES), e);
+        }
         git.run(List.of("pack-refs", "--all"), null, timeout);
         git.run(List.of("repack", "-a", "-d", "-q"), null, timeout);
         git.run(List.of("prune", "--expire=now"), null, timeout);

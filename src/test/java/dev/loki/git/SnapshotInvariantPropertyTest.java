@@ -246,6 +246,11 @@ class SnapshotInvariantPropertyTest {
                 return "step " + n + " (" + s + ") threw " + e;
             }
         }
+        GitCli.Result fsck = GitCli.in(h.repo.dir(), h.repo.env())
+                .withEnv(Map.of("GIT_DIR", h.store.directory().toString())).exec("fsck", "--strict", "--no-dangling");
+        if (!fsck.ok()) {
+            return "the store fails git fsck: " + fsck.stderr() + fsck.out();
+        }
         return null;
     }
 
