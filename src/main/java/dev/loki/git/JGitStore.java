@@ -21,8 +21,30 @@ final class JGitStore {
 
     static FileRepository open(Path store) throws IOException {
         quiet();
+        knownFileStore(store);
         return (FileRepository) new FileRepositoryBuilder().setGitDir(store.toFile()).setBare().setMustExist(true)
                 .setFS(FS.DETECTED).build();
+    }
+
+    /**
+     * Tells JGit the timestamp granularity of the store's file system instead of letting it
+     * measure it: the measurement writes probe files for seconds and, with no JGit config to
+     * remember the result in, would run in every short-lived {@code loki} process (and keep
+     * it from exiting). 10 ms is coarser than any Linux file system here, so JGit's own racy
+     * checks of pack directories stay on the safe side.
+     */
+    private static synchronized void knownFileStore(Path store) {
+        try {
+            String key = System.getProperty("java.vendor") + '|' + System.getProperty("java.version") + '|'
+                    + java.nio.file.Files.getFileStore(store).name();
+            org.eclipse.jgit.lib.StoredConfig c = SystemReader.getInstance().getJGitConfig();
+            if (c.getString("filesystem", key, "timestampResolution") == null) {
+                c.setString("filesystem", key, "timestampResolution", "10 milliseconds");
+                c.setString("filesystem", key, "minRacyThreshold", "10 milliseconds");
+            }
+        } catch (IOException | org.eclipse.jgit.errors.ConfigInvalidException | RuntimeException e) {
+            FS.FileStoreAttributes.setBackground(true); // measured in the background, fallback meanwhile
+        }
     }
 
     private static synchronized void quiet() {

@@ -70,12 +70,12 @@ final class StatCache {
     }
 
     /**
-     * The cached entry for {@code path} when its stat data equals {@code now} and it is not
-     * racy; null otherwise (the file must be hashed).
+     * The cached entry for {@code path} when its stat data equals {@code now} and it is neither
+     * racy nor smudged (size -1); null otherwise (the file must be hashed).
      */
     Entry trusted(String path, Entry now) {
         Entry e = entries.get(path);
-        if (e == null || !e.sameStat(now) || e.mtimeNs >= writtenNs || e.ctimeNs >= writtenNs) {
+        if (e == null || e.size < 0 || !e.sameStat(now) || e.mtimeNs >= writtenNs || e.ctimeNs >= writtenNs) {
             return null;
         }
         return e;
