@@ -47,6 +47,7 @@ class WorkTreeWatcherTest {
         SnapshotHarness h = new SnapshotHarness(tmp);
         try (WorkTreeWatcher w = h.store.watch()) {
             h.repo.write("a.txt", "1\n");
+            Thread.sleep(300); // older than the racy margin: the first snapshot's cache entries are trusted later
             SnapshotStore.Snapshot s1 = h.take();
             assertThat(h.tree(s1.commit())).isEqualTo(h.oracle());
             Path a = h.repo.path("a.txt");
@@ -57,7 +58,7 @@ class WorkTreeWatcherTest {
             SnapshotStore.Snapshot s2 = h.take();
             assertThat(h.tree(s2.commit())).isEqualTo(h.oracle()).containsEntry("a.txt", "100644 "
                     + SnapshotHarness.id("2\n")).containsKey("deep/er/x.txt");
-            assertThat(s2.pathsUpdated()).as("only what changed was read again").isEqualTo(2);
+            assertThat(s2.pathsUpdated()).as("only what changed was read again (README.md was not)").isEqualTo(2);
         }
     }
 }
