@@ -223,4 +223,29 @@ class SnapshotRegressionTest {
         assertThat(h.repo.read("old.txt")).isEqualTo("from the old store\n");
         assertThat(Files.exists(h.repo.path("old.txt"), LinkOption.NOFOLLOW_LINKS)).isTrue();
     }
+    @Test
+    void a_half_done_restore_completes_when_run_again_and_a_restore_is_idempotent() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        for (int i = 0; i < 20; i++) {
+            h.repo.write("f" + i + ".txt", "v1 " + i + "\n");
+        }
+        h.repo.write("dir/x.txt", "x\n");
+        SnapshotStore.Snapshot target = h.take();
+        for (int i = 0; i < 20; i += 2) {
+            h.repo.write("f" + i + ".txt", "v2 " + i + "\n");
+        }
+        h.repo.delete("f1.txt").delete("dir/x.txt");
+        Files.deleteIfExists(h.repo.path("dir"));
+        h.repo.write("dir", "now a file\n").write("new.txt", "new\n");
+        SnapshotStore.Snapshot pre = h.take();
+        List<TreeChange> changes = h.store.diff(pre.commit(), target.commit(), SnapshotHarness.TIMEOUT);
+        assertThat(changes.size()).isGreaterThan(10);
+        // killed half-way: only the first half was written
+        h.store.apply(target.commit(), changes.subList(0, changes.size() / 2), SnapshotHarness.TIMEOUT);
+        assertThat(h.walk()).isNotEqualTo(h.tree(target.commit()));
+        h.store.apply(target.commit(), changes, SnapshotHarness.TIMEOUT);
+        assertThat(h.walk()).isEqualTo(h.tree(target.commit()));
+        h.store.apply(target.commit(), changes, SnapshotHarness.TIMEOUT);
+        assertThat(h.walk()).isEqualTo(h.tree(target.commit()));
+    }
 }
