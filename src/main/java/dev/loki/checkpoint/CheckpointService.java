@@ -163,6 +163,12 @@ public final class CheckpointService {
                 o.put("path", k.path());
                 o.put("reason", k.reason());
             }
+            ArrayNode notRestored = s.putArray("not_restored");
+            for (SnapshotStore.Skipped k : snap.notRestored()) {
+                ObjectNode o = notRestored.addObject();
+                o.put("path", k.path());
+                o.put("reason", k.reason());
+            }
         } catch (GitException e) {
             s.removeAll();
             s.put("status", e.timedOut() ? "timeout" : "failed");
@@ -177,6 +183,25 @@ public final class CheckpointService {
         }
         s.put("duration_ms", Duration.between(start, Instant.now()).toMillis());
         return s;
+    }
+
+    /**
+     * For the loop, which lives for the whole run: a file watcher on the work tree so each
+     * checkpoint re-hashes only what changed (a full scan stays the safety net). Empty when
+     * this is not a git repository or the tree cannot be watched. Close it when the run ends.
+     */
+    public Optional<dev.loki.git.WorkTreeWatcher> watchWorkTree() {
+        try {
+            return RepoInfo.detect(loki.workTree(), env).map(this::snapshots).map(s -> {
+                try {
+                    return s.watch();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            return Optional.empty(); // too many directories, or inotify limits: every checkpoint scans
+        }
     }
 
     private static ObjectNode noSnapshot(String reason) {
@@ -195,7 +220,7 @@ public final class CheckpointService {
         if (lokiPath.startsWith(realWork) && !lokiPath.equals(realWork)) {
             excluded.add(realWork.relativize(lokiPath).toString().replace('\\', '/') + "/");
         }
-        return new SnapshotStore(loki.resolve(STORE_DIR), repo, env, excluded);
+        return new SnapshotStore(dev.loki.git.PrivateDir.store(repo), repo, env, excluded, loki.resolve(STORE_DIR));
     }
 
     private static Path realish(Path p) {

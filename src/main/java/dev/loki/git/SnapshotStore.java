@@ -1,46 +1,92 @@
 package dev.loki.git;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.internal.storage.file.FileRepository;
+import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilterGroup;
 
 /**
  * Snapshots of a work tree kept in a private git store, never in the user's repository.
  *
- * <p>The store is a separate repository under {@code .loki/} whose
- * {@code objects/info/alternates} points at the user's object database, so content the user
- * already has is never copied, and whose own persistent index means unchanged files are never
- * re-hashed. A snapshot covers tracked and untracked (not ignored) files, deletions, executable
- * bits and symlinks; it runs git with {@code GIT_DIR}, {@code GIT_WORK_TREE} and
- * {@code GIT_INDEX_FILE} pointing at the store, so the user's index, HEAD, refs and objects are
- * never written. Callers serialise access (one snapshot or restore at a time per store).
+ * <p><b>The snapshot invariant.</b> A snapshot holds every path tracked in the user's index
+ * (whatever its flags: assume-unchanged, skip-worktree, ignored but added with {@code -f}) or
+ * untracked and not ignored, with exactly the bytes and mode (regular, executable, symlink) on
+ * disk at that moment. What git tells us is only the list of paths ({@code git ls-files}); the
+ * bytes are read here, raw, so no filter (autocrlf, eol, clean/smudge, ident,
+ * working-tree-encoding) ever applies, and nothing of the user's index (stat data, flags,
+ * cache-tree) decides what is captured. Files over the size cap and nested repositories are
+ * left out and listed in {@link Snapshot#skipped()}; empty directories and read-only bits are
+ * not restored and listed in {@link Snapshot#notRestored()}.
+ *
+ * <p><b>Where.</b> The store lives in {@link PrivateDir#store} ({@code <git-dir>/loki/store}),
+ * out of reach of {@code rm -rf .loki} and {@code git clean -fdx}; its
+ * {@code objects/info/alternates} points at the user's object database so content the user
+ * already has is never copied. A store from an older version under {@code .loki/snapshots.git}
+ * is migrated (its refs and objects fetched) on first use.
+ *
+ * <p><b>How.</b> Objects are written in-process (JGit, one pack per snapshot); a stat cache of
+ * our own ({@link StatCache}, racy entries re-hashed as git does) means unchanged files are not
+ * read again, and inside the loop a {@link WorkTreeWatcher} means they are not even stat'ed.
+ * Restores write the work tree in-process too (no git child that could outlive a killed loki),
+ * and are idempotent: running the same restore again completes a half-done one. Callers
+ * serialise access (one snapshot or restore at a time per store).
  */
 public final class SnapshotStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SnapshotStore.class);
     public static final String REF_PREFIX = "refs/loki/checkpoints/";
 
-    private static final String INDEX = "loki-index";
-    private static final String RESTORE_INDEX = "loki-restore-index";
+    static final String STAT_CACHE = "loki-statcache";
+    static final String KNOWN_TREES = "loki-trees";
+    /** Files at least this big are hashed and stored by streaming instead of in memory. */
+    private static final long STREAM_ABOVE = 16L * 1024 * 1024;
+    private static final PersonIdent LOKI = new PersonIdent("loki", "loki@localhost");
 
     private final Path store;
     private final RepoInfo repo;
     private final Map<String, String> baseEnv;
     private final List<String> excludedPrefixes;
+    private final Path legacy;
 
     /**
      * @param store            the private store directory (created on first use)
@@ -50,115 +96,443 @@ public final class SnapshotStore {
      *                         (the .loki directory), each ending in '/'
      */
     public SnapshotStore(Path store, RepoInfo repo, Map<String, String> env, List<String> excludedPrefixes) {
+        this(store, repo, env, excludedPrefixes, null);
+    }
+
+    /**
+     * @param legacyStore a store written by an older version (under {@code .loki/}) whose refs
+     *                    and objects are migrated into {@code store} when {@code store} is created;
+     *                    may be null
+     */
+    public SnapshotStore(Path store, RepoInfo repo, Map<String, String> env, List<String> excludedPrefixes,
+            Path legacyStore) {
         this.store = store.toAbsolutePath().normalize();
         this.repo = repo;
         this.baseEnv = env;
         this.excludedPrefixes = List.copyOf(excludedPrefixes);
+        this.legacy = legacyStore == null ? null : legacyStore.toAbsolutePath().normalize();
     }
 
     /** Limits for one snapshot. */
     public record Limits(long maxFileBytes, Instant deadline) {
     }
 
-    /** A path left out of a snapshot, and why. */
+    /** A path left out of a snapshot (or not restorable in full), and why. */
     public record Skipped(String path, String reason) {
     }
 
-    /** A snapshot that was taken. */
-    public record Snapshot(String commit, String tree, List<Skipped> skipped, int pathsUpdated) {
+    /**
+     * A snapshot that was taken.
+     *
+     * @param skipped      paths left out (too large, nested repositories: ending in '/'); a
+     *                     rollback leaves them alone
+     * @param pathsUpdated paths whose content was read and hashed (not found unchanged)
+     * @param notRestored  paths the snapshot holds only in part: read-only files (their bytes
+     *                     are captured, the read-only bit is not restored) and empty directories
+     *                     (not captured: a git tree cannot hold one)
+     */
+    public record Snapshot(String commit, String tree, List<Skipped> skipped, int pathsUpdated,
+            List<Skipped> notRestored) {
+        public Snapshot(String commit, String tree, List<Skipped> skipped, int pathsUpdated) {
+            this(commit, tree, skipped, pathsUpdated, List.of());
+        }
     }
 
     public Path directory() {
         return store;
     }
 
+    /**
+     * Starts (or returns the running) file watcher of this work tree, so the snapshots of a
+     * long-lived process re-hash only what changed. Close it when the run ends.
+     */
+    public WorkTreeWatcher watch() throws IOException {
+        return WorkTreeWatcher.start(repo.workTree(), store, excludedPrefixes);
+    }
+
     public RepoInfo repo() {
         return repo;
     }
 
+    // ---- take ---------------------------------------------------------------------------
+
     /** Takes a snapshot of the work tree and points {@code ref} at it. */
     public Snapshot take(String ref, String message, Limits limits) throws IOException {
         init();
-        syncExcludes();
-        Files.deleteIfExists(store.resolve(INDEX + ".lock"));
-        boolean seeded = seedIndex();
-        GitCli git = git(INDEX);
-        if (seeded) {
-            for (String prefix : excludedPrefixes) {
-                git.run(List.of("rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", stripSlash(prefix)),
-                        null, remaining(limits));
-            }
-        }
-        String fingerprint = userObjectsFingerprint();
+        Optional<WorkTreeWatcher.Changes> hint = WorkTreeWatcher.changesFor(repo.workTree());
         try {
-            return stage(git, ref, message, limits, fingerprint);
-        } catch (GitException e) {
-            if (e.timedOut()) {
-                throw e;
-            }
-            // A damaged private index, or one naming objects the user's repository no longer
-            // has (history rewritten and garbage-collected): start from an empty index; every
-            // file is hashed again from the work tree, which recreates those objects here.
-            LOG.warn("snapshot with the saved index failed ({}); hashing the whole work tree again", e.getMessage());
-            Files.deleteIfExists(store.resolve(INDEX));
-            Files.deleteIfExists(store.resolve(INDEX + ".lock"));
-            return stage(git, ref, message, limits, fingerprint);
+            Snapshot s = takeWith(ref, message, limits, hint.orElse(null));
+            hint.ifPresent(WorkTreeWatcher.Changes::commit);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            hint.ifPresent(WorkTreeWatcher.Changes::abandon);
+            throw e;
         }
     }
 
-    private Snapshot stage(GitCli git, String ref, String message, Limits limits, String fingerprint)
+    private Snapshot takeWith(String ref, String message, Limits limits, WorkTreeWatcher.Changes hint)
             throws IOException {
-        List<String> candidates = git.run(List.of("ls-files", "-z", "--others", "--modified", "--exclude-standard"),
-                null, remaining(limits)).nulSeparated();
-        Set<String> update = new LinkedHashSet<>();
-        List<Skipped> skipped = new ArrayList<>();
-        for (String path : candidates) {
-            if (path.isEmpty() || isExcluded(path)) {
-                continue;
+        long scanStart = nowNs();
+        long t0 = System.nanoTime();
+        Listing listing = list(limits);
+        long tList = System.nanoTime();
+        Path cacheFile = store.resolve(STAT_CACHE);
+        StatCache cache = StatCache.loadShared(cacheFile);
+        String fingerprint = userObjectsFingerprint();
+        // The user's repository was repacked or garbage-collected since the cache was written:
+        // content we borrowed from it may be gone, so every cached id is checked once.
+        boolean verify = cache.size() > 0 && !cache.fingerprint().equals(fingerprint);
+
+        try (FileRepository db = open(); ObjectInserter ins = db.getObjectDatabase().newPackInserter()) {
+            ObjectDirectory od = db.getObjectDatabase();
+            Set<ObjectId> inserted = ConcurrentHashMap.newKeySet();
+            Map<String, Captured> captured = new ConcurrentHashMap<>();
+            List<Skipped> skipped = Collections.synchronizedList(new ArrayList<>());
+            List<Skipped> notRestored = Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicInteger hashed = new java.util.concurrent.atomic.AtomicInteger();
+            Path root = repo.workTree();
+
+            listing.paths.parallelStream().forEach(path -> {
+                if (Instant.now().isAfter(limits.deadline())) {
+                    throw new GitException(List.of("snapshot"), -1, "", true);
+                }
+                Path file = root.resolve(path);
+                StatCache.Entry prev = cache.get(path);
+                if (hint != null && prev != null && !verify && !hint.mayHaveChanged(path)
+                        && cache.trusted(path, prev) != null) {
+                    // the watcher saw no event under this path since the last snapshot
+                    captured.put(path, new Captured(prev, false));
+                    return;
+                }
+                StatCache.Entry now;
+                try {
+                    now = stat(file);
+                } catch (NoSuchFileException e) {
+                    return; // deleted (or never checked out): absent from the snapshot, as on disk
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (now.mode() == MODE_DIR) {
+                    if (Files.exists(file.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+                        skipped.add(new Skipped(path + "/", "nested git repository or submodule: its contents"
+                                + " are not captured and a rollback leaves it as it is"));
+                    }
+                    return; // a directory where a file is tracked: its own files are listed one by one
+                }
+                if (now.mode() == MODE_OTHER) {
+                    skipped.add(new Skipped(path, "not a regular file, symlink or directory (fifo, socket, device)"));
+                    return;
+                }
+                if (now.mode() != FileMode.SYMLINK.getBits() && now.size() > limits.maxFileBytes()) {
+                    skipped.add(new Skipped(path, "larger than " + mib(limits.maxFileBytes()) + " ("
+                            + mib(now.size()) + ", " + now.size() + " bytes)"));
+                    return;
+                }
+                if (readOnly(file, now)) {
+                    notRestored.add(new Skipped(path, "read-only: its bytes are captured, a restore writes it"
+                            + " writable"));
+                }
+                StatCache.Entry hit = cache.trusted(path, now);
+                if (hit != null && verify && !od.has(ObjectId.fromRaw(hit.id()))) {
+                    hit = null;
+                }
+                if (hit != null) {
+                    captured.put(path, new Captured(hit, false));
+                    return;
+                }
+                try {
+                    byte[] id = hashAndStore(file, now, od, ins, inserted);
+                    captured.put(path, new Captured(new StatCache.Entry(now.mode(), now.size(), now.mtimeNs(),
+                            now.ctimeNs(), now.ino(), id), true));
+                    hashed.incrementAndGet();
+                } catch (NoSuchFileException e) {
+                    // deleted between the stat and the read: absent
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+
+            long tScan = System.nanoTime();
+            for (String dir : listing.emptyDirs) {
+                if (!isExcluded(dir)) {
+                    notRestored.add(new Skipped(dir, "empty directory: not captured (a git tree cannot hold one)"));
+                }
             }
-            if (path.endsWith("/")) {
-                skipped.add(new Skipped(path, "nested git repository"));
-                continue;
+            for (String nested : listing.nested) {
+                if (!isExcluded(nested)) {
+                    skipped.add(new Skipped(nested, "nested git repository: its contents are not captured and a"
+                            + " rollback leaves it as it is"));
+                }
             }
-            Path file = repo.workTree().resolve(path);
-            try {
-                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isRegularFile() && a.size() > limits.maxFileBytes()) {
-                    skipped.add(new Skipped(path, "larger than " + (limits.maxFileBytes() / (1024 * 1024)) + " MiB ("
-                            + (a.size() / (1024 * 1024)) + " MiB)"));
+
+            List<TreeWriter.Item> items = new ArrayList<>(captured.size());
+            for (Map.Entry<String, Captured> e : captured.entrySet()) {
+                String path = e.getKey();
+                if (!validPath(path)) {
+                    skipped.add(new Skipped(path, "a path git cannot store in a tree"));
                     continue;
                 }
-            } catch (NoSuchFileException e) {
-                // deleted since the last snapshot: update-index --remove records that
+                items.add(new TreeWriter.Item(TreeWriter.utf8(path), e.getValue().entry().mode(),
+                        e.getValue().entry().id()));
             }
-            update.add(path);
+            items.sort((x, y) -> TreeWriter.compare(x.path(), y.path()));
+            Path treesFile = store.resolve(KNOWN_TREES);
+            Set<ObjectId> knownTrees = verify ? new java.util.HashSet<>() : loadTrees(treesFile);
+            TreeWriter tw = new TreeWriter(od, ins, knownTrees);
+            ObjectId tree = tw.write(items);
+            CommitBuilder cb = new CommitBuilder();
+            cb.setTreeId(tree);
+            PersonIdent who = new PersonIdent(LOKI, Instant.now(), java.time.ZoneOffset.UTC);
+            cb.setAuthor(who);
+            cb.setCommitter(who);
+            cb.setMessage(message.endsWith("\n") ? message : message + "\n");
+            ObjectId commit = ins.insert(cb);
+            long tTree = System.nanoTime();
+            ins.flush();
+            long tFlush = System.nanoTime();
+
+            RefUpdate u = db.updateRef(ref);
+            u.setNewObjectId(commit);
+            u.setForceUpdate(true);
+            u.disableRefLog();
+            RefUpdate.Result r = u.update();
+            if (r != RefUpdate.Result.NEW && r != RefUpdate.Result.FORCED && r != RefUpdate.Result.NO_CHANGE) {
+                throw new IOException("could not point " + ref + " at the snapshot: " + r);
+            }
+
+            Map<String, StatCache.Entry> next = new HashMap<>(captured.size() * 4 / 3 + 1);
+            captured.forEach((p, c) -> next.put(p, c.entry()));
+            StatCache.save(cacheFile, next, fingerprint, scanStart);
+            saveTrees(treesFile, tw.trees());
+            long tEnd = System.nanoTime();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("snapshot of {} paths ({} hashed, watcher {}): list {} ms, stat+hash {} ms, trees {} ms,"
+                        + " pack {} ms, ref+cache {} ms", captured.size(), hashed.get(),
+                        hint == null ? "off" : hint.fullScan() ? "full scan" : "on", (tList - t0) / 1_000_000,
+                        (tScan - tList) / 1_000_000, (tTree - tScan) / 1_000_000, (tFlush - tTree) / 1_000_000,
+                        (tEnd - tFlush) / 1_000_000);
+            }
+
+            List<Skipped> sk = new ArrayList<>(skipped);
+            sk.sort(java.util.Comparator.comparing(Skipped::path));
+            List<Skipped> nr = new ArrayList<>(notRestored);
+            nr.sort(java.util.Comparator.comparing(Skipped::path));
+            return new Snapshot(commit.name(), tree.name(), List.copyOf(sk), hashed.get(), List.copyOf(nr));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        if (!update.isEmpty()) {
-            git.run(List.of("update-index", "--add", "--remove", "-z", "--stdin"), nulJoin(update), remaining(limits));
-        }
-        if (!skipped.isEmpty()) {
-            List<String> drop = skipped.stream().map(Skipped::path).map(SnapshotStore::stripSlash).toList();
-            git.run(List.of("update-index", "--force-remove", "-z", "--stdin"), nulJoin(drop), remaining(limits));
-        }
-        String tree = git.run(List.of("write-tree"), null, remaining(limits)).out().strip();
-        Path seen = store.resolve("loki-user-packs");
-        boolean packsChanged = !Files.isRegularFile(seen)
-                || !Files.readString(seen, StandardCharsets.UTF_8).equals(fingerprint);
-        if (packsChanged) {
-            // The user's object database was repacked (or this is the first snapshot): objects
-            // our index borrows may be gone. Verify once, here, instead of on every snapshot.
-            List<String> missing = missingObjects(tree, remaining(limits));
-            if (!missing.isEmpty()) {
-                throw new GitException(List.of("write-tree"), 1, missing.size()
-                        + " borrowed object(s) are gone from the repository", false);
+    }
+
+    private record Captured(StatCache.Entry entry, boolean hashed) {
+    }
+
+    /** What a tree entry may be called: no empty, "." or ".." component, no ".git" (any case). */
+    private static boolean validPath(String path) {
+        for (String c : path.split("/", -1)) {
+            if (c.isEmpty() || c.equals(".") || c.equals("..") || c.equalsIgnoreCase(".git")) {
+                return false;
             }
         }
-        String commit = git.run(List.of("commit-tree", "--no-gpg-sign", tree, "-m", message), null, remaining(limits)).out().strip();
-        git.run(List.of("update-ref", ref, commit), null, remaining(limits));
-        if (packsChanged) {
-            Files.writeString(seen, fingerprint, StandardCharsets.UTF_8);
+        return path.indexOf('\0') < 0;
+    }
+
+    /** Tree ids of the last snapshot (all stored): unchanged directories are not looked up again. */
+    private static Set<ObjectId> loadTrees(Path file) {
+        Set<ObjectId> out = new java.util.HashSet<>();
+        try {
+            byte[] raw = Files.readAllBytes(file);
+            for (int i = 0; i + 20 <= raw.length; i += 20) {
+                out.add(ObjectId.fromRaw(raw, i));
+            }
+        } catch (IOException e) {
+            // none known: each tree is looked up in the object database
         }
-        return new Snapshot(commit, tree, List.copyOf(skipped), update.size());
+        return out;
+    }
+
+    private static void saveTrees(Path file, List<ObjectId> trees) throws IOException {
+        byte[] raw = new byte[trees.size() * 20];
+        for (int i = 0; i < trees.size(); i++) {
+            trees.get(i).copyRawTo(raw, i * 20);
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, raw);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** What git says the snapshot must cover. */
+    private record Listing(List<String> paths, List<String> nested, List<String> emptyDirs) {
+    }
+
+    /**
+     * Every path tracked in the user's index (whatever its flags) or untracked and not ignored,
+     * from {@code git ls-files}; the paths only, never the index's stat data or blob ids. Empty
+     * untracked directories come from a second listing run at the same time.
+     */
+    private Listing list(Limits limits) {
+        GitCli git = repo.git(baseEnv);
+        Duration timeout = remaining(limits);
+        java.util.concurrent.CompletableFuture<List<String>> dirs = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> git.run(List.of("ls-files", "-z", "--others", "--directory",
+                        "--exclude-standard"), null, timeout).nulSeparated());
+        List<String> all = git.run(List.of("ls-files", "-z", "--cached", "--others", "--exclude-standard"), null,
+                timeout).nulSeparated();
+        LinkedHashSet<String> paths = new LinkedHashSet<>(all.size() * 4 / 3 + 1);
+        List<String> nested = new ArrayList<>();
+        for (String p : all) {
+            if (p.isEmpty() || isExcluded(p)) {
+                continue;
+            }
+            if (p.endsWith("/")) {
+                nested.add(p); // --others shows a nested repository as "dir/"
+            } else {
+                paths.add(p); // unmerged paths come once per stage: keep one
+            }
+        }
+        List<String> empty = new ArrayList<>();
+        try {
+            List<String> listed = dirs.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            java.util.TreeSet<String> files = new java.util.TreeSet<>(paths);
+            for (String d : listed) {
+                if (!d.endsWith("/") || nested.contains(d)) {
+                    continue;
+                }
+                String next = files.ceiling(d);
+                if (next == null || !next.startsWith(d)) {
+                    empty.add(d);
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof GitException g) {
+                throw g;
+            }
+            throw new GitException(List.of("ls-files"), -1, String.valueOf(e.getCause()), false);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new GitException(List.of("ls-files"), -1, "", true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GitException(List.of("ls-files"), -1, "interrupted", true);
+        }
+        return new Listing(new ArrayList<>(paths), nested, empty);
+    }
+
+    static final int MODE_DIR = FileMode.TREE.getBits();
+    static final int MODE_OTHER = -1;
+
+    /** lstat: never follows a symlink. */
+    static StatCache.Entry stat(Path file) throws IOException {
+        Map<String, Object> a = Files.readAttributes(file, "unix:mode,size,lastModifiedTime,ctime,ino",
+                LinkOption.NOFOLLOW_LINKS);
+        int unixMode = (Integer) a.get("mode");
+        int type = unixMode & 0170000;
+        int mode;
+        if (type == 0100000) {
+            mode = (unixMode & 0100) != 0 ? FileMode.EXECUTABLE_FILE.getBits() : FileMode.REGULAR_FILE.getBits();
+        } else if (type == 0120000) {
+            mode = FileMode.SYMLINK.getBits();
+        } else if (type == 0040000) {
+            mode = MODE_DIR;
+        } else {
+            mode = MODE_OTHER;
+        }
+        long mtime = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
+        long ctime = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
+        long size = (Long) a.get("size");
+        long ino = (Long) a.get("ino");
+        // keep the permission bits we care about in the cache key too (chmod changes ctime anyway)
+        return new StatCache.Entry(mode, size, mtime, ctime, ino ^ ((long) (unixMode & 0777) << 48), null);
+    }
+
+    private static boolean readOnly(Path file, StatCache.Entry st) {
+        if (st.mode() == FileMode.SYMLINK.getBits()) {
+            return false;
+        }
+        long perms = (st.ino() >>> 48) & 0777;
+        return (perms & 0200) == 0;
+    }
+
+    /** The blob id of a file's raw bytes (or a symlink's target), stored here unless already present. */
+    private static byte[] hashAndStore(Path file, StatCache.Entry st, ObjectDirectory od, ObjectInserter ins,
+            Set<ObjectId> inserted) throws IOException {
+        if (st.mode() == FileMode.SYMLINK.getBits()) {
+            byte[] target = Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8);
+            return storeBytes(target, od, ins, inserted);
+        }
+        if (st.size() < STREAM_ABOVE) {
+            return storeBytes(Files.readAllBytes(file), od, ins, inserted);
+        }
+        // large: hash while streaming, then store by streaming again if needed
+        MessageDigest md = sha1();
+        long len = Files.size(file);
+        md.update(Constants.encodedTypeString(Constants.OBJ_BLOB));
+        md.update((byte) ' ');
+        md.update(Constants.encodeASCII(len));
+        md.update((byte) 0);
+        long seen = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while (seen < len && (n = in.read(buf, 0, (int) Math.min(buf.length, len - seen))) > 0) {
+                md.update(buf, 0, n);
+                seen += n;
+            }
+        }
+        if (seen != len) {
+            throw new IOException(file + " changed size while it was read; take the snapshot again");
+        }
+        ObjectId id = ObjectId.fromRaw(md.digest());
+        if (!inserted.contains(id) && !od.has(id)) {
+            synchronized (ins) {
+                if (inserted.add(id)) {
+                    try (InputStream in = Files.newInputStream(file)) {
+                        ObjectId stored = ins.insert(Constants.OBJ_BLOB, len, in);
+                        if (!stored.equals(id)) {
+                            throw new IOException(file + " changed while it was read; take the snapshot again");
+                        }
+                    }
+                }
+            }
+        }
+        byte[] raw = new byte[20];
+        id.copyRawTo(raw, 0);
+        return raw;
+    }
+
+    private static byte[] storeBytes(byte[] data, ObjectDirectory od, ObjectInserter ins, Set<ObjectId> inserted)
+            throws IOException {
+        MessageDigest md = sha1();
+        md.update(Constants.encodedTypeString(Constants.OBJ_BLOB));
+        md.update((byte) ' ');
+        md.update(Constants.encodeASCII(data.length));
+        md.update((byte) 0);
+        md.update(data);
+        byte[] raw = md.digest();
+        ObjectId id = ObjectId.fromRaw(raw);
+        if (!inserted.contains(id) && !od.has(id)) {
+            synchronized (ins) {
+                if (inserted.add(id)) {
+                    ins.insert(Constants.OBJ_BLOB, data);
+                }
+            }
+        }
+        return raw;
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-1", e);
+        }
+    }
+
+    private static String mib(long bytes) {
+        return (bytes / (1024 * 1024)) + " MiB";
+    }
+
+    private static long nowNs() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** The names of the user's pack files: a gc or repack changes them. */
@@ -173,19 +547,21 @@ public final class SnapshotStore {
         }
     }
 
+    // ---- read ---------------------------------------------------------------------------
+
     /** The commit a ref of this store points at. */
     public Optional<String> resolve(String ref) {
-        if (!Files.exists(store.resolve("HEAD"))) {
+        if (!Files.exists(store.resolve("HEAD")) && !migrateIfLegacy()) {
             return Optional.empty();
         }
-        GitCli.Result r = git(INDEX).exec("rev-parse", "-q", "--verify", ref + "^{commit}");
+        GitCli.Result r = git().exec("rev-parse", "-q", "--verify", ref + "^{commit}");
         return r.ok() ? Optional.of(r.out().strip()) : Optional.empty();
     }
 
     /** Whether an object (from this store or the user's repository) exists. */
     public boolean hasCommit(String sha) {
         init();
-        return git(INDEX).exec("cat-file", "-e", sha + "^{commit}").ok();
+        return git().exec("cat-file", "-e", sha + "^{commit}").ok();
     }
 
     /**
@@ -194,7 +570,7 @@ public final class SnapshotStore {
      */
     public List<String> missingObjects(String commit, Duration timeout) {
         init();
-        GitCli.Result r = git(INDEX).exec(List.of("rev-list", "--objects", "--missing=print", commit), null, timeout);
+        GitCli.Result r = git().exec(List.of("rev-list", "--objects", "--missing=print", commit), null, timeout);
         List<String> missing = new ArrayList<>();
         if (!r.ok()) {
             missing.add(commit + " (" + r.stderr().strip() + ")");
@@ -210,7 +586,8 @@ public final class SnapshotStore {
 
     /** Paths that differ from {@code from} to {@code to} (commits or trees of this store). */
     public List<TreeChange> diff(String from, String to, Duration timeout) {
-        GitCli.Result r = git(INDEX).run(List.of("diff-tree", "-r", "-z", "--no-renames", "--raw", from, to),
+        init();
+        GitCli.Result r = git().run(List.of("diff-tree", "-r", "-z", "--no-renames", "--raw", from, to),
                 null, timeout);
         List<String> parts = r.nulSeparated();
         List<TreeChange> changes = new ArrayList<>();
@@ -230,46 +607,139 @@ public final class SnapshotStore {
         return changes;
     }
 
+    // ---- restore ------------------------------------------------------------------------
+
     /**
      * Makes each of {@code changes}' paths in the work tree equal to {@code commit}: paths the
-     * commit has are written from it (content, mode, symlink), the others are deleted. Touches
-     * nothing else. Deletions run first so a file can replace a directory and back.
+     * commit has are written from it (raw bytes, mode, symlink), the others are deleted.
+     * Touches nothing else: no ignored file, no HEAD, branch, index, ref or object of the
+     * user's repository. Writes in this process (no git child), deletions first so a file can
+     * replace a directory and back. Idempotent: applying the same changes again completes an
+     * interrupted apply. Submodule entries (gitlinks) are left alone.
      */
     public void apply(String commit, List<TreeChange> changes, Duration timeout) throws IOException {
+        init();
+        Instant deadline = Instant.now().plus(timeout);
         List<String> write = new ArrayList<>();
         for (TreeChange c : changes) {
             if (c.inTarget()) {
                 if (!"160000".equals(c.newMode())) {
                     write.add(c.path());
+                } else if (!"160000".equals(c.oldMode()) && !"000000".equals(c.oldMode())) {
+                    delete(c.path()); // a file that became a submodule: the file goes
                 }
             } else if (!"160000".equals(c.oldMode())) {
                 delete(c.path());
             }
         }
-        for (String path : write) {
-            // A path that must become a file but is a directory now (its files went first).
-            Path p = repo.workTree().resolve(path);
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                try {
-                    Files.delete(p);
-                } catch (DirectoryNotEmptyException e) {
-                    throw new IOException(path + " is a directory that still holds files; cannot replace it");
-                }
-            }
-        }
         if (write.isEmpty()) {
             return;
         }
-        Path restoreIndex = store.resolve(RESTORE_INDEX);
-        Files.deleteIfExists(restoreIndex);
-        Files.deleteIfExists(store.resolve(RESTORE_INDEX + ".lock"));
-        GitCli git = git(RESTORE_INDEX);
-        try {
-            git.run(List.of("read-tree", commit), null, timeout);
-            git.run(List.of("checkout-index", "-f", "-q", "-z", "--stdin"), nulJoin(write), timeout);
-        } finally {
-            Files.deleteIfExists(restoreIndex);
+        Map<String, ObjectId> ids = new HashMap<>();
+        Map<String, Integer> modes = new HashMap<>();
+        try (FileRepository db = open(); ObjectReader reader = db.newObjectReader(); RevWalk rw = new RevWalk(reader);
+                TreeWalk tw = new TreeWalk(reader)) {
+            RevCommit c = rw.parseCommit(db.resolve(commit + "^{commit}"));
+            tw.addTree(c.getTree());
+            tw.setRecursive(true);
+            tw.setFilter(PathFilterGroup.createFromStrings(write));
+            while (tw.next()) {
+                ids.put(tw.getPathString(), tw.getObjectId(0));
+                modes.put(tw.getPathString(), tw.getRawMode(0));
+            }
+            for (String path : write) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new GitException(List.of("restore"), -1, "", true);
+                }
+                ObjectId id = ids.get(path);
+                if (id == null) {
+                    throw new IOException(path + " is not in snapshot " + commit);
+                }
+                writeOne(path, reader.open(id, Constants.OBJ_BLOB), modes.get(path));
+            }
         }
+    }
+
+    private void writeOne(String relative, ObjectLoader blob, int mode) throws IOException {
+        Path p = inside(relative);
+        prepareParents(p);
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            // a directory where the snapshot has a file (its files went first)
+            try {
+                Files.delete(p);
+            } catch (DirectoryNotEmptyException e) {
+                throw new IOException(relative + " is a directory that still holds files (ignored ones?); cannot"
+                        + " replace it with the file of the snapshot");
+            }
+        }
+        if (mode == FileMode.SYMLINK.getBits()) {
+            String target = new String(blob.getCachedBytes(Integer.MAX_VALUE), StandardCharsets.UTF_8);
+            if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).toString().equals(target)) {
+                return;
+            }
+            Files.deleteIfExists(p);
+            Files.createSymbolicLink(p, Path.of(target));
+            return;
+        }
+        if (Files.isSymbolicLink(p)) {
+            Files.delete(p); // never write through a symlink
+        } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isWritable(p)) {
+            Files.delete(p); // read-only: replace it rather than fail
+        }
+        try (OutputStream out = Files.newOutputStream(p, LinkOption.NOFOLLOW_LINKS, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            blob.copyTo(out);
+        }
+        boolean exec = mode == FileMode.EXECUTABLE_FILE.getBits();
+        Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+        perms.add(PosixFilePermission.OWNER_WRITE);
+        perms.add(PosixFilePermission.OWNER_READ);
+        if (exec) {
+            perms.add(PosixFilePermission.OWNER_EXECUTE);
+            if (perms.contains(PosixFilePermission.GROUP_READ)) {
+                perms.add(PosixFilePermission.GROUP_EXECUTE);
+            }
+            if (perms.contains(PosixFilePermission.OTHERS_READ)) {
+                perms.add(PosixFilePermission.OTHERS_EXECUTE);
+            }
+        } else {
+            perms.remove(PosixFilePermission.OWNER_EXECUTE);
+            perms.remove(PosixFilePermission.GROUP_EXECUTE);
+            perms.remove(PosixFilePermission.OTHERS_EXECUTE);
+        }
+        Files.setPosixFilePermissions(p, perms);
+    }
+
+    /** Makes the parent directories of {@code p}; a file or symlink in the way is an error. */
+    private void prepareParents(Path p) throws IOException {
+        Path root = repo.workTree();
+        List<Path> missing = new ArrayList<>();
+        for (Path d = p.getParent(); d != null && !d.equals(root); d = d.getParent()) {
+            if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                break;
+            }
+            if (Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(root.relativize(d) + " is a file (ignored or left out of the snapshot?) where"
+                        + " the snapshot has a directory; move it away and restore again");
+            }
+            missing.add(d);
+        }
+        for (int i = missing.size() - 1; i >= 0; i--) {
+            try {
+                Files.createDirectory(missing.get(i));
+            } catch (FileAlreadyExistsException e) {
+                // made meanwhile
+            }
+        }
+    }
+
+    private Path inside(String relative) throws IOException {
+        Path root = repo.workTree();
+        Path p = root.resolve(relative).normalize();
+        if (!p.startsWith(root) || p.equals(root) || isExcluded(relative)) {
+            throw new IOException("refusing to write " + relative + ": outside the work tree");
+        }
+        return p;
     }
 
     private void delete(String relative) throws IOException {
@@ -281,6 +751,12 @@ public final class SnapshotStore {
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             return; // a directory where a file was: its own contents are handled path by path
         }
+        // a parent that is a symlink or a file now: the path is already gone from the tree
+        for (Path d = p.getParent(); d != null && !d.equals(root); d = d.getParent()) {
+            if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+        }
         Files.deleteIfExists(p);
         for (Path dir = p.getParent(); dir != null && !dir.equals(root) && dir.startsWith(root); dir = dir.getParent()) {
             try {
@@ -291,6 +767,8 @@ public final class SnapshotStore {
         }
     }
 
+    // ---- refs and maintenance -----------------------------------------------------------
+
     /** Deletes refs of this store (objects go at the next {@link #maintain}). */
     public void deleteRefs(List<String> refs) {
         if (refs.isEmpty() || !Files.exists(store.resolve("HEAD"))) {
@@ -300,15 +778,15 @@ public final class SnapshotStore {
         for (String ref : refs) {
             stdin.append("delete ").append(ref).append('\n');
         }
-        git(INDEX).run(List.of("update-ref", "--stdin"), stdin.toString().getBytes(StandardCharsets.UTF_8),
+        git().run(List.of("update-ref", "--stdin"), stdin.toString().getBytes(StandardCharsets.UTF_8),
                 Duration.ofMinutes(1));
     }
 
     public List<String> refs() {
-        if (!Files.exists(store.resolve("HEAD"))) {
+        if (!Files.exists(store.resolve("HEAD")) && !migrateIfLegacy()) {
             return List.of();
         }
-        String out = git(INDEX).run("for-each-ref", "--format=%(refname)", "refs/loki/").out();
+        String out = git().run("for-each-ref", "--format=%(refname)", "refs/loki/").out();
         return out.lines().filter(l -> !l.isBlank()).toList();
     }
 
@@ -322,7 +800,7 @@ public final class SnapshotStore {
         if (!Files.exists(store.resolve("HEAD"))) {
             return List.of();
         }
-        GitCli git = git(INDEX);
+        GitCli git = git();
         List<String> lost = new ArrayList<>();
         GitCli.Result all = git.exec(List.of("rev-list", "--objects", "--missing=print", "--all"), null, timeout);
         if (!all.ok() || all.out().lines().anyMatch(l -> l.startsWith("?"))) {
@@ -332,6 +810,13 @@ public final class SnapshotStore {
                 }
             }
             deleteRefs(lost);
+        }
+        // pruning drops objects only the stat cache still names: it must not vouch for them
+        StatCache.delete(store.resolve(STAT_CACHE));
+        try {
+            Files.deleteIfExists(store.resolve(KNOWN_TREES));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reset " + store.resolve(KNOWN_TREES), e);
         }
         git.run(List.of("pack-refs", "--all"), null, timeout);
         git.run(List.of("repack", "-a", "-d", "-q"), null, timeout);
@@ -358,80 +843,99 @@ public final class SnapshotStore {
         }
     }
 
+    // ---- the store itself ---------------------------------------------------------------
+
+    private FileRepository open() throws IOException {
+        return JGitStore.open(store);
+    }
+
+    private boolean migrateIfLegacy() {
+        if (legacy != null && Files.exists(legacy.resolve("HEAD"))) {
+            init();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Creates the store on first use (in a temporary directory moved into place, so a
+     * concurrent or killed creation never leaves half a store), migrating an older store's
+     * refs and objects when there is one.
+     */
     private void init() {
+        if (Files.exists(store.resolve("HEAD"))) {
+            return;
+        }
+        Path tmp = store.resolveSibling(store.getFileName() + ".new-" + ProcessHandle.current().pid());
         try {
-            if (Files.exists(store.resolve("HEAD"))) {
-                return;
-            }
             Files.createDirectories(store.getParent());
-            GitCli.in(store.getParent(), baseEnv).run("init", "-q", "--bare", "--template=", store.toString());
-            Files.writeString(store.resolve("config"), String.join("\n",
+            dev.loki.store.FileTrees.delete(tmp);
+            Files.createDirectories(tmp.resolve("refs").resolve("heads"));
+            Files.createDirectories(tmp.resolve("refs").resolve("tags"));
+            Files.createDirectories(tmp.resolve("objects").resolve("pack"));
+            Path info = Files.createDirectories(tmp.resolve("objects").resolve("info"));
+            Files.writeString(tmp.resolve("HEAD"), "ref: refs/heads/main\n", StandardCharsets.UTF_8);
+            Files.writeString(tmp.resolve("config"), String.join("\n",
                     "[core]",
                     "\trepositoryformatversion = 0",
-                    "\tbare = false",
+                    "\tbare = true",
                     "\tfilemode = true",
                     "\tsymlinks = true",
                     "\tautocrlf = false",
                     "\tsafecrlf = false",
                     "\tlogallrefupdates = false",
-                    "\tuntrackedCache = false",
                     "\tfsmonitor = false",
-                    "\tsplitIndex = false",
                     "[gc]",
                     "\tauto = 0",
-                    "[index]",
-                    "\tsparse = false",
+                    "[receive]",
+                    "\tautogc = false",
                     ""), StandardCharsets.UTF_8);
-            Path info = Files.createDirectories(store.resolve("objects").resolve("info"));
-            Files.writeString(info.resolve("alternates"), repo.objectsDir().toString() + "\n", StandardCharsets.UTF_8);
-            // never committed into the user's repository, even where .loki itself is not ignored
-            Files.writeString(store.resolve(".gitignore"), "*\n", StandardCharsets.UTF_8);
-            Files.writeString(store.resolve("description"), "Loki checkpoint snapshots of " + repo.workTree()
+            StringBuilder alternates = new StringBuilder(repo.objectsDir().toString()).append('\n');
+            Files.writeString(info.resolve("alternates"), alternates.toString(), StandardCharsets.UTF_8);
+            Files.writeString(tmp.resolve("description"), "Loki checkpoint snapshots of " + repo.workTree()
                     + "\nManaged by loki; do not add refs here by hand.\n", StandardCharsets.UTF_8);
+            if (legacy != null && Files.exists(legacy.resolve("HEAD")) && !legacy.equals(store)) {
+                migrate(tmp, info, alternates);
+            }
+            try {
+                Files.move(tmp, store, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                dev.loki.store.FileTrees.delete(tmp); // another process made it first
+            } catch (IOException e) {
+                if (!Files.exists(store.resolve("HEAD"))) {
+                    throw e;
+                }
+                dev.loki.store.FileTrees.delete(tmp);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the snapshot store at " + store, e);
         }
     }
 
-    /** The user's info/exclude plus our own exclusions, so both see the same ignored files. */
-    private void syncExcludes() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        Path user = repo.infoExclude();
-        if (Files.isRegularFile(user)) {
-            sb.append(Files.readString(user, StandardCharsets.UTF_8)).append('\n');
+    /** Fetches the older store's snapshot refs and the objects they need into {@code tmp}. */
+    private void migrate(Path tmp, Path info, StringBuilder alternates) throws IOException {
+        GitCli git = GitCli.in(repo.workTree(), baseEnv).withEnv(Map.of("GIT_DIR", tmp.toString(),
+                "GIT_CONFIG_NOSYSTEM", "1"));
+        GitCli.Result r = git.exec(List.of("fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+                legacy.toString(), "+refs/loki/*:refs/loki/*"), null, Duration.ofMinutes(10));
+        if (r.ok()) {
+            LOG.info("migrated the snapshot store from {} to {}", legacy, store);
+            return;
         }
-        for (String prefix : excludedPrefixes) {
-            sb.append('/').append(prefix).append('\n');
-        }
-        Path ours = Files.createDirectories(store.resolve("info")).resolve("exclude");
-        String want = sb.toString();
-        if (!Files.isRegularFile(ours) || !Files.readString(ours, StandardCharsets.UTF_8).equals(want)) {
-            Files.writeString(ours, want, StandardCharsets.UTF_8);
-        }
-    }
-
-    /**
-     * Starts the private index from a copy of the user's (its stat data and blob ids are
-     * valid for every file the user has staged), so the first snapshot only hashes what differs.
-     */
-    private boolean seedIndex() throws IOException {
-        Path ours = store.resolve(INDEX);
-        if (Files.exists(ours)) {
-            return false;
-        }
-        Path theirs = repo.index();
-        if (!Files.isRegularFile(theirs) || hasSharedIndex()) {
-            return false;
-        }
-        Path tmp = store.resolve(INDEX + ".seed");
-        Files.copy(theirs, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, ours, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return true;
-    }
-
-    private boolean hasSharedIndex() throws IOException {
-        try (var list = Files.list(repo.gitDir())) {
-            return list.anyMatch(p -> p.getFileName().toString().startsWith("sharedindex."));
+        // keep reading it where it is rather than lose the old snapshots
+        LOG.warn("could not copy the old snapshot store {} ({}); reading it in place", legacy, r.stderr().strip());
+        alternates.append(legacy.resolve("objects")).append('\n');
+        Files.writeString(info.resolve("alternates"), alternates.toString(), StandardCharsets.UTF_8);
+        GitCli old = GitCli.in(repo.workTree(), baseEnv).withEnv(Map.of("GIT_DIR", legacy.toString()));
+        String refs = old.exec("for-each-ref", "--format=%(objectname) %(refname)", "refs/loki/").out();
+        StringBuilder stdin = new StringBuilder();
+        refs.lines().filter(l -> !l.isBlank()).forEach(l -> {
+            String[] f = l.split(" ", 2);
+            stdin.append("update ").append(f[1]).append(' ').append(f[0]).append('\n');
+        });
+        if (stdin.length() > 0) {
+            git.run(List.of("update-ref", "--stdin"), stdin.toString().getBytes(StandardCharsets.UTF_8),
+                    Duration.ofMinutes(1));
         }
     }
 
@@ -444,11 +948,10 @@ public final class SnapshotStore {
         return false;
     }
 
-    private GitCli git(String indexName) {
+    /** git on the store alone: no work tree, no index of the user's. */
+    private GitCli git() {
         Map<String, String> env = new HashMap<>();
         env.put("GIT_DIR", store.toString());
-        env.put("GIT_WORK_TREE", repo.workTree().toString());
-        env.put("GIT_INDEX_FILE", store.resolve(indexName).toString());
         env.put("GIT_AUTHOR_NAME", "loki");
         env.put("GIT_AUTHOR_EMAIL", "loki@localhost");
         env.put("GIT_COMMITTER_NAME", "loki");
@@ -463,14 +966,6 @@ public final class SnapshotStore {
             throw new GitException(List.of("snapshot"), -1, "", true);
         }
         return Duration.ofMillis(ms);
-    }
-
-    private static byte[] nulJoin(Iterable<String> paths) {
-        StringBuilder sb = new StringBuilder();
-        for (String p : paths) {
-            sb.append(p).append('\0');
-        }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static String stripSlash(String p) {

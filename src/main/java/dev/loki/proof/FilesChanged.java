@@ -163,7 +163,7 @@ final class FilesChanged {
         if (loki.startsWith(work) && !loki.equals(work)) {
             excluded.add(work.relativize(loki).toString().replace('\\', '/') + "/");
         }
-        return new SnapshotStore(dir.resolve(STORE_DIR), repo, env, excluded);
+        return new SnapshotStore(dev.loki.git.PrivateDir.store(repo), repo, env, excluded, dir.resolve(STORE_DIR));
     }
 
     private static Path realish(Path p) {

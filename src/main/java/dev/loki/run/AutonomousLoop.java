@@ -87,6 +87,16 @@ public final class AutonomousLoop {
     }
 
     public LoopResult run() throws IOException, InterruptedException {
+        // the loop lives for the whole run: a file watcher lets each checkpoint re-hash only what changed
+        Optional<dev.loki.git.WorkTreeWatcher> watcher = c.checkpoints().flatMap(CheckpointService::watchWorkTree);
+        try {
+            return runIterations();
+        } finally {
+            watcher.ifPresent(dev.loki.git.WorkTreeWatcher::close);
+        }
+    }
+
+    private LoopResult runIterations() throws IOException, InterruptedException {
         RunSettings s = c.settings();
         if (iteration >= s.maxIterations()) {
             return end("max_iterations_reached", "max iterations (" + s.maxIterations() + ") already reached");

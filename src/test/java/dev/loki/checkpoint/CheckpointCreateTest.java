@@ -135,9 +135,9 @@ class CheckpointCreateTest {
     @Test
     void a_snapshot_over_its_time_budget_records_a_state_only_checkpoint_with_the_reason() {
         TestRepo repo = TestRepo.create(tmp);
-        Map<String, String> env = FakeGit.stalling(tmp, repo.env(), "update-index");
+        Map<String, String> env = FakeGit.stalling(tmp, repo.env(), "ls-files");
         env.put("LOKI_CHECKPOINT_TIMEOUT", "1");
-        repo.write("new.txt", "forces update-index\n");
+        repo.write("new.txt", "forces a listing\n");
         Loki.Result r = Loki.run(repo.dir(), env, "checkpoint", "create", "slow", "--json");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.json().path("snapshot").path("status").asText()).isEqualTo("timeout");

@@ -35,7 +35,7 @@ class RetentionTest {
         list.forEach(n -> kept.add(n.path("id").asText()));
         assertThat(kept).containsExactlyElementsOf(ids.subList(2, 5));
 
-        String refs = TestRepo.run(List.of("git", "--git-dir", repo.path(".loki/snapshots.git").toString(),
+        String refs = TestRepo.run(List.of("git", "--git-dir", repo.path(".git/loki/store").toString(),
                 "for-each-ref", "--format=%(refname)"), repo.dir(), env);
         assertThat(refs.lines().toList()).containsExactlyInAnyOrderElementsOf(
                 ids.subList(2, 5).stream().map(id -> "refs/loki/checkpoints/" + id).toList());
@@ -55,7 +55,7 @@ class RetentionTest {
         assertThat(gc.exit()).as(gc.toString()).isZero();
         assertThat(gc.json().path("repacked").asBoolean()).isTrue();
         assertThat(gc.json().path("bytes_after").asLong()).isPositive();
-        assertThat(repo.path(".loki/snapshots.git/objects/pack")).isDirectoryContaining("glob:**.pack");
+        assertThat(repo.path(".git/loki/store/objects/pack")).isDirectoryContaining("glob:**.pack");
     }
 
     @Test

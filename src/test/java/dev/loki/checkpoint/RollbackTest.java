@@ -286,7 +286,7 @@ class RollbackTest {
     void a_failed_pre_rollback_snapshot_aborts_unless_forced() throws Exception {
         String cp = checkpoint("c");
         repo.write("src/app.py", "print('v2')\n");
-        Map<String, String> env = FakeGit.failing(tmp, repo.env(), "write-tree");
+        Map<String, String> env = FakeGit.failing(tmp, repo.env(), "ls-files");
 
         Loki.Result r = Loki.run(repo.dir(), env, "rollback", "to", cp);
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);

@@ -1,0 +1,132 @@
+package dev.loki.git;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.TreeFormatter;
+
+/**
+ * Writes the trees of a snapshot from its sorted paths, bottom-up in one pass. Every tree is
+ * formatted and hashed (cheap), but only trees that are neither known from the previous
+ * snapshot nor already in the object database are stored: an iteration that touches 1% of the
+ * files stores only the trees on the way to them.
+ */
+final class TreeWriter {
+    /** One path of the snapshot: its UTF-8 bytes, mode bits and blob id. */
+    record Item(byte[] path, int mode, byte[] id) {
+    }
+
+    private final ObjectDirectory od;
+    private final ObjectInserter ins;
+    private final Set<ObjectId> known;
+    private final List<ObjectId> written = new ArrayList<>();
+    private final MessageDigest md;
+
+    /**
+     * @param known tree ids known to be stored (the previous snapshot's); every tree of this
+     *              snapshot is added to it
+     */
+    TreeWriter(ObjectDirectory od, ObjectInserter ins, Set<ObjectId> known) {
+        this.od = od;
+        this.ins = ins;
+        this.known = known;
+        try {
+            this.md = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Git's order of index entries: byte order of the full path (which is tree order). */
+    static int compare(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b);
+    }
+
+    /** The root tree of {@code items}, which must be sorted by {@link #compare} and free of duplicates. */
+    ObjectId write(List<Item> items) throws IOException {
+        List<byte[]> names = new ArrayList<>(); // open directories below the root
+        List<TreeFormatter> open = new ArrayList<>();
+        open.add(new TreeFormatter());
+        for (Item it : items) {
+            List<byte[]> parts = split(it.path());
+            int common = 0;
+            while (common < names.size() && common < parts.size() - 1
+                    && Arrays.equals(names.get(common), parts.get(common))) {
+                common++;
+            }
+            while (names.size() > common) {
+                close(names, open);
+            }
+            for (int i = common; i < parts.size() - 1; i++) {
+                names.add(parts.get(i));
+                open.add(new TreeFormatter());
+            }
+            byte[] leaf = parts.get(parts.size() - 1);
+            open.get(open.size() - 1).append(leaf, 0, leaf.length, FileMode.fromBits(it.mode()), it.id(), 0);
+        }
+        while (!names.isEmpty()) {
+            close(names, open);
+        }
+        return store(open.get(0));
+    }
+
+    private void close(List<byte[]> names, List<TreeFormatter> open) throws IOException {
+        byte[] name = names.remove(names.size() - 1);
+        TreeFormatter done = open.remove(open.size() - 1);
+        ObjectId id = store(done);
+        byte[] raw = new byte[Constants.OBJECT_ID_LENGTH];
+        id.copyRawTo(raw, 0);
+        open.get(open.size() - 1).append(name, 0, name.length, FileMode.TREE, raw, 0);
+    }
+
+    private ObjectId store(TreeFormatter f) throws IOException {
+        byte[] data = f.toByteArray();
+        md.reset();
+        md.update(Constants.encodedTypeString(Constants.OBJ_TREE));
+        md.update((byte) ' ');
+        md.update(Constants.encodeASCII(data.length));
+        md.update((byte) 0);
+        md.update(data);
+        ObjectId id = ObjectId.fromRaw(md.digest());
+        if (!known.contains(id)) {
+            if (!od.has(id)) {
+                ins.insert(Constants.OBJ_TREE, data);
+            }
+            known.add(id);
+        }
+        written.add(id);
+        return id;
+    }
+
+    /** Every tree id of the snapshot just written. */
+    List<ObjectId> trees() {
+        return written;
+    }
+
+    private static List<byte[]> split(byte[] path) {
+        List<byte[]> parts = new ArrayList<>(4);
+        int start = 0;
+        for (int i = 0; i < path.length; i++) {
+            if (path[i] == '/') {
+                parts.add(Arrays.copyOfRange(path, start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(Arrays.copyOfRange(path, start, path.length));
+        return parts;
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,251 @@
+package dev.loki.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 8's reproductions 1-4 and 7 (the snapshot part), each on a real repository. */
+class SnapshotRegressionTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void repro1_a_racy_write_in_the_same_second_as_the_commit_is_captured() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("a.txt", "one\n");
+        h.repo.git("add", "a.txt");
+        h.repo.git("commit", "-q", "-m", "x");
+        h.repo.write("a.txt", "two\n");
+        SnapshotStore.Snapshot s = h.take();
+        assertThat(h.tree(s.commit())).containsEntry("a.txt", "100644 " + SnapshotHarness.id("two\n"));
+        assertThat(h.tree(s.commit())).isEqualTo(h.oracle());
+    }
+
+    @Test
+    void repro1_a_same_size_rewrite_with_the_same_mtime_after_a_snapshot_is_captured() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("a.txt", "one\n");
+        Path a = h.repo.path("a.txt");
+        FileTime t = Files.getLastModifiedTime(a);
+        SnapshotStore.Snapshot first = h.take();
+        h.repo.write("a.txt", "two\n");
+        Files.setLastModifiedTime(a, t); // same size, same mtime: only ctime and the racy rule tell
+        SnapshotStore.Snapshot second = h.take();
+        assertThat(h.tree(first.commit())).containsEntry("a.txt", "100644 " + SnapshotHarness.id("one\n"));
+        assertThat(h.tree(second.commit())).containsEntry("a.txt", "100644 " + SnapshotHarness.id("two\n"));
+    }
+
+    @Test
+    void the_stat_cache_never_trusts_an_entry_as_new_as_itself() throws Exception {
+        Path file = tmp.resolve("cache");
+        long now = System.currentTimeMillis() * 1_000_000L;
+        StatCache.Entry fresh = new StatCache.Entry(0100644, 4, now, now, 1, new byte[20]);
+        StatCache.Entry old = new StatCache.Entry(0100644, 4, now - 10_000_000_000L, now - 10_000_000_000L, 2,
+                new byte[20]);
+        // scan began 5 s ago: "old" was last modified 5 s before that, "fresh" during the scan
+        StatCache.save(file, Map.of("fresh", fresh, "old", old), "", now - 5_000_000_000L);
+        StatCache loaded = StatCache.load(file);
+        assertThat(loaded.trusted("old", old)).isNotNull();
+        assertThat(loaded.trusted("fresh", fresh)).as("racy: modified while the scan ran").isNull();
+        // an entry not older than the cache file itself is never trusted, whatever the scan time
+        long future = now + 3_600_000_000_000L;
+        StatCache.Entry ahead = new StatCache.Entry(0100644, 4, future, now - 10_000_000_000L, 3, new byte[20]);
+        StatCache.save(file, Map.of("ahead", ahead), "", Long.MAX_VALUE);
+        assertThat(StatCache.load(file).trusted("ahead", ahead)).isNull();
+        Files.writeString(file, "torn");
+        assertThat(StatCache.load(file).size()).as("a torn cache is ignored").isZero();
+    }
+
+    @Test
+    void repro2_assume_unchanged_and_skip_worktree_files_are_captured_and_restored() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("au.txt", "v1\n").write("sw.txt", "v1\n").commitAll("two files");
+        SnapshotStore.Snapshot base = h.take();
+        h.repo.git("update-index", "--assume-unchanged", "au.txt");
+        h.repo.git("update-index", "--skip-worktree", "sw.txt");
+        h.repo.write("au.txt", "v2 edited\n").write("sw.txt", "v2 edited\n");
+        SnapshotStore.Snapshot edited = h.take();
+        assertThat(h.tree(edited.commit())).containsEntry("au.txt", "100644 " + SnapshotHarness.id("v2 edited\n"))
+                .containsEntry("sw.txt", "100644 " + SnapshotHarness.id("v2 edited\n"));
+        h.restore(base.commit());
+        assertThat(h.repo.read("au.txt")).isEqualTo("v1\n");
+        assertThat(h.repo.read("sw.txt")).isEqualTo("v1\n");
+        h.restore(edited.commit());
+        assertThat(h.repo.read("au.txt")).isEqualTo("v2 edited\n");
+        assertThat(h.repo.git("ls-files", "-v", "au.txt", "sw.txt")).as("the user's flags untouched")
+                .contains("h au.txt", "S sw.txt");
+    }
+
+    @Test
+    void repro3_force_added_ignored_files_are_captured_also_after_a_file_became_a_directory() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write(".gitignore", "*.cfg\nbuild/\n").write("app.cfg", "secret=1\n").write("conf", "a file\n");
+        h.repo.git("add", ".gitignore", "conf");
+        h.repo.git("add", "-f", "app.cfg");
+        h.repo.git("commit", "-q", "-m", "config");
+        h.repo.write("local.cfg", "ignored and untracked\n");
+        SnapshotStore.Snapshot first = h.take();
+        assertThat(h.tree(first.commit())).containsKey("app.cfg").containsKey("conf").doesNotContainKey("local.cfg");
+
+        // conf becomes a directory; a new ignored file is force-added after the first snapshot
+        h.repo.delete("conf");
+        h.repo.write("conf/inner.txt", "now a dir\n").write("app.cfg", "secret=2\n").write("later.cfg", "added -f\n");
+        h.repo.git("add", "-f", "later.cfg");
+        SnapshotStore.Snapshot second = h.take();
+        Map<String, String> t = h.tree(second.commit());
+        assertThat(t).containsEntry("app.cfg", "100644 " + SnapshotHarness.id("secret=2\n"))
+                .containsKey("later.cfg").containsKey("conf/inner.txt").doesNotContainKey("conf");
+        assertThat(t).isEqualTo(h.oracle());
+
+        h.restore(first.commit());
+        assertThat(h.repo.read("conf")).isEqualTo("a file\n");
+        assertThat(h.repo.read("app.cfg")).isEqualTo("secret=1\n");
+        assertThat(h.repo.read("local.cfg")).as("ignored file untouched").isEqualTo("ignored and untracked\n");
+        assertThat(h.repo.exists("later.cfg")).isFalse();
+        h.restore(second.commit()); // the undo brings the edits back
+        assertThat(h.repo.read("app.cfg")).isEqualTo("secret=2\n");
+        assertThat(h.repo.read("later.cfg")).isEqualTo("added -f\n");
+        assertThat(h.repo.read("conf/inner.txt")).isEqualTo("now a dir\n");
+    }
+
+    @Test
+    void repro4_line_endings_are_stored_and_restored_as_they_are_on_disk() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.git("config", "core.autocrlf", "true");
+        h.repo.write(".gitattributes", "*.lf eol=crlf\n*.crlf eol=lf\n*.id ident\n");
+        byte[] crlf = "one\r\ntwo\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] lf = "one\ntwo\n".getBytes(StandardCharsets.US_ASCII);
+        h.write("win.txt", crlf);
+        h.write("unix.lf", lf);
+        h.write("dos.crlf", crlf);
+        h.write("kw.id", "$Id$\n".getBytes(StandardCharsets.US_ASCII));
+        SnapshotStore.Snapshot s = h.take();
+        Map<String, String> t = h.tree(s.commit());
+        assertThat(t).containsEntry("win.txt", "100644 " + SnapshotHarness.blobId(crlf))
+                .containsEntry("unix.lf", "100644 " + SnapshotHarness.blobId(lf))
+                .containsEntry("dos.crlf", "100644 " + SnapshotHarness.blobId(crlf));
+        h.write("win.txt", lf);
+        h.write("unix.lf", crlf);
+        h.write("dos.crlf", lf);
+        h.write("kw.id", "changed\n".getBytes(StandardCharsets.US_ASCII));
+        h.restore(s.commit());
+        assertThat(Files.readAllBytes(h.repo.path("win.txt"))).isEqualTo(crlf);
+        assertThat(Files.readAllBytes(h.repo.path("unix.lf"))).isEqualTo(lf);
+        assertThat(Files.readAllBytes(h.repo.path("dos.crlf"))).isEqualTo(crlf);
+        assertThat(h.repo.read("kw.id")).isEqualTo("$Id$\n");
+    }
+
+    @Test
+    void repro7_nested_repos_empty_dirs_read_only_and_large_files_are_listed() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.maxFileBytes = 1024;
+        h.repo.write("nest/inner.txt", "inside a nested repo\n");
+        h.repo.git("-C", "nest", "init", "-q");
+        Files.createDirectories(h.repo.path("empty/deeper"));
+        h.repo.write("ro.txt", "read only\n");
+        Files.setPosixFilePermissions(h.repo.path("ro.txt"), PosixFilePermissions.fromString("r--r--r--"));
+        h.write("big.bin", new byte[4096]);
+        SnapshotStore.Snapshot s = h.take();
+        assertThat(s.skipped()).extracting(SnapshotStore.Skipped::path).contains("nest/", "big.bin");
+        assertThat(s.skipped()).filteredOn(k -> k.path().equals("big.bin")).first()
+                .extracting(SnapshotStore.Skipped::reason).asString().contains("4096 bytes");
+        assertThat(s.notRestored()).extracting(SnapshotStore.Skipped::path).contains("empty/", "ro.txt");
+        assertThat(h.tree(s.commit())).containsKey("ro.txt").doesNotContainKey("big.bin")
+                .doesNotContainKey("nest/inner.txt");
+
+        // the big file is deleted later: restoring never invents it, and the target still names it
+        Files.delete(h.repo.path("big.bin"));
+        h.restore(s.commit());
+        assertThat(h.repo.exists("big.bin")).isFalse();
+        assertThat(h.repo.read("nest/inner.txt")).isEqualTo("inside a nested repo\n");
+    }
+
+    @Test
+    void file_symlink_and_executable_swaps_round_trip() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("run.sh", "#!/bin/sh\n").write("x", "plain\n");
+        Files.setPosixFilePermissions(h.repo.path("run.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        SnapshotStore.Snapshot a = h.take();
+        assertThat(h.tree(a.commit())).isEqualTo(h.oracle()).containsEntry("run.sh", "100755 "
+                + SnapshotHarness.id("#!/bin/sh\n"));
+        Files.setPosixFilePermissions(h.repo.path("run.sh"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.delete(h.repo.path("x"));
+        Files.createSymbolicLink(h.repo.path("x"), Path.of("run.sh"));
+        SnapshotStore.Snapshot b = h.take();
+        assertThat(h.tree(b.commit())).isEqualTo(h.oracle()).containsEntry("x", "120000 " + SnapshotHarness.id("run.sh"));
+        h.restore(a.commit());
+        assertThat(h.walk()).isEqualTo(h.tree(a.commit()));
+        assertThat(Files.isSymbolicLink(h.repo.path("x"))).isFalse();
+        h.restore(b.commit());
+        assertThat(Files.isSymbolicLink(h.repo.path("x"))).isTrue();
+        assertThat(Files.isExecutable(h.repo.path("run.sh"))).isFalse();
+    }
+
+    @Test
+    void the_store_lives_in_the_git_directory_and_survives_rm_rf_loki_and_git_clean() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write(".gitignore", ".loki/\n").write(".loki/state.json", "{}\n").write("f.txt", "kept\n");
+        SnapshotStore.Snapshot s = h.take();
+        assertThat(h.store.directory()).isEqualTo(h.info.gitDir().resolve("loki/store"));
+        h.repo.git("clean", "-fdxq");
+        assertThat(h.repo.exists(".loki")).isFalse();
+        assertThat(h.store.hasCommit(s.commit())).isTrue();
+        assertThat(h.tree(s.commit())).containsKey("f.txt").doesNotContainKey(".loki/state.json");
+        assertThat(h.repo.git("for-each-ref")).as("no ref in the user's repository").doesNotContain("refs/loki");
+    }
+
+    @Test
+    void a_store_from_an_older_version_under_loki_is_migrated() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("old.txt", "from the old store\n");
+        Path legacyDir = h.repo.path(".loki/snapshots.git");
+        SnapshotStore legacy = new SnapshotStore(legacyDir, h.info, h.repo.env(), List.of(".loki/"));
+        SnapshotStore.Snapshot old = legacy.take(SnapshotStore.REF_PREFIX + "cp-old", "old",
+                new SnapshotStore.Limits(1 << 20, java.time.Instant.now().plusSeconds(60)));
+        SnapshotStore migrated = new SnapshotStore(PrivateDir.store(h.info), h.info, h.repo.env(), List.of(".loki/"),
+                legacyDir);
+        assertThat(migrated.resolve(SnapshotStore.REF_PREFIX + "cp-old")).contains(old.commit());
+        dev.loki.store.FileTrees.delete(h.repo.path(".loki"));
+        assertThat(migrated.hasCommit(old.commit())).as("copied, not borrowed").isTrue();
+        assertThat(migrated.missingObjects(old.commit(), SnapshotHarness.TIMEOUT)).isEmpty();
+        h.repo.write("old.txt", "changed\n");
+        List<TreeChange> changes = migrated.diff(h.take().commit(), old.commit(), SnapshotHarness.TIMEOUT);
+        migrated.apply(old.commit(), changes, SnapshotHarness.TIMEOUT);
+        assertThat(h.repo.read("old.txt")).isEqualTo("from the old store\n");
+        assertThat(Files.exists(h.repo.path("old.txt"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+    }
+    @Test
+    void a_half_done_restore_completes_when_run_again_and_a_restore_is_idempotent() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        for (int i = 0; i < 20; i++) {
+            h.repo.write("f" + i + ".txt", "v1 " + i + "\n");
+        }
+        h.repo.write("dir/x.txt", "x\n");
+        SnapshotStore.Snapshot target = h.take();
+        for (int i = 0; i < 20; i += 2) {
+            h.repo.write("f" + i + ".txt", "v2 " + i + "\n");
+        }
+        h.repo.delete("f1.txt").delete("dir/x.txt");
+        Files.deleteIfExists(h.repo.path("dir"));
+        h.repo.write("dir", "now a file\n").write("new.txt", "new\n");
+        SnapshotStore.Snapshot pre = h.take();
+        List<TreeChange> changes = h.store.diff(pre.commit(), target.commit(), SnapshotHarness.TIMEOUT);
+        assertThat(changes.size()).isGreaterThan(10);
+        // killed half-way: only the first half was written
+        h.store.apply(target.commit(), changes.subList(0, changes.size() / 2), SnapshotHarness.TIMEOUT);
+        assertThat(h.walk()).isNotEqualTo(h.tree(target.commit()));
+        h.store.apply(target.commit(), changes, SnapshotHarness.TIMEOUT);
+        assertThat(h.walk()).isEqualTo(h.tree(target.commit()));
+        h.store.apply(target.commit(), changes, SnapshotHarness.TIMEOUT);
+        assertThat(h.walk()).isEqualTo(h.tree(target.commit()));
+    }
+}

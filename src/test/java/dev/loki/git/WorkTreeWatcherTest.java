@@ -1,0 +1,64 @@
+package dev.loki.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The loop's watcher narrows what a snapshot re-reads, and never lets a change through unseen. */
+class WorkTreeWatcherTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void only_touched_paths_may_have_changed_and_the_first_and_nth_snapshots_scan_in_full() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("a.txt", "a\n").write("b.txt", "b\n").write("d/c.txt", "c\n");
+        try (WorkTreeWatcher w = h.store.watch()) {
+            WorkTreeWatcher.Changes first = WorkTreeWatcher.changesFor(h.repo.dir()).orElseThrow();
+            assertThat(first.fullScan()).as("the first snapshot scans everything").isTrue();
+
+            Path b = h.repo.path("b.txt");
+            FileTime t = Files.getLastModifiedTime(b);
+            h.repo.write("b.txt", "B\n");
+            Files.setLastModifiedTime(b, t); // same size, same mtime: the event still tells
+            h.repo.write("n/new.txt", "new dir\n");
+            WorkTreeWatcher.Changes next = WorkTreeWatcher.changesFor(h.repo.dir()).orElseThrow();
+            assertThat(next.fullScan()).isFalse();
+            assertThat(next.mayHaveChanged("b.txt")).isTrue();
+            assertThat(next.mayHaveChanged("n/new.txt")).isTrue();
+            assertThat(next.mayHaveChanged("a.txt")).isFalse();
+            assertThat(next.mayHaveChanged("d/c.txt")).isFalse();
+
+            for (int i = 2; i < WorkTreeWatcher.FULL_EVERY; i++) {
+                assertThat(WorkTreeWatcher.changesFor(h.repo.dir()).orElseThrow().fullScan()).isFalse();
+            }
+            assertThat(WorkTreeWatcher.changesFor(h.repo.dir()).orElseThrow().fullScan())
+                    .as("every Nth snapshot is a full scan, the safety net").isTrue();
+        }
+        assertThat(WorkTreeWatcher.changesFor(h.repo.dir())).as("closed: snapshots scan").isEmpty();
+    }
+
+    @Test
+    void snapshots_with_the_watcher_capture_edits_made_between_them() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        try (WorkTreeWatcher w = h.store.watch()) {
+            h.repo.write("a.txt", "1\n");
+            Thread.sleep(300); // older than the racy margin: the first snapshot's cache entries are trusted later
+            SnapshotStore.Snapshot s1 = h.take();
+            assertThat(h.tree(s1.commit())).isEqualTo(h.oracle());
+            Path a = h.repo.path("a.txt");
+            FileTime t = Files.getLastModifiedTime(a);
+            h.repo.write("a.txt", "2\n");
+            Files.setLastModifiedTime(a, t);
+            h.repo.write("deep/er/x.txt", "x\n");
+            SnapshotStore.Snapshot s2 = h.take();
+            assertThat(h.tree(s2.commit())).isEqualTo(h.oracle()).containsEntry("a.txt", "100644 "
+                    + SnapshotHarness.id("2\n")).containsKey("deep/er/x.txt");
+            assertThat(s2.pathsUpdated()).as("only what changed was read again (README.md was not)").isEqualTo(2);
+        }
+    }
+}
