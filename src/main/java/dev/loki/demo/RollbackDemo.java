@@ -51,7 +51,7 @@ public final class RollbackDemo {
         Checkpoint first = checkpoints.create(CheckpointRequest.iteration(1, "iteration-1", "iteration 1 complete",
                 "demo-agent"));
         out.println("   checkpoint " + first.id() + ": " + first.snapshot().status()
-                + " (tracked AND untracked files, in .loki/snapshots.git, not in your repository)");
+                + " (tracked AND untracked files, in .git/loki/store where rm -rf .loki cannot reach, never in your branch, index or refs)");
 
         write("calc.py", "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n");
         write("test_calc.py", "from calc import add, sub\n\nassert add(2, 3) == 5\nassert sub(5, 3) == 2\n");
