@@ -26,6 +26,7 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        RollbackNotice.printIfPending(ctx);
         return doCall();
     }
 

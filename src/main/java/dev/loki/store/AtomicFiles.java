@@ -47,11 +47,25 @@ public final class AtomicFiles {
         }
     }
 
-    /** Appends bytes and forces them to disk; the caller holds the file's lock. */
+    /**
+     * Appends bytes and forces them to disk; the caller holds the file's lock. When the file
+     * ends in a torn line (a writer was killed before its newline), the new bytes start on a
+     * line of their own, so one cut record never swallows the next.
+     */
     public static void append(Path target, byte[] bytes) throws IOException {
         Files.createDirectories(target.toAbsolutePath().getParent());
-        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            long size = ch.size();
+            if (size > 0 && bytes.length > 0 && bytes[0] != '\n') {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                if (ch.read(last, size - 1) == 1 && last.get(0) != '\n') {
+                    byte[] fixed = new byte[bytes.length + 1];
+                    fixed[0] = '\n';
+                    System.arraycopy(bytes, 0, fixed, 1, bytes.length);
+                    bytes = fixed;
+                }
+            }
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
