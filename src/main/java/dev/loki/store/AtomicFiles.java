@@ -54,23 +54,33 @@ public final class AtomicFiles {
      */
     public static void append(Path target, byte[] bytes) throws IOException {
         Files.createDirectories(target.toAbsolutePath().getParent());
-        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            long size = ch.size();
-            if (size > 0 && bytes.length > 0 && bytes[0] != '\n') {
-                ByteBuffer last = ByteBuffer.allocate(1);
-                if (ch.read(last, size - 1) == 1 && last.get(0) != '\n') {
-                    byte[] fixed = new byte[bytes.length + 1];
-                    fixed[0] = '\n';
-                    System.arraycopy(bytes, 0, fixed, 1, bytes.length);
-                    bytes = fixed;
-                }
-            }
+        if (bytes.length > 0 && bytes[0] != '\n' && endsInTornLine(target)) {
+            byte[] fixed = new byte[bytes.length + 1];
+            fixed[0] = '\n';
+            System.arraycopy(bytes, 0, fixed, 1, bytes.length);
+            bytes = fixed;
+        }
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
             ch.force(true);
+        }
+    }
+
+    /** Whether the file is non-empty and its last byte is not a newline. */
+    static boolean endsInTornLine(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                return false;
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            return ch.read(last, size - 1) == 1 && last.get(0) != '\n';
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
         }
     }
 
