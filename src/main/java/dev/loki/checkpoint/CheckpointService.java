@@ -355,6 +355,10 @@ public final class CheckpointService {
             return;
         }
         SnapshotStore store = snapshots(repo.get());
+        int ended = RollbackGuards.end(RollbackGuards.strayWriters(store.directory()));
+        if (ended > 0) {
+            report("Ended " + ended + " git process(es) the killed 'checkpoint create' had left running.");
+        }
         try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"), LOCK_WAIT)) {
             List<String> refs = store.refs();
             store.deleteRefs(scan.orphansRemoved().stream().map(id -> SnapshotStore.REF_PREFIX + id)

@@ -43,9 +43,9 @@ final class RollbackGuards {
     }
 
     /**
-     * Processes other than this one that run git against {@code storeDir} (seen in their
-     * environment as {@code GIT_DIR}), i.e. children of a killed loki still writing. Linux only
-     * (reads /proc); elsewhere none are found.
+     * Git processes that run against {@code storeDir} (seen in their environment as
+     * {@code GIT_DIR}) and whose parent is not a live JVM: children of a killed loki, still
+     * writing. Linux only (reads /proc); elsewhere none are found.
      */
     static List<ProcessHandle> strayWriters(Path storeDir) {
         List<ProcessHandle> out = new ArrayList<>();
@@ -57,6 +57,11 @@ final class RollbackGuards {
         long self = ProcessHandle.current().pid();
         ProcessHandle.allProcesses().forEach(h -> {
             if (h.pid() == self || h.parent().map(p -> p.pid() == self).orElse(false)) {
+                return;
+            }
+            // a child of a live JVM belongs to a loki that is still running: not a stray
+            if (h.parent().filter(ProcessHandle::isAlive)
+                    .map(p -> p.info().command().orElse("").contains("java")).orElse(false)) {
                 return;
             }
             String cmd = h.info().command().orElse("");
