@@ -280,7 +280,9 @@ public final class CheckpointRecords {
                 }
                 Optional<Corrupt> c = corruptIn(dir);
                 if (c.isPresent()) {
-                    corrupt.add(c.get());
+                    if (corrupt.stream().noneMatch(x -> x.id().equals(name))) {
+                        corrupt.add(c.get());
+                    }
                     continue;
                 }
                 if (clean && isOrphan(dir, isPrimary)) {
