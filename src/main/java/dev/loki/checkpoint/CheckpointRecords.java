@@ -246,7 +246,16 @@ public final class CheckpointRecords {
      * reported), orphans of killed creates (removed), missing or half mirrors (completed).
      */
     Scan scan(boolean clean) {
+        return scan(clean, true);
+    }
+
+    /**
+     * With {@code read} false, a light pass for every create: orphans and mirrors only, no
+     * metadata is parsed (corrupt records are reported by the reading scans: list, doctor).
+     */
+    Scan scan(boolean clean, boolean read) {
         Map<String, Checkpoint> byId = new LinkedHashMap<>();
+        List<String> primaryIds = new ArrayList<>();
         List<Corrupt> corrupt = new ArrayList<>();
         List<String> orphans = new ArrayList<>();
         List<String> notices = new ArrayList<>();
@@ -270,10 +279,19 @@ public final class CheckpointRecords {
                     continue;
                 }
                 Path meta = dir.resolve(METADATA);
+                if (!read && Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS)) {
+                    if (isPrimary) {
+                        primaryIds.add(name);
+                    }
+                    continue;
+                }
                 if (Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS)) {
                     Optional<Checkpoint> cp = CheckpointReader.read(dir);
                     if (cp.isPresent()) {
                         byId.putIfAbsent(name, cp.get());
+                        if (isPrimary) {
+                            primaryIds.add(name);
+                        }
                         continue;
                     }
                     quarantine(meta);
@@ -299,13 +317,12 @@ public final class CheckpointRecords {
             }
         }
         if (clean && mirror().isPresent()) {
-            for (Checkpoint cp : byId.values()) {
-                if (cp.dir().startsWith(primary)
-                        && !Files.isRegularFile(mirror.resolve(cp.id()).resolve(METADATA), LinkOption.NOFOLLOW_LINKS)) {
+            for (String id : primaryIds) {
+                if (!Files.isRegularFile(mirror.resolve(id).resolve(METADATA), LinkOption.NOFOLLOW_LINKS)) {
                     try {
-                        mirrorRecord(cp.id());
+                        mirrorRecord(id);
                     } catch (IOException | UncheckedIOException e) {
-                        notices.add("Could not copy checkpoint " + cp.id() + " to " + mirror + ": " + e.getMessage());
+                        notices.add("Could not copy checkpoint " + id + " to " + mirror + ": " + e.getMessage());
                     }
                 }
             }

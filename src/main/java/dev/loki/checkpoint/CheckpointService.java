@@ -126,7 +126,7 @@ public final class CheckpointService {
         Instant now = Instant.now();
         try {
             recreateIfWiped(rec, true);
-            cleanOrphans(rec.scan(true));
+            cleanOrphans(rec.scan(true, false));
             Path dir = rec.allocate(baseId(req, now));
             String id = dir.getFileName().toString();
             List<String> absent = new ArrayList<>();

@@ -50,7 +50,7 @@ final class Rollback {
         }
         RollbackJournal journal = RollbackJournal.at(service.lokiDir());
         if (!opts.dryRun()) {
-            journal.read().filter(p -> p.writerAlive() && !p.writer().isCurrent()).ifPresent(p -> {
+            journal.read().filter(p -> p.running() && !p.writer().isCurrent()).ifPresent(p -> {
                 throw LokiException.failed("A rollback to " + p.target() + " is still running (pid " + p.writer().pid()
                         + "); wait for it to end, or stop it with 'kill " + p.writer().pid() + "', then run this again.");
             });

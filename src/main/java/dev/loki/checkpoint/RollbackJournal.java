@@ -42,6 +42,11 @@ public final class RollbackJournal {
             return writer.alive();
         }
 
+        /** Whether a rollback is running right now (its writer alive, and it has not failed). */
+        public boolean running() {
+            return !FAILED.equals(phase) && writerAlive();
+        }
+
         public String completeCommand() {
             return "loki rollback to " + target;
         }
@@ -58,13 +63,13 @@ public final class RollbackJournal {
         /** The one line every command prints while this is pending. */
         public String line() {
             String who = "(pid " + writer.pid() + ", started " + startedAt.truncatedTo(ChronoUnit.SECONDS) + ")";
-            if (writerAlive()) {
-                return "A rollback to " + target + " is in progress " + who + ".";
-            }
             if (FAILED.equals(phase)) {
                 return "Rollback to " + target + " " + who + " failed and could not put everything back (" + error
                         + "). Restore the state from before it with: " + undoCommand().orElse(completeCommand())
                         + " --force";
+            }
+            if (writerAlive()) {
+                return "A rollback to " + target + " is in progress " + who + ".";
             }
             if (!changedFiles()) {
                 return "Rollback to " + target + " " + who + " was interrupted before it changed any file. Roll back"
@@ -87,7 +92,7 @@ public final class RollbackJournal {
             o.put("pid", writer.pid());
             o.put("pid_start", writer.start().map(Instant::toString).orElse(""));
             o.put("started_at", startedAt.toString());
-            o.put("interrupted", !writerAlive());
+            o.put("interrupted", !running());
             interruptedAt.ifPresent(t -> o.put("interrupted_at", t.toString()));
             if (!error.isEmpty()) {
                 o.put("error", error);
@@ -161,7 +166,7 @@ public final class RollbackJournal {
      */
     public Optional<Pending> readAndRecord(LokiDir loki) {
         Optional<Pending> p = read();
-        if (p.isPresent() && p.get().interruptedAt().isEmpty() && !p.get().writerAlive()
+        if (p.isPresent() && p.get().interruptedAt().isEmpty() && !p.get().running()
                 && !"(unknown)".equals(p.get().target())) {
             Pending marked = p.get().interruptedNow();
             try {
