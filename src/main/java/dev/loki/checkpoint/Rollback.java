@@ -200,6 +200,13 @@ final class Rollback {
             notes.add(protectedPaths.size() + " path(s) were left alone because no snapshot could hold them"
                     + " (too large or nested repositories).");
         }
+        List<String> notRestored = new ArrayList<>();
+        for (var k : target.metadata().path("snapshot").path("not_restored")) {
+            notRestored.add(k.path("path").asText() + " (" + k.path("reason").asText() + ")");
+        }
+        if (!notRestored.isEmpty()) {
+            notes.add("Not restored exactly: " + String.join("; ", notRestored));
+        }
         List<String> nested = nestedRepos(target, pre, changes);
         if (!nested.isEmpty()) {
             notes.add("Left as they are (nested repositories and submodules are not rolled back): "
