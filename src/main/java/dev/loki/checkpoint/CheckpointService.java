@@ -3,7 +3,6 @@ package dev.loki.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loki.Ids;
 import dev.loki.LokiException;
 import dev.loki.git.GitException;
 import dev.loki.git.PrivateDir;
@@ -124,10 +123,11 @@ public final class CheckpointService {
         CheckpointRecords rec = records();
         Path root = rec.primary();
         Instant now = Instant.now();
+        Path dir = null;
         try {
             recreateIfWiped(rec, true);
             cleanOrphans(rec.scan(true, false));
-            Path dir = rec.allocate(baseId(req, now));
+            dir = rec.allocate(baseId(req, now));
             String id = dir.getFileName().toString();
             List<String> absent = new ArrayList<>();
             List<String> state = StateFiles.capture(loki.path(), dir, extraState, absent);
@@ -175,7 +175,14 @@ public final class CheckpointService {
                 prune(Set.of(id));
             }
             return CheckpointReader.read(dir).orElseThrow(() -> new IOException("checkpoint " + id + " unreadable"));
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            if (dir != null && !Files.exists(dir.resolve(CheckpointRecords.METADATA))) {
+                try {
+                    dev.loki.store.FileTrees.delete(dir); // never leave a half record behind a live process
+                } catch (IOException e2) {
+                    // the next scan removes it once this process is gone
+                }
+            }
             throw LokiException.failed("Could not write checkpoint under " + root + ": " + e.getMessage());
         }
     }
