@@ -69,7 +69,10 @@ public final class RollbackCommand extends BaseCommand {
         if (f.json) {
             ctx.out().println(Json.pretty(CheckpointOutput.toJson(r)));
         } else {
-            r.preRollbackId().ifPresent(p -> ctx.out().println("Saved the current state and code as " + p + "."));
+            boolean resumed = r.notes().stream().anyMatch(n -> n.startsWith("Completing the interrupted rollback"));
+            r.preRollbackId().ifPresent(p -> ctx.out().println(resumed
+                    ? "The state and code from before the interrupted rollback are in " + p + "."
+                    : "Saved the current state and code as " + p + "."));
             CheckpointOutput.printRollback(ctx.out(), r);
         }
         return ExitCode.OK;
