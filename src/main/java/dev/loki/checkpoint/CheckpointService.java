@@ -321,6 +321,7 @@ public final class CheckpointService {
             return;
         }
         loki.ensureExists();
+        dev.loki.store.SessionLock.repairHeld(loki);
         Path ignore = loki.resolve(".gitignore");
         if (!Files.exists(ignore)) {
             AtomicFiles.writeString(ignore,

@@ -37,9 +37,13 @@ class LoopWipeTest {
                 echo "x$LOKI_ITERATION" >> work.txt
                 [ "$LOKI_ITERATION" = 2 ] && rm -rf .loki
                 [ "$LOKI_ITERATION" = 3 ] && git clean -fdxq
+                if [ "$LOKI_ITERATION" = 4 ]; then
+                  cat .loki/loki.pid > %s 2>/dev/null
+                  [ -f .loki/session.lock ] && echo present >> %s
+                fi
                 echo "did iteration $LOKI_ITERATION"
                 exit 0
-                """.formatted(calls));
+                """.formatted(calls, base.resolve("pid4"), base.resolve("pid4")));
         Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> env = repo.env();
         env.put("LOKI_PROVIDER", "command");
@@ -55,6 +59,9 @@ class LoopWipeTest {
         assertThat(r.err()).doesNotContain("Internal error").doesNotContain("NoSuchFileException");
         assertThat(Files.readAllLines(calls)).containsExactly("call 1", "call 2", "call 3", "call 4");
         assertThat(r.err()).contains("had been removed");
+        assertThat(Files.readAllLines(base.resolve("pid4")))
+                .as("the run's pid file and session lock are back, so status/stop still find the run")
+                .containsExactly(Long.toString(ProcessHandle.current().pid()), "present");
         assertThat(repo.path(".loki/.gitignore")).exists();
         assertThat(repo.git("status", "--porcelain")).doesNotContain(".loki");
         try (Stream<Path> s = Files.list(repo.path(".git/loki/checkpoints"))) {
