@@ -12,7 +12,6 @@ import dev.loki.store.WriterPid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -115,7 +114,11 @@ public final class CheckpointRecords {
     void commit(Path dir, ObjectNode metadata) throws IOException {
         JsonFiles.write(dir.resolve(METADATA), metadata);
         Files.deleteIfExists(dir.resolve(MARKER));
-        mirrorRecord(dir.getFileName().toString());
+        try {
+            mirrorRecord(dir.getFileName().toString());
+        } catch (IOException | UncheckedIOException e) {
+            // the record itself is complete; the next scan copies it to the mirror (or says why not)
+        }
     }
 
     /**
@@ -152,8 +155,11 @@ public final class CheckpointRecords {
             }
             Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.fsyncDirectory(mirror);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            // another process mirrored it first
+        } catch (IOException e) {
+            // rename(2) onto a non-empty directory fails (ENOTEMPTY): another process mirrored it first
+            if (!Files.isRegularFile(dst.resolve(METADATA), LinkOption.NOFOLLOW_LINKS)) {
+                throw e;
+            }
         } finally {
             FileTrees.delete(tmp);
         }
@@ -309,9 +315,11 @@ public final class CheckpointRecords {
                         if (!orphans.contains(name)) {
                             orphans.add(name);
                         }
-                    } catch (IOException e) {
-                        notices.add("Could not remove the unfinished checkpoint directory " + dir + ": "
-                                + e.getMessage());
+                    } catch (IOException | UncheckedIOException e) {
+                        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) { // else another process removed it
+                            notices.add("Could not remove the unfinished checkpoint directory " + dir + ": "
+                                    + e.getMessage());
+                        }
                     }
                 }
             }
@@ -394,7 +402,7 @@ public final class CheckpointRecords {
         }
         try {
             FileTrees.delete(dir);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // tried again at the next scan
         }
         return true;
