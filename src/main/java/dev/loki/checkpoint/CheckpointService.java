@@ -1,12 +1,11 @@
 package dev.loki.checkpoint;
 
-import dev.loki.store.FileTrees;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loki.Ids;
 import dev.loki.LokiException;
 import dev.loki.git.GitException;
+import dev.loki.git.PrivateDir;
 import dev.loki.git.RepoInfo;
 import dev.loki.git.SnapshotStore;
 import dev.loki.store.AtomicFiles;
@@ -17,7 +16,6 @@ import dev.loki.store.LokiDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 
 /**
  * Checkpoints of a project: create (agent state and a code snapshot), list, find, retention,
@@ -43,14 +41,59 @@ public final class CheckpointService {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckpointService.class);
+
     private final LokiDir loki;
     private final Map<String, String> env;
     private final CheckpointSettings settings;
+    private volatile Consumer<String> reporter = LOG::warn;
+    private CheckpointRecords records;
 
     CheckpointService(LokiDir loki, Map<String, String> env, CheckpointSettings settings) {
         this.loki = loki;
         this.env = Map.copyOf(env);
         this.settings = settings;
+    }
+
+    /**
+     * Where one-line notices go (orphans cleaned, a wiped .loki recreated, a stale writer
+     * ended): a warning in the log by default; the CLI prints them on stderr.
+     */
+    public CheckpointService reportTo(Consumer<String> reporter) {
+        this.reporter = reporter;
+        return this;
+    }
+
+    void report(String line) {
+        reporter.accept(line);
+    }
+
+    /**
+     * The checkpoint records: authoritative under the repository's git directory
+     * ({@code <git-dir>/loki/checkpoints}), mirrored to {@code .loki/state/checkpoints}; outside
+     * git only the latter.
+     */
+    synchronized CheckpointRecords records() {
+        if (records == null) {
+            Path primary = CheckpointPaths.gitDir(loki.workTree())
+                    .map(g -> PrivateDir.checkpoints(CheckpointPaths.repoAt(loki.workTree(), g)))
+                    .orElse(loki.checkpointsDir());
+            records = new CheckpointRecords(primary, loki.checkpointsDir());
+        }
+        return records;
+    }
+
+    /** Where the authoritative checkpoint records are. */
+    public Path recordsDir() {
+        return records().primary();
+    }
+
+    /**
+     * The rollback that was started and did not finish (its process was killed), if any: for
+     * {@code loki status}, the dashboard and the one-line notice of every command.
+     */
+    public Optional<RollbackJournal.Pending> pendingRollback() {
+        return RollbackJournal.at(loki).read();
     }
 
     public static CheckpointService open(LokiDir loki, Map<String, String> env) {
@@ -77,12 +120,14 @@ public final class CheckpointService {
     }
 
     Checkpoint create(CheckpointRequest req, Collection<String> extraState) {
-        loki.ensureExists();
-        Path root = loki.checkpointsDir();
+        CheckpointRecords rec = records();
+        Path root = rec.primary();
         Instant now = Instant.now();
+        Path dir = null;
         try {
-            Files.createDirectories(root);
-            Path dir = allocate(root, baseId(req, now));
+            recreateIfWiped(rec, true);
+            cleanOrphans(rec.scan(true, false));
+            dir = rec.allocate(baseId(req, now));
             String id = dir.getFileName().toString();
             List<String> absent = new ArrayList<>();
             List<String> state = StateFiles.capture(loki.path(), dir, extraState, absent);
@@ -109,12 +154,13 @@ public final class CheckpointService {
             m.put("created_by", createdBy(req.kind()));
             m.put("format", CheckpointReader.FORMAT);
             m.put("format_version", 1);
+            m.put("files_copied", state.size());
             ArrayNode files = m.putArray("state_files");
             state.forEach(files::add);
             ArrayNode gone = m.putArray("state_absent");
             absent.forEach(gone::add);
             m.set("snapshot", snapshot);
-            JsonFiles.write(dir.resolve("metadata.json"), m);
+            rec.commit(dir, m);
 
             appendIndex(m);
             ObjectNode ev = Json.object();
@@ -129,7 +175,14 @@ public final class CheckpointService {
                 prune(Set.of(id));
             }
             return CheckpointReader.read(dir).orElseThrow(() -> new IOException("checkpoint " + id + " unreadable"));
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            if (dir != null && !Files.exists(dir.resolve(CheckpointRecords.METADATA))) {
+                try {
+                    dev.loki.store.FileTrees.delete(dir); // never leave a half record behind a live process
+                } catch (IOException e2) {
+                    // the next scan removes it once this process is gone
+                }
+            }
             throw LokiException.failed("Could not write checkpoint under " + root + ": " + e.getMessage());
         }
     }
@@ -231,18 +284,6 @@ public final class CheckpointService {
         }
     }
 
-    private Path allocate(Path root, String base) throws IOException {
-        for (int n = 1; n < 10_000; n++) {
-            Path dir = root.resolve(n == 1 ? base : base + "-" + n);
-            try {
-                return Files.createDirectory(dir);
-            } catch (FileAlreadyExistsException e) {
-                // same second, another writer: take the next suffix
-            }
-        }
-        throw new IOException("could not allocate a checkpoint id from " + base);
-    }
-
     private static String baseId(CheckpointRequest req, Instant now) {
         String stamp = STAMP.format(now);
         return switch (req.kind()) {
@@ -283,9 +324,80 @@ public final class CheckpointService {
         line.put("task", m.get("task_description").asText());
         line.put("sha", m.get("git_sha").asText());
         line.put("kind", m.get("kind").asText());
-        Path index = loki.checkpointsDir().resolve("index.jsonl");
-        try (FileLocks.Held lock = FileLocks.lockFor(index, LOCK_WAIT)) {
-            AtomicFiles.append(index, (Json.line(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        records().appendIndex(line);
+    }
+
+    /**
+     * When .loki (or its checkpoints directory) was removed while records remain under the git
+     * directory (an agent ran {@code rm -rf .loki} or {@code git clean -fdx}): recreate it, put
+     * its .gitignore back, say so in one line, and go on. The next scan mirrors the records back.
+     */
+    private void recreateIfWiped(CheckpointRecords rec, boolean creating) throws IOException {
+        boolean lokiGone = !loki.exists();
+        boolean mirrorGone = rec.mirror().isPresent() && !Files.isDirectory(rec.mirror().get());
+        if (creating) {
+            loki.ensureExists();
+        }
+        if (!mirrorGone) {
+            return;
+        }
+        long kept = keptRecords(rec);
+        if (kept == 0) {
+            return;
+        }
+        loki.ensureExists();
+        dev.loki.store.SessionLock.repairHeld(loki);
+        Path ignore = loki.resolve(".gitignore");
+        if (!Files.exists(ignore)) {
+            AtomicFiles.writeString(ignore,
+                    "# Written by loki: keeps agent state out of your commits. Delete to version .loki.\n*\n");
+        }
+        report((lokiGone ? loki.path().toString() : rec.mirror().get().toString())
+                + " had been removed (rm -rf .loki or git clean -fdx?); recreated it. The " + kept
+                + " checkpoint(s) kept in " + rec.primary() + " are still listed and restorable.");
+    }
+
+    private static long keptRecords(CheckpointRecords rec) throws IOException {
+        if (rec.mirror().isEmpty() || !Files.isDirectory(rec.primary())) {
+            return 0;
+        }
+        try (var s = Files.list(rec.primary())) {
+            return s.filter(p -> Files.isRegularFile(p.resolve(CheckpointRecords.METADATA))).count();
+        }
+    }
+
+    /** Whether this project has checkpoint records anywhere (.loki may have been removed). */
+    public boolean hasRecords() {
+        try {
+            return loki.exists() || keptRecords(records()) > 0;
+        } catch (IOException e) {
+            return loki.exists();
+        }
+    }
+
+    /** Reports what a scan cleaned up and drops the snapshot refs of removed orphans. */
+    private void cleanOrphans(CheckpointRecords.Scan scan) {
+        scan.notices().forEach(this::report);
+        if (scan.orphansRemoved().isEmpty()) {
+            return;
+        }
+        report("Removed " + scan.orphansRemoved().size() + " unfinished checkpoint(s) left by a killed"
+                + " 'checkpoint create': " + String.join(", ", scan.orphansRemoved()));
+        Optional<RepoInfo> repo = RepoInfo.detect(loki.workTree(), env);
+        if (repo.isEmpty()) {
+            return;
+        }
+        SnapshotStore store = snapshots(repo.get());
+        int ended = RollbackGuards.end(RollbackGuards.strayWriters(store.directory()));
+        if (ended > 0) {
+            report("Ended " + ended + " git process(es) the killed 'checkpoint create' had left running.");
+        }
+        try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"), LOCK_WAIT)) {
+            List<String> refs = store.refs();
+            store.deleteRefs(scan.orphansRemoved().stream().map(id -> SnapshotStore.REF_PREFIX + id)
+                    .filter(refs::contains).toList());
+        } catch (IOException | GitException | UncheckedIOException e) {
+            report("Could not delete the snapshot refs of the unfinished checkpoints: " + e.getMessage());
         }
     }
 
@@ -301,32 +413,50 @@ public final class CheckpointService {
 
     // ---- read ---------------------------------------------------------------------------
 
-    /** Every readable checkpoint, oldest first (by creation time, then id). */
+    /**
+     * Every readable checkpoint, oldest first (by creation time, then id). Orphans of killed
+     * creates are removed on the way (and reported); corrupt records are left out here and
+     * named by {@link #scan()}.
+     */
     public List<Checkpoint> list() {
-        Path root = loki.checkpointsDir();
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
-        try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.filter(Files::isDirectory)
-                    .map(CheckpointReader::read)
-                    .flatMap(Optional::stream)
-                    .sorted(Comparator.comparing(Checkpoint::createdAt).thenComparing(Checkpoint::id))
-                    .toList();
+        return scan().checkpoints();
+    }
+
+    /** Every record: readable checkpoints, corrupt ones (one line each), and what was cleaned. */
+    public CheckpointRecords.Scan scan() {
+        CheckpointRecords.Scan scan;
+        try {
+            recreateIfWiped(records(), false);
+            scan = records().scan(true);
         } catch (IOException e) {
-            throw LokiException.failed("Cannot list " + root + ": " + e.getMessage());
+            throw LokiException.failed("Cannot list " + records().primary() + ": " + e.getMessage());
+        } catch (UncheckedIOException e) {
+            throw LokiException.failed("Cannot list " + records().primary() + ": " + e.getMessage());
         }
+        cleanOrphans(scan);
+        return scan;
     }
 
     /** The checkpoint with this id; the id is validated first (exit 2 when malformed). */
     public Optional<Checkpoint> find(String id) {
-        Path dir = Ids.resolveInside(loki.checkpointsDir(), id, "checkpoint");
-        return Files.isDirectory(dir) ? CheckpointReader.read(dir) : Optional.empty();
+        return records().dirOf(id).flatMap(CheckpointReader::read);
     }
 
     public Checkpoint get(String id) {
-        return find(id).orElseThrow(() -> LokiException.failed("Checkpoint not found: " + id
-                + ". Run 'loki rollback list' to see the checkpoints."));
+        Optional<Checkpoint> cp = find(id);
+        if (cp.isPresent()) {
+            return cp.get();
+        }
+        Optional<CheckpointRecords.Corrupt> bad = records().corrupt(id);
+        if (bad.isPresent()) {
+            throw LokiException.failed(bad.get().line());
+        }
+        throw LokiException.failed("Checkpoint not found: " + id + ". Run 'loki rollback list' to see the checkpoints.");
+    }
+
+    /** Removes a checkpoint's record from every root (not its snapshot ref). */
+    void deleteRecord(String id) throws IOException {
+        records().delete(id);
     }
 
     /** The newest checkpoint that is not a pre-rollback one. */
@@ -378,7 +508,7 @@ public final class CheckpointService {
     }
 
     FileLocks.Held lockStore() throws IOException {
-        return FileLocks.lock(loki.checkpointsDir().resolve(".store.lock"), LOCK_WAIT);
+        return FileLocks.lock(records().primary().resolve(".store.lock"), LOCK_WAIT);
     }
 
     PruneReport pruneLocked(Set<String> protect, boolean forceRepack) throws IOException {
@@ -404,10 +534,10 @@ public final class CheckpointService {
         List<String> removed = new ArrayList<>();
         if (!victims.isEmpty()) {
             for (Checkpoint c : victims) {
-                FileTrees.delete(c.dir());
+                deleteRecord(c.id());
                 removed.add(c.id());
             }
-            rewriteIndex(Set.copyOf(removed));
+            records().rewriteIndex(Set.copyOf(removed));
             if (store.isPresent()) {
                 try (FileLocks.Held lock = FileLocks.lock(store.get().directory().resolveSibling("snapshots.lock"),
                         LOCK_WAIT)) {
@@ -445,14 +575,20 @@ public final class CheckpointService {
     }
 
     private void markSnapshotLost(String id) {
-        Path meta = loki.checkpointsDir().resolve(id).resolve("metadata.json");
+        Optional<Path> dir = records().dirOf(id);
+        if (dir.isEmpty()) {
+            return;
+        }
+        Path meta = dir.get().resolve("metadata.json");
         JsonFiles.peek(meta).filter(JsonNode::isObject).ifPresent(m -> {
             ObjectNode snap = ((ObjectNode) m).putObject("snapshot");
             snap.put("status", "lost");
             snap.put("reason", "objects of the code snapshot were garbage-collected from the repository");
             try {
-                JsonFiles.write(meta, m);
-                Files.deleteIfExists(meta.resolveSibling("worktree-snapshot.txt"));
+                records().updateMetadata(id, m);
+                for (Path root : records().roots()) {
+                    Files.deleteIfExists(root.resolve(id).resolve("worktree-snapshot.txt"));
+                }
             } catch (IOException e) {
                 // the note above already tells the user; the next gc tries again
             }
@@ -485,31 +621,4 @@ public final class CheckpointService {
             }
         }
     }
-
-    private void rewriteIndex(Set<String> removed) throws IOException {
-        Path index = loki.checkpointsDir().resolve("index.jsonl");
-        if (!Files.isRegularFile(index)) {
-            return;
-        }
-        try (FileLocks.Held lock = FileLocks.lockFor(index, LOCK_WAIT)) {
-            StringBuilder kept = new StringBuilder();
-            for (String line : Files.readAllLines(index, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                String id = "";
-                try {
-                    JsonNode n = Json.parse(line);
-                    id = n.path("id").asText("");
-                } catch (IOException e) {
-                    // keep lines we cannot read: they are not ours to drop
-                }
-                if (!removed.contains(id)) {
-                    kept.append(line).append('\n');
-                }
-            }
-            AtomicFiles.writeString(index, kept.toString());
-        }
-    }
-
 }

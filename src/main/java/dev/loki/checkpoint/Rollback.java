@@ -1,6 +1,5 @@
 package dev.loki.checkpoint;
 
-import dev.loki.store.FileTrees;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.LokiException;
 import dev.loki.git.GitCli;
@@ -26,6 +25,12 @@ import java.util.Set;
  * snapshot path by path (changed files back, deleted files back, files created since removed;
  * ignored files, HEAD, branch and index untouched); then the state. A failure half-way puts
  * everything back from the pre-rollback checkpoint.
+ *
+ * <p>Crash safety: a {@link RollbackJournal} is written before the first write and removed at
+ * the end; a rollback to the journal's target completes an interrupted one, reusing its
+ * pre-rollback checkpoint (the restore is idempotent). Before writing, git processes a killed
+ * loki left running against the snapshot store are ended, and a rollback under a merge,
+ * rebase, cherry-pick, revert or bisect is refused unless forced.
  */
 final class Rollback {
     private static final Duration GIT_TIMEOUT = Duration.ofMinutes(10);
@@ -43,16 +48,36 @@ final class Rollback {
                         + " with 'loki stop', or pass --force to roll back under it.");
             });
         }
+        RollbackJournal journal = RollbackJournal.at(service.lokiDir());
+        if (!opts.dryRun()) {
+            journal.read().filter(p -> p.running() && !p.writer().isCurrent()).ifPresent(p -> {
+                throw LokiException.failed("A rollback to " + p.target() + " is still running (pid " + p.writer().pid()
+                        + "); wait for it to end, or stop it with 'kill " + p.writer().pid() + "', then run this again.");
+            });
+        }
         try (FileLocks.Held lock = service.lockStore()) {
-            return runLocked(target, opts);
+            return runLocked(target, opts, journal);
         } catch (IOException e) {
             throw LokiException.failed("Could not lock the checkpoint store: " + e.getMessage());
         }
     }
 
-    private RollbackResult runLocked(Checkpoint target, RollbackOptions opts) throws IOException {
+    private RollbackResult runLocked(Checkpoint target, RollbackOptions opts, RollbackJournal journal)
+            throws IOException {
         List<String> notes = new ArrayList<>();
         Optional<RepoInfo> repo = RepoInfo.detect(service.lokiDir().workTree(), service.env());
+        if (repo.isPresent() && !opts.stateOnly()) {
+            Optional<String> op = RollbackGuards.operationInProgress(repo.get().gitDir());
+            if (op.isPresent()) {
+                if (!opts.force() && !opts.dryRun()) {
+                    throw LokiException.failed("The repository is in the middle of " + op.get() + "; a rollback now"
+                            + " would mix its half-done files with the checkpoint's. Nothing was changed; pass --force"
+                            + " to roll back anyway.");
+                }
+                notes.add("The repository is in the middle of " + op.get() + (opts.dryRun() ? "." : "; rolled back"
+                        + " anyway because of --force (git's own state of it was left as it is)."));
+            }
+        }
         Optional<SnapshotStore> store = repo.map(service::snapshots);
         Optional<String> targetCommit = Optional.empty();
         if (!opts.stateOnly()) {
@@ -84,12 +109,47 @@ final class Rollback {
             return dryRun(target, targetCommit, store, legacy, targetSkipped, notes);
         }
 
-        List<String> extra = target.isOurs() ? List.of() : StateFiles.legacyFiles(target.dir());
-        CheckpointRequest preReq = CheckpointRequest.preRollback(target.id());
-        Checkpoint pre = service.create(targetCommit.isPresent() ? preReq : preReq.withoutCode(), extra);
+        Optional<RollbackJournal.Pending> pending = journal.readAndRecord(service.lokiDir());
+        if (pending.isPresent()) {
+            RollbackJournal.Pending p = pending.get();
+            notes.add(p.target().equals(target.id()) ? "Completing the interrupted rollback to " + p.target()
+                    + " (started " + p.startedAt() + " by pid " + p.writer().pid() + ")."
+                    : "This replaces the interrupted rollback to " + p.target() + " (started " + p.startedAt()
+                            + " by pid " + p.writer().pid() + ").");
+        }
+        if (store.isPresent()) {
+            int ended = RollbackGuards.end(RollbackGuards.strayWriters(store.get().directory()));
+            if (ended > 0) {
+                notes.add("Ended " + ended + " git process(es) a killed loki had left writing to the work tree.");
+            }
+        }
+
+        // Resuming: the journal's pre-rollback checkpoint already holds the work tree as it was.
+        Optional<Checkpoint> resumed = pending.filter(p -> p.target().equals(target.id()) && p.changedFiles())
+                .flatMap(RollbackJournal.Pending::preRollback).flatMap(service::find);
+        RollbackJournal.Pending entry = pending.filter(p -> resumed.isPresent())
+                .map(p -> p.withPhase(RollbackJournal.RESTORING, p.preRollback()))
+                .orElseGet(() -> RollbackJournal.Pending.start(target.id()));
+        if (resumed.isEmpty()) {
+            journal.write(entry);
+        }
+        ObjectNode started = Json.object();
+        started.put("checkpoint", target.id());
+        started.put("resumed", resumed.isPresent());
+        service.lokiDir().events().append("checkpoint.rollback_started", started);
+
+        Checkpoint pre;
+        if (resumed.isPresent()) {
+            pre = resumed.get();
+        } else {
+            List<String> extra = target.isOurs() ? List.of() : StateFiles.legacyFiles(target.dir());
+            CheckpointRequest preReq = CheckpointRequest.preRollback(target.id());
+            pre = service.create(targetCommit.isPresent() ? preReq : preReq.withoutCode(), extra);
+        }
         if (targetCommit.isPresent() && !pre.snapshot().restorable()) {
             if (!opts.force()) {
-                FileTrees.delete(pre.dir());
+                service.deleteRecord(pre.id());
+                journal.clear();
                 throw LokiException.failed("Could not snapshot the current work tree before rolling back ("
                         + pre.snapshot().reason() + "). Nothing was restored. Fix the cause, or pass --force to roll"
                         + " back without a way to undo it.");
@@ -97,6 +157,9 @@ final class Rollback {
             notes.add("Pre-rollback code snapshot failed (" + pre.snapshot().reason()
                     + "); rolling back anyway because of --force: the code change cannot be undone.");
         }
+
+        entry = entry.withPhase(RollbackJournal.RESTORING, Optional.of(pre.id()));
+        journal.write(entry);
 
         List<TreeChange> changes = List.of();
         List<String> protectedPaths = new ArrayList<>();
@@ -120,9 +183,10 @@ final class Rollback {
             }
             stateRestored = StateFiles.restore(service.lokiDir().path(), target, absent(target));
         } catch (IOException | GitException | UncheckedIOException e) {
-            throw revert(target, pre, store, changes, e);
+            throw revert(target, pre, store, changes, e, journal, entry);
         }
 
+        journal.clear();
         ObjectNode ev = Json.object();
         ev.put("checkpoint", target.id());
         ev.put("pre_rollback_snapshot", pre.id());
@@ -130,10 +194,23 @@ final class Rollback {
         ev.put("files_changed", changes.size());
         ev.put("state_restored", stateRestored.size());
         service.lokiDir().events().append("checkpoint.rollback", ev);
+        service.lokiDir().events().append("checkpoint.rollback_finished", ev);
         service.pruneLocked(Set.of(target.id(), pre.id()), false);
         if (!protectedPaths.isEmpty()) {
             notes.add(protectedPaths.size() + " path(s) were left alone because no snapshot could hold them"
                     + " (too large or nested repositories).");
+        }
+        List<String> notRestored = new ArrayList<>();
+        for (var k : target.metadata().path("snapshot").path("not_restored")) {
+            notRestored.add(k.path("path").asText() + " (" + k.path("reason").asText() + ")");
+        }
+        if (!notRestored.isEmpty()) {
+            notes.add("Not restored exactly: " + String.join("; ", notRestored));
+        }
+        List<String> nested = nestedRepos(target, pre, changes);
+        if (!nested.isEmpty()) {
+            notes.add("Left as they are (nested repositories and submodules are not rolled back): "
+                    + String.join(", ", nested));
         }
         return new RollbackResult(target.id(), Optional.of(pre.id()), false, targetCommit.isPresent(), changes,
                 stateRestored, protectedPaths, notes);
@@ -167,7 +244,7 @@ final class Rollback {
     }
 
     private LokiException revert(Checkpoint target, Checkpoint pre, Optional<SnapshotStore> store,
-            List<TreeChange> changes, Exception cause) {
+            List<TreeChange> changes, Exception cause, RollbackJournal journal, RollbackJournal.Pending entry) {
         String why = cause.getMessage();
         try {
             if (store.isPresent() && pre.snapshotCommit().isPresent() && !changes.isEmpty()) {
@@ -175,7 +252,13 @@ final class Rollback {
                         GIT_TIMEOUT);
             }
             StateFiles.restore(service.lokiDir().path(), pre, absent(pre));
+            journal.clear();
         } catch (IOException | GitException | UncheckedIOException e2) {
+            try {
+                journal.write(entry.failed(why + "; putting back: " + e2.getMessage()));
+            } catch (IOException e3) {
+                // the journal still says "restoring": the next command reports it all the same
+            }
             return new LokiException(1, "Rollback to " + target.id() + " failed (" + why + "), and putting things"
                     + " back failed too (" + e2.getMessage() + "). Everything from before the rollback is in"
                     + " checkpoint " + pre.id() + ": run 'loki rollback to " + pre.id() + " --force'.", cause);
@@ -187,6 +270,24 @@ final class Rollback {
         service.lokiDir().events().append("checkpoint.rollback_failed", ev);
         return new LokiException(1, "Rollback to " + target.id() + " failed: " + why + ". Your files and agent state"
                 + " were put back as they were (saved as checkpoint " + pre.id() + ").", cause);
+    }
+
+    /** Nested repositories and submodules (gitlinks, or left out as nested) near this rollback. */
+    private static List<String> nestedRepos(Checkpoint target, Checkpoint pre, List<TreeChange> changes) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (Checkpoint c : List.of(target, pre)) {
+            for (var k : c.metadata().path("snapshot").path("skipped")) {
+                if (k.path("reason").asText("").contains("nested")) {
+                    out.add(k.path("path").asText());
+                }
+            }
+        }
+        for (TreeChange c : changes) {
+            if ("160000".equals(c.newMode()) || "160000".equals(c.oldMode())) {
+                out.add(c.path());
+            }
+        }
+        return new ArrayList<>(out);
     }
 
     /** Drops changes to protected paths; for tracked-only snapshots, never removes files. */

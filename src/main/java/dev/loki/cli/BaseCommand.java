@@ -31,6 +31,7 @@ public abstract class BaseCommand implements Callable<Integer> {
             throw dev.loki.LokiException.badInput("-C " + ctx.cwd() + ": no such directory. Give an existing"
                     + " project directory.");
         }
+        RollbackNotice.printIfPending(ctx);
         return doCall();
     }
 

@@ -2,6 +2,7 @@ package dev.loki.cli;
 
 import dev.loki.ExitCode;
 import dev.loki.checkpoint.Checkpoint;
+import dev.loki.checkpoint.CheckpointRecords;
 import dev.loki.checkpoint.CheckpointRequest;
 import dev.loki.checkpoint.CheckpointService;
 import dev.loki.store.Json;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /** {@code loki checkpoint}: create, list, show, roll back to, and garbage-collect checkpoints. */
 @Command(name = "checkpoint", aliases = "cp", mixinStandardHelpOptions = true,
         description = {"Checkpoints of agent state and code.",
-            "Commands: list (default), create, show, rollback, diff, gc."},
+            "Commands: list (default), create, show, rollback, diff, gc, help."},
         subcommands = {
             CheckpointCommand.ListCmd.class,
             CheckpointCommand.Create.class,
@@ -21,6 +22,7 @@ import picocli.CommandLine.Parameters;
             CheckpointCommand.RollbackAlias.class,
             CheckpointCommand.Diff.class,
             CheckpointCommand.Gc.class,
+            picocli.CommandLine.HelpCommand.class,
         })
 public final class CheckpointCommand extends BaseCommand {
     CheckpointCommand(CliContext ctx) {
@@ -32,12 +34,19 @@ public final class CheckpointCommand extends BaseCommand {
         return ListCmd.list(ctx, false, 20, false);
     }
 
+    /**
+     * The project's checkpoints; notices (orphans cleaned, a removed .loki recreated) go to
+     * stderr. With {@code mustExist}, fails when the project has neither a .loki nor records
+     * kept under its git directory (those outlive {@code rm -rf .loki}).
+     */
     static CheckpointService service(CliContext ctx, boolean mustExist) {
         var dir = ctx.lokiDir();
-        if (mustExist) {
+        CheckpointService svc = CheckpointService.open(dir, ctx.env())
+                .reportTo(line -> ctx.err().println("Note: " + line));
+        if (mustExist && !svc.hasRecords()) {
             dir.requireExisting();
         }
-        return CheckpointService.open(dir, ctx.env());
+        return svc;
     }
 
     @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true,
@@ -66,15 +75,20 @@ public final class CheckpointCommand extends BaseCommand {
             if (limit < 1) {
                 throw dev.loki.LokiException.badInput("--limit must be at least 1");
             }
-            List<Checkpoint> cps = ctx.lokiDir().exists() ? service(ctx, false).list() : List.of();
+            CheckpointService svc = service(ctx, false);
+            CheckpointRecords.Scan scan = svc.hasRecords() ? svc.scan()
+                    : new CheckpointRecords.Scan(List.of(), List.of(), List.of(), List.of());
+            List<Checkpoint> cps = scan.checkpoints();
             List<Checkpoint> shown = all || cps.size() <= limit ? cps : cps.subList(cps.size() - limit, cps.size());
             if (json) {
                 var arr = Json.MAPPER.createArrayNode();
                 shown.forEach(c -> arr.add(CheckpointOutput.toJson(c)));
+                scan.corrupt().forEach(c -> arr.add(CheckpointOutput.toJson(c)));
                 ctx.out().println(Json.pretty(arr));
             } else {
                 CheckpointOutput.printList(ctx.out(), shown, cps.size());
             }
+            scan.corrupt().forEach(c -> ctx.err().println("Warning: " + c.line()));
             return ExitCode.OK;
         }
     }
@@ -100,9 +114,17 @@ public final class CheckpointCommand extends BaseCommand {
             String message = words == null ? "" : String.join(" ", words);
             CheckpointRequest req = CheckpointRequest.manual(message);
             ctx.err().println("Taking a checkpoint...");
-            Checkpoint cp = service(ctx, false).create(stateOnly ? req.withoutCode() : req);
+            List<String> notices = new java.util.ArrayList<>();
+            CheckpointService svc = service(ctx, false).reportTo(line -> {
+                notices.add(line);
+                ctx.err().println("Note: " + line);
+            });
+            Checkpoint cp = svc.create(stateOnly ? req.withoutCode() : req);
             if (json) {
-                ctx.out().println(Json.pretty(CheckpointOutput.toJson(cp)));
+                var o = CheckpointOutput.toJson(cp);
+                var arr = o.putArray("notices");
+                notices.forEach(arr::add);
+                ctx.out().println(Json.pretty(o));
             } else {
                 CheckpointOutput.printCreated(ctx.out(), ctx.err(), cp);
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.checkpoint.Checkpoint;
+import dev.loki.checkpoint.CheckpointRecords;
 import dev.loki.checkpoint.CheckpointService;
 import dev.loki.checkpoint.RollbackResult;
 import dev.loki.git.TreeChange;
@@ -49,6 +50,18 @@ final class CheckpointOutput {
         return o;
     }
 
+    /** A corrupt record in {@code list --json}: its id, where its metadata went, why. */
+    static ObjectNode toJson(CheckpointRecords.Corrupt c) {
+        ObjectNode o = Json.object();
+        o.put("id", c.id());
+        o.put("kind", "corrupt");
+        o.put("corrupt", true);
+        o.put("kept_as", c.keptAs().toString());
+        o.put("reason", c.reason());
+        o.put("message", c.line());
+        return o;
+    }
+
     static void printList(PrintStream out, List<Checkpoint> shown, int total) {
         if (total == 0) {
             out.println("No checkpoints found.");
@@ -71,10 +84,12 @@ final class CheckpointOutput {
         out.println("ID:          " + c.id());
         out.println("Kind:        " + c.kind().label() + (c.isOurs() ? "" : " (written by upstream Loki Mode)"));
         out.println("Created:     " + TIME.format(c.createdAt()) + " UTC");
+        out.println("Timestamp:   " + (c.timestamp().isBlank() ? c.createdAt().toString() : c.timestamp()));
         out.println("Iteration:   " + c.iteration());
         out.println("Task:        " + (c.taskId().isBlank() ? "-" : c.taskId()));
         out.println("Message:     " + (c.summary().isBlank() ? "-" : c.summary()));
         out.println("Git:         " + branchAtSha(c));
+        out.println("Git SHA:     " + (c.gitSha().isBlank() ? "unknown" : c.gitSha()));
         out.println("Provider:    " + (c.provider().isBlank() ? "-" : c.provider()));
         out.println("Phase:       " + (c.phase().isBlank() ? "-" : c.phase()));
         out.println("Code:        " + codeLine(c));

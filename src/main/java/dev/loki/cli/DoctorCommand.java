@@ -69,6 +69,7 @@ public final class DoctorCommand extends BaseCommand {
         checks.add(new Check("disk", true, free >= MIN_FREE ? "ok" : free >= MIN_FREE / 10 ? "warn" : "fail",
                 (free / (1024 * 1024)) + " MB free", where.toString(),
                 free >= MIN_FREE ? "" : "free some disk space: checkpoints and agent output need room"));
+        checks.addAll(checkpointChecks());
         boolean ok = checks.stream().filter(Check::required).allMatch(Check::ok);
         if (json) {
             ObjectNode o = Json.object();
@@ -95,6 +96,35 @@ public final class DoctorCommand extends BaseCommand {
             ctx.out().println(ok ? "Ready to run." : "Not ready: fix the MISSING items above.");
         }
         return ok ? ExitCode.OK : ExitCode.FAILED;
+    }
+
+    /**
+     * This project's checkpoint records: corrupt ones (one line each, never dropped silently)
+     * and an unfinished rollback. Warnings only: they do not stop a run.
+     */
+    private List<Check> checkpointChecks() {
+        List<Check> out = new ArrayList<>();
+        try {
+            var dir = ctx.lokiDir();
+            var journal = dev.loki.checkpoint.RollbackJournal.at(dir).read();
+            journal.ifPresent(p -> out.add(new Check("rollback", false, "warn", "", p.target(), p.line())));
+            var svc = dev.loki.checkpoint.CheckpointService.open(dir, ctx.env())
+                    .reportTo(line -> ctx.err().println("Note: " + line));
+            if (!svc.hasRecords()) {
+                return out;
+            }
+            var scan = svc.scan();
+            for (var c : scan.corrupt()) {
+                out.add(new Check("checkpoint:" + c.id(), false, "warn", "", c.keptAs().toString(), c.line()));
+            }
+            if (scan.corrupt().isEmpty()) {
+                out.add(new Check("checkpoints", false, "ok", scan.checkpoints().size() + " readable",
+                        svc.recordsDir().toString(), ""));
+            }
+        } catch (RuntimeException e) {
+            out.add(new Check("checkpoints", false, "warn", "", "", "cannot read the checkpoints: " + e.getMessage()));
+        }
+        return out;
     }
 
     private Check git() {

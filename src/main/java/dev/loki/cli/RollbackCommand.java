@@ -22,6 +22,7 @@ import picocli.CommandLine.Parameters;
             RollbackCommand.To.class,
             RollbackCommand.Latest.class,
             RollbackCommand.Diff.class,
+            picocli.CommandLine.HelpCommand.class,
         })
 public final class RollbackCommand extends BaseCommand {
     RollbackCommand(CliContext ctx) {
@@ -41,8 +42,9 @@ public final class RollbackCommand extends BaseCommand {
         @Option(names = "--code", description = "Restore code too (the default; kept for compatibility).")
         boolean code;
 
-        @Option(names = "--force", description = {"Roll back even while a loki run is active, or when the",
-            "pre-rollback snapshot failed (the rollback then cannot be undone)."})
+        @Option(names = "--force", description = {"Roll back even while a loki run is active, during a merge,",
+            "rebase, cherry-pick, revert or bisect, or when the pre-rollback snapshot failed (the",
+            "rollback then cannot be undone)."})
         boolean force;
 
         @Option(names = "--dry-run", description = "Only show what would change.")
@@ -67,7 +69,10 @@ public final class RollbackCommand extends BaseCommand {
         if (f.json) {
             ctx.out().println(Json.pretty(CheckpointOutput.toJson(r)));
         } else {
-            r.preRollbackId().ifPresent(p -> ctx.out().println("Saved the current state and code as " + p + "."));
+            boolean resumed = r.notes().stream().anyMatch(n -> n.startsWith("Completing the interrupted rollback"));
+            r.preRollbackId().ifPresent(p -> ctx.out().println(resumed
+                    ? "The state and code from before the interrupted rollback are in " + p + "."
+                    : "Saved the current state and code as " + p + "."));
             CheckpointOutput.printRollback(ctx.out(), r);
         }
         return ExitCode.OK;

@@ -21,11 +21,14 @@ public final class StatusCommand extends BaseCommand {
     @Override
     protected int doCall() {
         ObjectNode s = RunStatus.read(ctx.lokiDir(), ctx.env(), VersionProvider.version());
+        var journal = dev.loki.checkpoint.RollbackJournal.at(ctx.lokiDir()).read();
+        s.set("rollback_in_progress", journal.map(p -> (JsonNode) p.toJson()).orElse(Json.MAPPER.nullNode()));
         if (json) {
             ctx.out().println(Json.pretty(s));
             return ExitCode.OK;
         }
         ctx.out().println("Status:     " + s.path("status").asText());
+        journal.ifPresent(p -> ctx.out().println("Rollback:   " + p.line()));
         if (s.path("run_id").asText("").isEmpty() && s.path("status").asText().equals("inactive")) {
             ctx.out().println("Provider:   " + s.path("provider").asText() + " (" + s.path("provider_source").asText()
                     + ")");

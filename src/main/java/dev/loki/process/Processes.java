@@ -279,7 +279,8 @@ public final class Processes {
 
     /** The executable {@code name} on {@code env}'s PATH. */
     public static Optional<Path> which(String name, Map<String, String> env) {
-        String path = env.getOrDefault("PATH", "");
+        // an environment without PATH (a caller that built one by hand) still finds git and sh where this JVM does
+        String path = env.containsKey("PATH") ? env.get("PATH") : System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         for (String d : path.split(File.pathSeparator)) {
             if (d.isEmpty()) {
                 continue;

@@ -67,6 +67,9 @@ public final class ProviderStep {
     }
 
     private static boolean blank(Path capture) throws IOException {
+        if (!Files.exists(capture)) {
+            return false; // deleted with .loki during the call (rm -rf .loki, git clean -fdx): not provably blank
+        }
         long size = Files.size(capture);
         return size == 0 || (size < 4096 && Files.readString(capture).isBlank());
     }

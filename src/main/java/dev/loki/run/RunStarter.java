@@ -99,7 +99,7 @@ public final class RunStarter {
             StateStore store = new StateStore(dir);
             AutonomyState resumed = store.loadForResume();
             Optional<CheckpointService> checkpoints = settings.checkpoints()
-                    ? Optional.of(CheckpointService.open(dir, env)) : Optional.empty();
+                    ? Optional.of(CheckpointService.open(dir, env).reportTo(log::warn)) : Optional.empty();
             RunRecorder recorder = new RunRecorder(dir, runRecord(resumed, provider, specPath, settings, checkpoints,
                     env, log));
             if (resumed.iterationCount() > 0) {

@@ -47,9 +47,19 @@ public final class AtomicFiles {
         }
     }
 
-    /** Appends bytes and forces them to disk; the caller holds the file's lock. */
+    /**
+     * Appends bytes and forces them to disk; the caller holds the file's lock. When the file
+     * ends in a torn line (a writer was killed before its newline), the new bytes start on a
+     * line of their own, so one cut record never swallows the next.
+     */
     public static void append(Path target, byte[] bytes) throws IOException {
         Files.createDirectories(target.toAbsolutePath().getParent());
+        if (bytes.length > 0 && bytes[0] != '\n' && endsInTornLine(target)) {
+            byte[] fixed = new byte[bytes.length + 1];
+            fixed[0] = '\n';
+            System.arraycopy(bytes, 0, fixed, 1, bytes.length);
+            bytes = fixed;
+        }
         try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
@@ -57,6 +67,20 @@ public final class AtomicFiles {
                 ch.write(buf);
             }
             ch.force(true);
+        }
+    }
+
+    /** Whether the file is non-empty and its last byte is not a newline. */
+    static boolean endsInTornLine(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                return false;
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            return ch.read(last, size - 1) == 1 && last.get(0) != '\n';
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
         }
     }
 

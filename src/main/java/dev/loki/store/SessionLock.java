@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One live loki run per project. The run holds an OS lock on {@code .loki/session.lock} for its
@@ -16,14 +18,65 @@ import java.util.Optional;
  * writes its pid to {@code loki.pid} as upstream does. Other commands ask {@link #holder}.
  */
 public final class SessionLock implements AutoCloseable {
-    private final FileChannel channel;
-    private final FileLock lock;
-    private final Path pidFile;
+    /** The locks this JVM holds, by .loki path (for {@link #repairHeld}). */
+    private static final Map<Path, SessionLock> HELD = new ConcurrentHashMap<>();
 
-    private SessionLock(FileChannel channel, FileLock lock, Path pidFile) {
+    private FileChannel channel;
+    private FileLock lock;
+    private final Path pidFile;
+    private final Path lockFile;
+    private final Path key;
+
+    private SessionLock(FileChannel channel, FileLock lock, Path pidFile, Path lockFile, Path key) {
         this.channel = channel;
         this.lock = lock;
         this.pidFile = pidFile;
+        this.lockFile = lockFile;
+        this.key = key;
+    }
+
+    /**
+     * For a run whose .loki was removed under it ({@code rm -rf .loki}, {@code git clean -fdx}):
+     * takes the lock again on a new {@code session.lock} and rewrites {@code loki.pid}, so
+     * {@code loki status}, {@code loki stop} and a second {@code loki start} still see this run.
+     * Returns whether anything was repaired.
+     */
+    public static boolean repairHeld(LokiDir dir) {
+        SessionLock s = HELD.get(dir.path());
+        if (s == null) {
+            return false;
+        }
+        synchronized (s) {
+            boolean repaired = false;
+            try {
+                if (!Files.exists(s.lockFile)) {
+                    Files.createDirectories(s.lockFile.getParent());
+                    FileChannel ch = FileChannel.open(s.lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock fl;
+                    try {
+                        fl = ch.tryLock();
+                    } catch (OverlappingFileLockException e) {
+                        fl = null;
+                    }
+                    if (fl == null) {
+                        ch.close(); // another run took the new file first: leave it to that run
+                        return false;
+                    }
+                    FileChannel old = s.channel;
+                    s.channel = ch;
+                    s.lock = fl;
+                    old.close();
+                    repaired = true;
+                }
+                if (!Files.exists(s.pidFile)) {
+                    AtomicFiles.writeString(s.pidFile, ProcessHandle.current().pid() + "\n");
+                    repaired = true;
+                }
+            } catch (IOException e) {
+                return repaired;
+            }
+            return repaired;
+        }
     }
 
     /** Takes the lock, or returns empty when another live run holds it. */
@@ -47,7 +100,9 @@ public final class SessionLock implements AutoCloseable {
         }
         Path pid = dir.resolve("loki.pid");
         AtomicFiles.writeString(pid, ProcessHandle.current().pid() + "\n");
-        return Optional.of(new SessionLock(ch, fl, pid));
+        SessionLock held = new SessionLock(ch, fl, pid, lockFile, dir.path());
+        HELD.put(dir.path(), held);
+        return Optional.of(held);
     }
 
     /**
@@ -88,10 +143,13 @@ public final class SessionLock implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        HELD.remove(key, this);
         try {
             Files.deleteIfExists(pidFile);
-            lock.release();
+            if (lock.isValid()) {
+                lock.release();
+            }
         } finally {
             channel.close();
         }

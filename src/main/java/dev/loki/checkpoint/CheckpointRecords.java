@@ -1,0 +1,410 @@
+package dev.loki.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.Ids;
+import dev.loki.store.AtomicFiles;
+import dev.loki.store.FileLocks;
+import dev.loki.store.FileTrees;
+import dev.loki.store.Json;
+import dev.loki.store.JsonFiles;
+import dev.loki.store.WriterPid;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Where checkpoint records live. The authoritative copy is in the primary root,
+ * {@code <git-dir>/loki/checkpoints} in a git repository (out of reach of {@code rm -rf .loki}
+ * and {@code git clean -fdx}), else {@code .loki/state/checkpoints}. Each record is mirrored to
+ * {@code .loki/state/checkpoints/<id>} for upstream's tools, and records that only exist there
+ * (written by upstream or by an older loki) are read from there.
+ *
+ * <p>A record being written carries a {@code .creating} marker naming its writer (pid and start
+ * time); metadata.json is written last. A directory without metadata.json whose writer is gone
+ * is an orphan of a killed create: {@link #scan} removes it and says so. An unparseable
+ * metadata.json is moved aside as {@code metadata.json.corrupt.<epoch>} and reported on every
+ * scan, never dropped silently.
+ */
+public final class CheckpointRecords {
+    static final String METADATA = "metadata.json";
+    static final String MARKER = ".creating";
+    static final String INDEX = "index.jsonl";
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+    /** A directory of ours without a marker is a create killed between mkdir and marker. */
+    private static final Duration UNMARKED_GRACE = Duration.ofSeconds(30);
+    /** Upstream's writers leave no marker; only a directory this old is taken for an orphan. */
+    private static final Duration FOREIGN_GRACE = Duration.ofMinutes(10);
+    private static final Pattern TEMP = Pattern.compile("^\\.(.+)\\.tmp-(\\d+)$");
+
+    /** A checkpoint whose metadata.json could not be read. */
+    public record Corrupt(String id, Path dir, Path keptAs, String reason) {
+        public String line() {
+            return "Checkpoint " + id + " is corrupt: " + reason + "; kept as " + keptAs
+                    + " (fix or remove it by hand; nothing was deleted).";
+        }
+    }
+
+    /** What a scan found: readable checkpoints, corrupt ones, and what it cleaned up. */
+    public record Scan(List<Checkpoint> checkpoints, List<Corrupt> corrupt, List<String> orphansRemoved,
+            List<String> notices) {
+    }
+
+    private final Path primary;
+    private final Path mirror;
+
+    CheckpointRecords(Path primary, Path mirror) {
+        this.primary = primary.toAbsolutePath().normalize();
+        this.mirror = mirror.toAbsolutePath().normalize();
+    }
+
+    Path primary() {
+        return primary;
+    }
+
+    Optional<Path> mirror() {
+        return primary.equals(mirror) ? Optional.empty() : Optional.of(mirror);
+    }
+
+    List<Path> roots() {
+        return mirror().isPresent() ? List.of(primary, mirror) : List.of(primary);
+    }
+
+    // ---- write ---------------------------------------------------------------------------
+
+    /** Reserves {@code primary/<id>} (an id free in every root) and marks it as being written. */
+    Path allocate(String base) throws IOException {
+        Files.createDirectories(primary);
+        for (int n = 1; n < 10_000; n++) {
+            String id = n == 1 ? base : base + "-" + n;
+            if (mirror().isPresent() && Files.exists(mirror.resolve(id), LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            Path dir = primary.resolve(id);
+            try {
+                Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                continue; // same second, another writer: take the next suffix
+            }
+            Files.writeString(dir.resolve(MARKER), WriterPid.current().format() + "\n", StandardCharsets.UTF_8);
+            return dir;
+        }
+        throw new IOException("could not allocate a checkpoint id from " + base);
+    }
+
+    /** Writes metadata.json (the record is complete from here on) and mirrors the record. */
+    void commit(Path dir, ObjectNode metadata) throws IOException {
+        JsonFiles.write(dir.resolve(METADATA), metadata);
+        Files.deleteIfExists(dir.resolve(MARKER));
+        try {
+            mirrorRecord(dir.getFileName().toString());
+        } catch (IOException | UncheckedIOException e) {
+            // the record itself is complete; the next scan copies it to the mirror (or says why not)
+        }
+    }
+
+    /**
+     * Copies {@code primary/<id>} to {@code mirror/<id>}: into a temporary directory first,
+     * then renamed, so the mirror never shows half a record.
+     */
+    void mirrorRecord(String id) throws IOException {
+        if (mirror().isEmpty()) {
+            return;
+        }
+        Path src = primary.resolve(id);
+        Path dst = mirror.resolve(id);
+        Files.createDirectories(mirror);
+        Path tmp = mirror.resolve("." + id + ".tmp-" + ProcessHandle.current().pid());
+        FileTrees.delete(tmp);
+        try (Stream<Path> walk = Files.walk(src)) {
+            for (Path p : walk.sorted().toList()) {
+                String rel = src.relativize(p).toString();
+                if (rel.equals(MARKER)) {
+                    continue;
+                }
+                Path to = rel.isEmpty() ? tmp : tmp.resolve(rel);
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(to);
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        try {
+            if (Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isRegularFile(dst.resolve(METADATA), LinkOption.NOFOLLOW_LINKS)) {
+                FileTrees.delete(dst); // a stale, incomplete copy
+            }
+            Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fsyncDirectory(mirror);
+        } catch (IOException e) {
+            // rename(2) onto a non-empty directory fails (ENOTEMPTY): another process mirrored it first
+            if (!Files.isRegularFile(dst.resolve(METADATA), LinkOption.NOFOLLOW_LINKS)) {
+                throw e;
+            }
+        } finally {
+            FileTrees.delete(tmp);
+        }
+    }
+
+    /** Rewrites a record's metadata in every root that holds it. */
+    void updateMetadata(String id, JsonNode metadata) throws IOException {
+        for (Path root : roots()) {
+            Path meta = root.resolve(id).resolve(METADATA);
+            if (Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS)) {
+                JsonFiles.write(meta, metadata);
+            }
+        }
+    }
+
+    /** Removes a record from every root. */
+    void delete(String id) throws IOException {
+        for (Path root : roots()) {
+            FileTrees.delete(root.resolve(id));
+        }
+    }
+
+    /** Appends a line to index.jsonl in every root (a torn last line is never glued to). */
+    void appendIndex(ObjectNode line) throws IOException {
+        byte[] bytes = (Json.line(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        for (Path root : roots()) {
+            Path index = root.resolve(INDEX);
+            try (FileLocks.Held lock = FileLocks.lockFor(index, LOCK_WAIT)) {
+                AtomicFiles.append(index, bytes);
+            }
+        }
+    }
+
+    /** Drops the lines of removed ids from every index.jsonl; lines it cannot read are kept. */
+    void rewriteIndex(Set<String> removed) throws IOException {
+        for (Path root : roots()) {
+            Path index = root.resolve(INDEX);
+            if (!Files.isRegularFile(index)) {
+                continue;
+            }
+            try (FileLocks.Held lock = FileLocks.lockFor(index, LOCK_WAIT)) {
+                StringBuilder kept = new StringBuilder();
+                for (String line : Files.readAllLines(index, StandardCharsets.UTF_8)) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    String id = "";
+                    try {
+                        id = Json.parse(line).path("id").asText("");
+                    } catch (IOException e) {
+                        // keep lines we cannot read: they are not ours to drop
+                    }
+                    if (!removed.contains(id)) {
+                        kept.append(line).append('\n');
+                    }
+                }
+                AtomicFiles.writeString(index, kept.toString());
+            }
+        }
+    }
+
+    // ---- read ----------------------------------------------------------------------------
+
+    /** The directory holding a readable record of {@code id}: the primary root first. */
+    Optional<Path> dirOf(String id) {
+        for (Path root : roots()) {
+            Path dir = Ids.resolveInside(root, id, "checkpoint");
+            if (Files.isRegularFile(dir.resolve(METADATA), LinkOption.NOFOLLOW_LINKS)
+                    && CheckpointReader.read(dir).isPresent()) {
+                return Optional.of(dir);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a record of {@code id} exists in some root but cannot be read (corrupt). */
+    Optional<Corrupt> corrupt(String id) {
+        for (Path root : roots()) {
+            Path dir = Ids.resolveInside(root, id, "checkpoint");
+            Optional<Corrupt> c = corruptIn(dir);
+            if (c.isPresent()) {
+                return c;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Reads every root: readable records (the primary's copy wins), corrupt ones (moved aside,
+     * reported), orphans of killed creates (removed), missing or half mirrors (completed).
+     */
+    Scan scan(boolean clean) {
+        return scan(clean, true);
+    }
+
+    /**
+     * With {@code read} false, a light pass for every create: orphans and mirrors only, no
+     * metadata is parsed (corrupt records are reported by the reading scans: list, doctor).
+     */
+    Scan scan(boolean clean, boolean read) {
+        Map<String, Checkpoint> byId = new LinkedHashMap<>();
+        List<String> primaryIds = new ArrayList<>();
+        List<Corrupt> corrupt = new ArrayList<>();
+        List<String> orphans = new ArrayList<>();
+        List<String> notices = new ArrayList<>();
+        for (Path root : roots()) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            boolean isPrimary = root.equals(primary);
+            List<Path> dirs;
+            try (Stream<Path> s = Files.list(root)) {
+                dirs = s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + root, e);
+            }
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (clean && staleTemp(dir, name)) {
+                    continue;
+                }
+                if (!Ids.isSafe(name)) {
+                    continue;
+                }
+                Path meta = dir.resolve(METADATA);
+                if (!read && Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS)) {
+                    if (isPrimary) {
+                        primaryIds.add(name);
+                    }
+                    continue;
+                }
+                if (Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS)) {
+                    Optional<Checkpoint> cp = CheckpointReader.read(dir);
+                    if (cp.isPresent()) {
+                        byId.putIfAbsent(name, cp.get());
+                        if (isPrimary) {
+                            primaryIds.add(name);
+                        }
+                        continue;
+                    }
+                    quarantine(meta);
+                }
+                Optional<Corrupt> c = corruptIn(dir);
+                if (c.isPresent()) {
+                    if (corrupt.stream().noneMatch(x -> x.id().equals(name))) {
+                        corrupt.add(c.get());
+                    }
+                    continue;
+                }
+                if (clean && isOrphan(dir, isPrimary)) {
+                    try {
+                        FileTrees.delete(dir);
+                        if (!orphans.contains(name)) {
+                            orphans.add(name);
+                        }
+                    } catch (IOException | UncheckedIOException e) {
+                        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) { // else another process removed it
+                            notices.add("Could not remove the unfinished checkpoint directory " + dir + ": "
+                                    + e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+        if (clean && mirror().isPresent()) {
+            for (String id : primaryIds) {
+                if (!Files.isRegularFile(mirror.resolve(id).resolve(METADATA), LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        mirrorRecord(id);
+                    } catch (IOException | UncheckedIOException e) {
+                        notices.add("Could not copy checkpoint " + id + " to " + mirror + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        List<Checkpoint> sorted = byId.values().stream()
+                .sorted(Comparator.comparing(Checkpoint::createdAt).thenComparing(Checkpoint::id))
+                .toList();
+        corrupt.sort(Comparator.comparing(Corrupt::id));
+        return new Scan(sorted, corrupt, orphans, notices);
+    }
+
+    private static Optional<Corrupt> corruptIn(Path dir) {
+        if (Files.isRegularFile(dir.resolve(METADATA), LinkOption.NOFOLLOW_LINKS)) {
+            if (CheckpointReader.read(dir).isPresent()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Corrupt(dir.getFileName().toString(), dir, dir.resolve(METADATA),
+                    "metadata.json is not a JSON object"));
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(METADATA + ".corrupt."))
+                    .max(Comparator.comparing(p -> p.getFileName().toString()))
+                    .map(p -> new Corrupt(dir.getFileName().toString(), dir, p, "metadata.json was not valid JSON"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Moves an unreadable metadata.json aside as {@code metadata.json.corrupt.<epoch>}. */
+    private static void quarantine(Path meta) {
+        Path aside = meta.resolveSibling(METADATA + ".corrupt." + Instant.now().getEpochSecond());
+        try {
+            Files.move(meta, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // left in place: corruptIn still reports it
+        }
+    }
+
+    private boolean isOrphan(Path dir, boolean isPrimary) {
+        Path marker = dir.resolve(MARKER);
+        if (Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Optional<WriterPid> w = WriterPid.parse(Files.readString(marker, StandardCharsets.UTF_8));
+                return w.isEmpty() || !w.get().alive();
+            } catch (NoSuchFileException e) {
+                return false; // finished just now
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        Duration grace = isPrimary ? UNMARKED_GRACE : FOREIGN_GRACE;
+        try {
+            Instant modified = Files.getLastModifiedTime(dir).toInstant();
+            return Duration.between(modified, Instant.now()).compareTo(grace) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A mirror copy left by a process that died before renaming it into place. */
+    private static boolean staleTemp(Path dir, String name) {
+        Matcher m = TEMP.matcher(name);
+        if (!m.matches()) {
+            return false;
+        }
+        long pid = Long.parseLong(m.group(2));
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return true;
+        }
+        try {
+            FileTrees.delete(dir);
+        } catch (IOException | UncheckedIOException e) {
+            // tried again at the next scan
+        }
+        return true;
+    }
+}
