@@ -33,6 +33,9 @@ public final class StartCommand extends BaseCommand {
     @Option(names = "--no-gates", description = "Do not run the quality gates.")
     boolean noGates;
 
+    @Option(names = "--keep-dashboard", description = "Keep the dashboard this run starts running after the run ends.")
+    boolean keepDashboard;
+
     StartCommand(CliContext ctx) {
         super(ctx);
     }
@@ -57,6 +60,9 @@ public final class StartCommand extends BaseCommand {
         }
         if (noGates) {
             overrides.put("LOKI_GATES", "false");
+        }
+        if (keepDashboard) {
+            overrides.put("LOKI_KEEP_DASHBOARD", "true");
         }
         return RunOutput.run(ctx, Optional.ofNullable(spec), Optional.ofNullable(provider), overrides);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.dashboard.ApiError;
 import dev.loki.dashboard.Backend;
 import dev.loki.dashboard.BoundedFiles;
+import dev.loki.dashboard.LogRedaction;
 import dev.loki.dashboard.Requests;
 import dev.loki.dashboard.RouteTable;
 import dev.loki.dashboard.auth.Scope;
@@ -31,9 +32,11 @@ public final class ReadRoutes {
     static final int MAX_LISTED = 5000;
 
     private final Backend b;
+    private final LogRedaction redaction;
 
     public ReadRoutes(Backend b) {
         this.b = b;
+        this.redaction = LogRedaction.forBackend(b);
     }
 
     public void register(RouteTable t) {
@@ -48,7 +51,8 @@ public final class ReadRoutes {
         ObjectNode o = Json.object();
         ArrayNode arr = o.putArray("lines");
         Optional<Path> file = newestLog(b.loki().resolve("logs"));
-        file.ifPresent(f -> BoundedFiles.tail(f, lines, LOG_WINDOW).forEach(arr::add));
+        // a log may hold anything a run printed: every line passes the redactor before it leaves
+        file.ifPresent(f -> BoundedFiles.tail(f, lines, LOG_WINDOW).forEach(l -> arr.add(redaction.apply(l))));
         o.put("file", file.map(f -> f.getFileName().toString()).orElse(""));
         ctx.json(o);
     }
