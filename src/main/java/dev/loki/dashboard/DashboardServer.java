@@ -220,7 +220,9 @@ public final class DashboardServer implements AutoCloseable {
         String resource = ctx.pathParamMap().getOrDefault("id", "");
         String route;
         try {
-            route = ctx.endpoint().path;
+            // the matched route, not the after-filter that ran last
+            io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+            route = matched == null ? "*" : matched.path;
         } catch (RuntimeException e) {
             route = "*";
         }
