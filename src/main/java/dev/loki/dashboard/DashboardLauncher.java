@@ -90,9 +90,8 @@ public final class DashboardLauncher {
         }
         try {
             Started s = startBackground(config(loki, env, Optional.empty(), Optional.empty()),
-                    keep ? Optional.empty() : Optional.of(runPid));
-            String url = loginUrl(loki, s.instance(), LoginTickets.SHORT_TTL);
-            return Optional.of(new RunDashboard(s.instance(), url, !s.alreadyRunning(), keep));
+                    keep ? Optional.empty() : Optional.of(runPid), LoginTickets.SHORT_TTL);
+            return Optional.of(new RunDashboard(s.instance(), s.loginUrl(), !s.alreadyRunning(), keep));
         } catch (LokiException e) {
             warn.println("Warning: dashboard not started: " + e.getMessage());
             return Optional.empty();
@@ -132,10 +131,15 @@ public final class DashboardLauncher {
 
     /** As {@link #startBackground(DashboardConfig)}; a new server exits when process {@code watchPid} is gone. */
     public static Started startBackground(DashboardConfig cfg, Optional<Long> watchPid) {
+        return startBackground(cfg, watchPid, LoginTickets.DEFAULT_TTL);
+    }
+
+    /** As above, with a login link valid for {@code ttl}. */
+    public static Started startBackground(DashboardConfig cfg, Optional<Long> watchPid, Duration ttl) {
         LokiDir loki = cfg.lokiDir().ensureExists();
         Optional<DashboardInstance> up = running(loki);
         if (up.isPresent()) {
-            return new Started(up.get(), loginUrl(loki, up.get()), true);
+            return new Started(up.get(), loginUrl(loki, up.get(), ttl), true);
         }
         requireFreePort(cfg);
         Path logs = DashboardInstance.dir(loki).resolve("logs");
@@ -158,7 +162,7 @@ public final class DashboardLauncher {
         while (Instant.now().isBefore(deadline)) {
             Optional<DashboardInstance> i = DashboardInstance.read(loki).filter(x -> x.answersHealth());
             if (i.isPresent() && i.get().processAlive()) {
-                return new Started(i.get(), loginUrl(loki, i.get()), false);
+                return new Started(i.get(), loginUrl(loki, i.get(), ttl), false);
             }
             if (!child.isAlive()) {
                 throw LokiException.failed("The dashboard exited at start (code " + child.exitValue() + "): "
