@@ -42,10 +42,13 @@ public final class StatusReader {
         // the same reading as 'loki status' (RunStatus): the overview never disagrees with the CLI,
         // also right after a rollback restored older agent state
         ObjectNode cli = loki.exists() ? dev.loki.run.RunStatus.read(loki, b.env(), b.version()) : null;
-        String state = cli != null ? cli.path("status").asText("inactive") : status(loki, holder, run, session, now);
-        if (cli != null && holder.isEmpty() && state.equals("inactive")) {
-            // a project with no loop state: upstream's idle/completed/stopped reading still says more
-            state = status(loki, holder, run, session, now);
+        String legacy = status(loki, holder, run, session, now);
+        String state = cli != null ? cli.path("status").asText("inactive") : legacy;
+        if (cli != null && holder.isEmpty() && (state.equals("inactive") && run.isEmpty()
+                || legacy.equals("running") || legacy.equals("paused"))) {
+            // no loop state of ours, or a live upstream (bash) session that holds no lock of ours:
+            // upstream's reading (fresh session.json, COMPLETED signal, run record) says more
+            state = legacy;
         }
         o.put("status", state);
         o.put("version", b.version());
