@@ -41,7 +41,7 @@ public final class StatusReader {
 
         // the same reading as 'loki status' (RunStatus): the overview never disagrees with the CLI,
         // also right after a rollback restored older agent state
-        ObjectNode cli = loki.exists() ? dev.loki.run.RunStatus.read(loki, b.env(), b.version()) : null;
+        ObjectNode cli = loki.exists() ? cliStatus(loki) : null;
         String legacy = status(loki, holder, run, session, now);
         String state = cli != null ? cli.path("status").asText("inactive") : legacy;
         if (cli != null && holder.isEmpty() && (state.equals("inactive") && run.isEmpty()
@@ -112,6 +112,16 @@ public final class StatusReader {
             return "stopped";
         }
         return "idle";
+    }
+
+    /** {@code loki status}'s document, or null when it cannot be read (then upstream's reading stands alone). */
+    private ObjectNode cliStatus(LokiDir loki) {
+        try {
+            return dev.loki.run.RunStatus.read(loki, b.env(), b.version());
+        } catch (RuntimeException e) {
+            // e.g. an autonomy-state.json written by another tool without retryCount
+            return null;
+        }
     }
 
     /**
