@@ -67,17 +67,17 @@ class RunControlsBrowserTest {
         repo.commitAll("app v1");
         loki = new LokiDir(repo.dir().resolve(".loki"), repo.dir()).ensureExists();
         CheckpointService checkpoints = CheckpointService.open(loki, repo.env());
-        write("autonomy-state.json", "{\"status\":\"running\",\"iterationCount\":1}");
+        write("autonomy-state.json", "{\"retryCount\":0,\"status\":\"running\",\"iterationCount\":1}");
         first = checkpoints.create(CheckpointRequest.iteration(1, "task-1", "First iteration", "claude"));
         repo.write("src/app.txt", "version 2\n");
         repo.write("notes/plan.md", "plan A\n");
-        write("autonomy-state.json", "{\"status\":\"running\",\"iterationCount\":2}");
+        write("autonomy-state.json", "{\"retryCount\":0,\"status\":\"running\",\"iterationCount\":2}");
         second = checkpoints.create(CheckpointRequest.iteration(2, "task-2", "Second iteration", "claude"));
         // the run went on and finished
         repo.write("src/app.txt", "version 3 (after the checkpoint)\n");
         repo.delete("notes/plan.md");
         repo.write("src/extra.txt", "added after the checkpoint\n");
-        write("autonomy-state.json", "{\"status\":\"completed\",\"iterationCount\":3}");
+        write("autonomy-state.json", "{\"retryCount\":0,\"status\":\"completed\",\"iterationCount\":3}");
         server = DashboardServer.start(DashboardConfig.ephemeral(loki, repo.env()));
         chromium = Chromium.launch();
     }
