@@ -84,7 +84,8 @@ public final class StatusReader {
         o.put("pause_requested", signals.isSet(Signals.PAUSE));
         o.put("stop_requested", signals.isSet(Signals.STOP));
         CostReader.budget(loki, b.env()).ifPresent(bud -> o.set("budget", bud));
-        o.set("controls", controls(state, holder.isPresent() || state.equals("running") || state.equals("paused"), signals));
+        o.set("controls", controls(state, holder.isPresent() || state.equals("running") || state.equals("paused"),
+                holder.isPresent(), signals));
         return o;
     }
 
@@ -129,13 +130,14 @@ public final class StatusReader {
      * only a paused one, stop only a live one not already stopping, rollback only when no run
      * holds the project (the API refuses it otherwise).
      */
-    static ObjectNode controls(String state, boolean live, Signals signals) {
+    static ObjectNode controls(String state, boolean live, boolean holdsLock, Signals signals) {
         ObjectNode c = Json.object();
         boolean stopping = signals.isSet(Signals.STOP) || state.equals("stopping");
         c.put("pause", live && state.equals("running") && !stopping);
         c.put("resume", live && state.equals("paused") && !stopping);
         c.put("stop", live && (state.equals("running") || state.equals("paused")) && !stopping);
-        c.put("rollback", !live);
+        // the same rule as POST /api/checkpoints/{id}/rollback: refused while a run holds the session lock
+        c.put("rollback", !holdsLock);
         c.put("reason", live ? (stopping ? "the run is stopping" : "") : "no run is active (status " + state + ")");
         return c;
     }
