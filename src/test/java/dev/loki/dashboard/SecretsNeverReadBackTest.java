@@ -129,12 +129,13 @@ class SecretsNeverReadBackTest {
                 while (sse.status() == 0 && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
-                Thread.sleep(300);
-                Files.writeString(f.loki.resolve("logs/session.log"), "later: " + f.base() + "/login?token="
-                        + p.ticket() + " and Bearer " + p.adminToken() + "\n",
-                        java.nio.file.StandardOpenOption.APPEND);
+                // append to the log the watcher follows (the newest) until a line arrives: the first
+                // poll after a switch of file starts at its end, so one append alone could race it
                 while (!sse.has("log", "later:") && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
+                    Path newest = dev.loki.dashboard.api.ReadRoutes.newestLog(f.loki.resolve("logs")).orElseThrow();
+                    Files.writeString(newest, "later: " + f.base() + "/login?token=" + p.ticket() + " and Bearer "
+                            + p.adminToken() + "\n", java.nio.file.StandardOpenOption.APPEND);
+                    Thread.sleep(300);
                 }
                 assertThat(sse.has("log", "later:")).as("the appended line reached the stream").isTrue();
                 for (SseClient.Event e : sse.events) {
