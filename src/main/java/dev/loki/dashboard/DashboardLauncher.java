@@ -104,8 +104,9 @@ public final class DashboardLauncher {
     }
 
     /**
-     * What {@code loki start} calls: makes sure the dashboard runs (unless {@code LOKI_DASHBOARD=false})
-     * and returns its login URL; empty when disabled or when it could not start (the reason goes
+     * Makes sure the dashboard runs (unless {@code LOKI_DASHBOARD=false}) and returns a login URL
+     * valid 15 minutes, for a caller that shows it on a terminal ({@code loki start} itself uses
+     * {@link #ensureRunningForRun}); empty when disabled or when it could not start (the reason goes
      * to {@code warn}; a run never fails because its dashboard did).
      */
     public static Optional<String> ensureRunning(LokiDir loki, Map<String, String> env, PrintStream warn) {
