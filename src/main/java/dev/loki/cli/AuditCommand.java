@@ -23,10 +23,10 @@ public final class AuditCommand extends BaseCommand {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Walk the hash chain from the first record and compare its end with the keyed head",
-                "(~/.loki/keys/audit.key). Exit 1 when a line was edited, removed, inserted, reordered or torn,",
-                "when records were dropped from the end, or the log was emptied or deleted. Says what it proves",
-                "and what it cannot."})
+            description = "Walk the hash chain from the first record and compare its end with the keyed head"
+                + " (~/.loki/keys/audit.key). Exit 1 when a line was edited, removed, inserted, reordered or torn,"
+                + " when records were dropped from the end, or the log was emptied or deleted. Says what it proves"
+                + " and what it cannot.")
     static final class Verify extends BaseCommand {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;

@@ -193,9 +193,9 @@ public final class DashboardCommand extends BaseCommand {
     }
 
     @Command(name = "open", mixinStandardHelpOptions = true,
-            description = {"Open the dashboard in a browser with a fresh one-time login link (valid 2 minutes).",
-                "The link reaches the browser through a private file (0600, in a 0700 directory), never a",
-                "command line or a log; without xdg-open it is printed."})
+            description = "Open the dashboard in a browser with a fresh one-time login link (valid 2 minutes)."
+                + " The link reaches the browser through a private file (0600, in a 0700 directory), never a"
+                + " command line or a log; without xdg-open it is printed.")
     static final class Open extends BaseCommand {
         Open(CliContext ctx) {
             super(ctx);
