@@ -44,6 +44,20 @@ public final class LogRedaction {
         return redactor.redact(maskOwn(text)).text();
     }
 
+    /** A JSON document (events, gate output, council text) as a read-scoped client may see it. */
+    public com.fasterxml.jackson.databind.JsonNode apply(com.fasterxml.jackson.databind.JsonNode tree) {
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            return tree;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode masked = dev.loki.store.Json.parse(maskOwn(
+                    dev.loki.store.Json.compact(tree)));
+            return redactor.redact(masked).tree();
+        } catch (java.io.IOException e) {
+            return tree;
+        }
+    }
+
     /** Only loki's own secret formats (no path rewriting): for answers that are not log text. */
     public static String maskOwn(String text) {
         if (text == null || text.isEmpty()) {

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretsNeverReadBackTest {
     private static final Pattern TICKET = Pattern.compile("lt_[A-Za-z0-9_-]{20,}");
+    private static final String PROVIDER_KEY = "sk-ant-api03-" + "Q".repeat(40);
 
     @TempDir
     Path tmp;
@@ -56,7 +57,8 @@ class SecretsNeverReadBackTest {
         String lines = "2026-01-01T00:00:00Z Dashboard: " + url + "\n"
                 + "2026-01-01T00:00:01Z curl -H 'Authorization: Bearer " + admin + "' " + f.base() + "/api/status\n"
                 + "2026-01-01T00:00:02Z token " + admin + " created\n"
-                + "2026-01-01T00:00:03Z Cookie: loki_session=" + cookie + "\n";
+                + "2026-01-01T00:00:03Z Cookie: loki_session=" + cookie + "\n"
+                + "2026-01-01T00:00:04Z agent echoed " + PROVIDER_KEY + "\n";
         Files.createDirectories(f.loki.resolve("logs"));
         Files.writeString(f.loki.resolve("logs/session.log"), lines);
         Files.writeString(f.loki.resolve("logs/agent.log"), lines);
@@ -116,6 +118,10 @@ class SecretsNeverReadBackTest {
                     assertNoSecret(r.method() + " " + path + " (" + a.status() + ")", a.body(), p);
                     a.raw().headers().map().forEach((k, v) -> assertNoSecret("header " + k + " of " + path,
                             String.join(",", v), p));
+                    if (List.of("/api/logs", "/api/events", "/api/quality").contains(r.path())) {
+                        assertThat(a.body()).as(r.path() + " passes the full redactor").doesNotContain(PROVIDER_KEY)
+                                .contains("agent echoed");
+                    }
                     walked.add(r.method() + " " + r.path());
                 }
             }

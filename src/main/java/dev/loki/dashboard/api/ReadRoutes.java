@@ -95,13 +95,22 @@ public final class ReadRoutes {
                 // a torn or foreign line: skip it
             }
         }
-        ctx.json(Requests.page(events, limit, offset));
+        ObjectNode page = Requests.page(events, limit, offset);
+        // events carry agent and gate text: only the page's records pass the redactor
+        ArrayNode items = (ArrayNode) page.path("items");
+        for (int i = 0; i < items.size(); i++) {
+            items.set(i, redaction.apply(items.get(i)));
+        }
+        ctx.json(page);
     }
 
     void quality(Context ctx) {
         ObjectNode o = Json.object();
-        o.set("latest", BoundedFiles.json(b.loki().resolve("quality/latest.json")).orElse(Json.MAPPER.nullNode()));
-        o.set("gates", BoundedFiles.json(b.loki().resolve("state/quality-gates.json")).orElse(Json.MAPPER.nullNode()));
+        // gate output is log text: it passes the redactor like /api/logs
+        o.set("latest", redaction.apply(BoundedFiles.json(b.loki().resolve("quality/latest.json"))
+                .orElse(Json.MAPPER.nullNode())));
+        o.set("gates", redaction.apply(BoundedFiles.json(b.loki().resolve("state/quality-gates.json"))
+                .orElse(Json.MAPPER.nullNode())));
         ctx.json(o);
     }
 
