@@ -6,6 +6,8 @@ import dev.loki.LokiException;
 import dev.loki.dashboard.DashboardConfig;
 import dev.loki.dashboard.DashboardInstance;
 import dev.loki.dashboard.DashboardLauncher;
+import dev.loki.dashboard.LoginRedirect;
+import dev.loki.dashboard.auth.LoginTickets;
 import dev.loki.store.Json;
 import dev.loki.store.LokiDir;
 import java.io.File;
@@ -103,13 +105,16 @@ public final class DashboardCommand extends BaseCommand {
         @picocli.CommandLine.Mixin
         Address address = new Address();
 
+        @Option(names = "--watch-pid", paramLabel = "PID", description = "Stop when this process (the run) ends.")
+        Long watchPid;
+
         Serve(CliContext ctx) {
             super(ctx);
         }
 
         @Override
         protected int doCall() {
-            DashboardLauncher.serve(address.config(ctx), ctx.out(), false);
+            DashboardLauncher.serve(address.config(ctx), ctx.out(), false, Optional.ofNullable(watchPid));
             return ExitCode.OK;
         }
     }
@@ -188,7 +193,9 @@ public final class DashboardCommand extends BaseCommand {
     }
 
     @Command(name = "open", mixinStandardHelpOptions = true,
-            description = "Open the dashboard in a browser with a fresh one-time login link (prints it without xdg-open).")
+            description = "Open the dashboard in a browser with a fresh one-time login link (valid 2 minutes)."
+                + " The link reaches the browser through a private file (0600, in a 0700 directory), never a"
+                + " command line or a log; without xdg-open it is printed.")
     static final class Open extends BaseCommand {
         Open(CliContext ctx) {
             super(ctx);
@@ -197,20 +204,25 @@ public final class DashboardCommand extends BaseCommand {
         @Override
         protected int doCall() throws Exception {
             DashboardInstance i = requireRunning(ctx);
-            String login = DashboardLauncher.loginUrl(ctx.lokiDir(), i);
             Optional<Path> opener = onPath(ctx, "xdg-open");
             if (opener.isEmpty()) {
-                ctx.out().println("Open this one-time login link in your browser: " + login);
+                String login = DashboardLauncher.loginUrl(ctx.lokiDir(), i, LoginTickets.SHORT_TTL);
+                ctx.out().println("Open this one-time login link in your browser (valid 2 minutes): " + login);
                 return ExitCode.OK;
             }
+            String login = DashboardLauncher.loginUrl(ctx.lokiDir(), i, LoginTickets.SHORT_TTL);
+            Path page = LoginRedirect.write(ctx.env(), login);
             Path log = ctx.lokiDir().resolve("dashboard/logs/open.log");
             Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(List.of(opener.get().toString(), login))
+            // only the private file's path goes on xdg-open's command line (visible in ps), never the link
+            Process p = new ProcessBuilder(List.of(opener.get().toString(), page.toUri().toString()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroy();
-                ctx.out().println("Could not open a browser; open this one-time login link: " + login);
+                LoginRedirect.delete(page);
+                ctx.out().println("Could not open a browser; open this one-time login link (valid 2 minutes): "
+                        + login);
                 return ExitCode.OK;
             }
             ctx.err().println("Opened the dashboard in your browser.");

@@ -23,6 +23,9 @@ public final class QuickCommand extends BaseCommand {
     @Option(names = "--provider", paramLabel = "NAME", description = "claude, codex, cline, aider or command.")
     String provider;
 
+    @Option(names = "--keep-dashboard", description = "Keep the dashboard this run starts running after the run ends.")
+    boolean keepDashboard;
+
     QuickCommand(CliContext ctx) {
         super(ctx);
     }
@@ -46,6 +49,9 @@ public final class QuickCommand extends BaseCommand {
         for (String phase : new String[] {"CODE_REVIEW", "PERFORMANCE", "ACCESSIBILITY", "REGRESSION", "UAT",
             "WEB_RESEARCH"}) {
             profile.put("LOKI_PHASE_" + phase, "false");
+        }
+        if (keepDashboard) {
+            profile.put("LOKI_KEEP_DASHBOARD", "true");
         }
         return RunOutput.run(ctx, Optional.of(prd), Optional.ofNullable(provider), profile);
     }

@@ -51,6 +51,9 @@ public final class StartCommand extends BaseCommand {
     @Option(names = "--draft", description = "Open the pull request as a draft.")
     boolean draft;
 
+    @Option(names = "--keep-dashboard", description = "Keep the dashboard this run starts running after the run ends.")
+    boolean keepDashboard;
+
     StartCommand(CliContext ctx) {
         super(ctx);
     }
@@ -75,6 +78,9 @@ public final class StartCommand extends BaseCommand {
         }
         if (noGates) {
             overrides.put("LOKI_GATES", "false");
+        }
+        if (keepDashboard) {
+            overrides.put("LOKI_KEEP_DASHBOARD", "true");
         }
         Optional<WorkStart.Plan> plan = WorkStart.plan(ctx.env(), ctx.cwd(), ctx.lokiDir(), new WorkStart.Options(
                 Optional.ofNullable(spec).map(Path::toString), Optional.ofNullable(isolation),

@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 public final class DashboardLauncher {
     private static final Duration START_WAIT = Duration.ofSeconds(30);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    private static final Duration WATCH_INTERVAL = Duration.ofMillis(500);
 
     private DashboardLauncher() {
     }
@@ -62,17 +63,54 @@ public final class DashboardLauncher {
 
     /** A fresh one-time login URL for a running instance. */
     public static String loginUrl(LokiDir loki, DashboardInstance i) {
-        return DashboardServer.loginUrl(i.baseUrl(), new LoginTickets(loki).mint(LoginTickets.DEFAULT_TTL));
+        return loginUrl(loki, i, LoginTickets.DEFAULT_TTL);
+    }
+
+    public static String loginUrl(LokiDir loki, DashboardInstance i, Duration ttl) {
+        return DashboardServer.loginUrl(i.baseUrl(), new LoginTickets(loki).mint(ttl));
     }
 
     /**
-     * What {@code loki start} calls: makes sure the dashboard runs (unless {@code LOKI_DASHBOARD=false})
-     * and returns its login URL; empty when disabled or when it could not start (the reason goes
+     * The dashboard of a run: {@code startedByRun} when this run launched it (it then watches the
+     * run's process and exits with it, unless kept), false when one was already up (left alone).
+     */
+    public record RunDashboard(DashboardInstance instance, String loginUrl, boolean startedByRun, boolean kept) {
+    }
+
+    /**
+     * What a run calls at its start: makes sure a dashboard runs (unless {@code LOKI_DASHBOARD=false}).
+     * One this call starts watches {@code runPid} and stops when that process is gone (end, stop,
+     * crash, kill -9) unless {@code keep}. The login link is single-use and lives {@link
+     * LoginTickets#SHORT_TTL}. Empty when disabled or when it could not start (reason to {@code warn}).
+     */
+    public static Optional<RunDashboard> ensureRunningForRun(LokiDir loki, Map<String, String> env, long runPid,
+            boolean keep, PrintStream warn) {
+        if (!enabled(env)) {
+            return Optional.empty();
+        }
+        try {
+            Started s = startBackground(config(loki, env, Optional.empty(), Optional.empty()),
+                    keep ? Optional.empty() : Optional.of(runPid), LoginTickets.SHORT_TTL);
+            return Optional.of(new RunDashboard(s.instance(), s.loginUrl(), !s.alreadyRunning(), keep));
+        } catch (LokiException e) {
+            warn.println("Warning: dashboard not started: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    static boolean enabled(Map<String, String> env) {
+        String flag = env.getOrDefault("LOKI_DASHBOARD", "true").strip().toLowerCase(Locale.ROOT);
+        return !(flag.equals("false") || flag.equals("0") || flag.equals("no") || flag.equals("off"));
+    }
+
+    /**
+     * Makes sure the dashboard runs (unless {@code LOKI_DASHBOARD=false}) and returns a login URL
+     * valid 15 minutes, for a caller that shows it on a terminal ({@code loki start} itself uses
+     * {@link #ensureRunningForRun}); empty when disabled or when it could not start (the reason goes
      * to {@code warn}; a run never fails because its dashboard did).
      */
     public static Optional<String> ensureRunning(LokiDir loki, Map<String, String> env, PrintStream warn) {
-        String flag = env.getOrDefault("LOKI_DASHBOARD", "true").strip().toLowerCase(Locale.ROOT);
-        if (flag.equals("false") || flag.equals("0") || flag.equals("no") || flag.equals("off")) {
+        if (!enabled(env)) {
             return Optional.empty();
         }
         try {
@@ -89,10 +127,20 @@ public final class DashboardLauncher {
 
     /** Starts the dashboard as a detached child process and waits until it answers. */
     public static Started startBackground(DashboardConfig cfg) {
+        return startBackground(cfg, Optional.empty());
+    }
+
+    /** As {@link #startBackground(DashboardConfig)}; a new server exits when process {@code watchPid} is gone. */
+    public static Started startBackground(DashboardConfig cfg, Optional<Long> watchPid) {
+        return startBackground(cfg, watchPid, LoginTickets.DEFAULT_TTL);
+    }
+
+    /** As above, with a login link valid for {@code ttl}. */
+    public static Started startBackground(DashboardConfig cfg, Optional<Long> watchPid, Duration ttl) {
         LokiDir loki = cfg.lokiDir().ensureExists();
         Optional<DashboardInstance> up = running(loki);
         if (up.isPresent()) {
-            return new Started(up.get(), loginUrl(loki, up.get()), true);
+            return new Started(up.get(), loginUrl(loki, up.get(), ttl), true);
         }
         requireFreePort(cfg);
         Path logs = DashboardInstance.dir(loki).resolve("logs");
@@ -100,7 +148,7 @@ public final class DashboardLauncher {
         Process child;
         try {
             Files.createDirectories(logs);
-            ProcessBuilder pb = new ProcessBuilder(childCommand(cfg));
+            ProcessBuilder pb = new ProcessBuilder(childCommand(cfg, watchPid));
             pb.environment().clear();
             pb.environment().putAll(cfg.env());
             pb.directory(loki.workTree().toFile());
@@ -115,7 +163,7 @@ public final class DashboardLauncher {
         while (Instant.now().isBefore(deadline)) {
             Optional<DashboardInstance> i = DashboardInstance.read(loki).filter(x -> x.answersHealth());
             if (i.isPresent() && i.get().processAlive()) {
-                return new Started(i.get(), loginUrl(loki, i.get()), false);
+                return new Started(i.get(), loginUrl(loki, i.get(), ttl), false);
             }
             if (!child.isAlive()) {
                 throw LokiException.failed("The dashboard exited at start (code " + child.exitValue() + "): "
@@ -129,6 +177,14 @@ public final class DashboardLauncher {
 
     /** Runs the server in this process until it is stopped (SIGTERM, Ctrl-C). */
     public static void serve(DashboardConfig cfg, PrintStream out, boolean printLogin) {
+        serve(cfg, out, printLogin, Optional.empty());
+    }
+
+    /** As above; with {@code watchPid}, the server also stops once that process (its run) is gone. */
+    public static void serve(DashboardConfig cfg, PrintStream out, boolean printLogin, Optional<Long> watchPid) {
+        Optional<ProcessHandle> watched = watchPid.map(pid -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .orElseThrow(() -> LokiException.failed("The run (pid " + pid + ") this dashboard was to serve is"
+                        + " already gone; not starting")));
         LokiDir loki = cfg.lokiDir().ensureExists();
         Optional<DashboardInstance> up = running(loki);
         if (up.isPresent()) {
@@ -152,7 +208,9 @@ public final class DashboardLauncher {
             throw LokiException.failed("Cannot write " + DashboardInstance.file(loki) + ": " + e.getMessage());
         }
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println("Dashboard running at " + server.baseUrl() + " (pid " + me.pid() + ")");
+        watched.ifPresent(run -> watchRun(run, stopped));
+        out.println("Dashboard running at " + server.baseUrl() + " (pid " + me.pid() + ")"
+                + watched.map(r -> "; it stops when run pid " + r.pid() + " ends").orElse(""));
         if (printLogin) {
             out.println("Log in (one-time link, valid 15 minutes): " + server.loginUrl());
         }
@@ -162,6 +220,31 @@ public final class DashboardLauncher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Polls the run's process (a ProcessHandle also checks the start time, so a reused pid is
+     * not mistaken for the run) and exits this JVM when it is gone: the shutdown hook then
+     * removes the pid file and stops the server. Covers the run's normal end, 'loki stop', a
+     * crash and kill -9 alike.
+     */
+    private static void watchRun(ProcessHandle run, CountDownLatch stopped) {
+        Thread t = new Thread(() -> {
+            while (run.isAlive() && stopped.getCount() > 0) {
+                try {
+                    Thread.sleep(WATCH_INTERVAL.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (stopped.getCount() > 0) {
+                System.out.println("Run pid " + run.pid() + " is gone: the dashboard it started stops with it");
+                System.out.flush();
+                System.exit(0);
+            }
+        }, "loki-dashboard-run-watch");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** What {@link #stop} found and did. */
@@ -219,7 +302,7 @@ public final class DashboardLauncher {
         }
     }
 
-    private static List<String> childCommand(DashboardConfig cfg) {
+    private static List<String> childCommand(DashboardConfig cfg, Optional<Long> watchPid) {
         List<String> cmd = new ArrayList<>();
         Path setsid = Path.of("/usr/bin/setsid");
         if (Files.isExecutable(setsid)) {
@@ -238,6 +321,10 @@ public final class DashboardLauncher {
         cmd.add(cfg.host());
         cmd.add("--port");
         cmd.add(Integer.toString(cfg.port()));
+        watchPid.ifPresent(pid -> {
+            cmd.add("--watch-pid");
+            cmd.add(Long.toString(pid));
+        });
         return cmd;
     }
 

@@ -81,7 +81,7 @@ public final class DashboardServer implements AutoCloseable {
         RateLimiter limits = RateLimiter.fromEnv(cfg.env());
         StatusReader status = new StatusReader(b);
         LiveHub hub = new LiveHub(envInt(cfg, "LOKI_DASHBOARD_MAX_SSE", 200));
-        LiveWatcher watcher = new LiveWatcher(cfg.lokiDir(), status, hub);
+        LiveWatcher watcher = new LiveWatcher(cfg.lokiDir(), status, hub, LogRedaction.forBackend(b));
         DashboardServer[] self = new DashboardServer[1];
         AccessGuard guard = new AccessGuard(auth, limits, b.audit(), () -> self[0].allowedHosts);
         RouteTable[] table = new RouteTable[1];
@@ -98,6 +98,7 @@ public final class DashboardServer implements AutoCloseable {
                 }
             });
             config.routes.beforeMatched(guard::beforeMatched);
+            config.routes.after("/api/*", DashboardServer::maskOwnSecrets);
             config.routes.exception(Exception.class, DashboardServer::renderError);
             config.routes.error(404, ctx -> {
                 String type = ctx.res().getContentType();
@@ -220,7 +221,9 @@ public final class DashboardServer implements AutoCloseable {
         String resource = ctx.pathParamMap().getOrDefault("id", "");
         String route;
         try {
-            route = ctx.endpoint().path;
+            // the matched route, not the after-filter that ran last
+            io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+            route = matched == null ? "*" : matched.path;
         } catch (RuntimeException e) {
             route = "*";
         }
@@ -230,6 +233,26 @@ public final class DashboardServer implements AutoCloseable {
         }
         b.audit().record(new AuditRecord(p == null ? "anonymous" : p.subject(), p == null ? "none" : p.method(),
                 ctx.method().name() + " " + route, resource, status, ctx.ip(), ""));
+    }
+
+    /**
+     * The last line of defence for item "no secret in any answer": a read answer never carries one
+     * of loki's own credentials (login ticket, API token, bearer header, session cookie), whatever
+     * file a route happened to serve. Answers to writes are left alone (token creation must
+     * return the new token once).
+     */
+    private static void maskOwnSecrets(Context ctx) {
+        if (!READS.contains(ctx.method())) {
+            return;
+        }
+        String type = ctx.res().getContentType();
+        if (type != null && type.startsWith("text/event-stream")) {
+            return;
+        }
+        String body = ctx.result();
+        if (body != null && LogRedaction.holdsOwnSecret(body)) {
+            ctx.result(LogRedaction.maskOwn(body));
+        }
     }
 
     private static void renderError(Exception raw, Context ctx) {

@@ -27,12 +27,56 @@ public final class RunHooks {
         return hooks;
     }
 
-    /** Starts the dashboard (or finds the running one) and prints its login URL. */
+    /**
+     * Starts the dashboard (or finds the running one) and prints its login link on the terminal
+     * only: never into session.log, which /api/logs serves (the link is a one-time admin login,
+     * valid 2 minutes). A dashboard this run started watches the run's process and stops with it
+     * (end, stop, crash or kill) unless {@code --keep-dashboard} ({@code LOKI_KEEP_DASHBOARD=true});
+     * the console says which. One that was already running is left alone.
+     */
     static final class DashboardHook implements RunHook {
+        private DashboardLauncher.RunDashboard started;
+
         @Override
         public void onStart(LokiDir dir, RunRecord run, Map<String, String> env, RunLog log) {
-            DashboardLauncher.ensureRunning(dir, env).ifPresent(url -> log.info("Dashboard: " + url));
+            boolean keep = keepDashboard(env);
+            DashboardLauncher.ensureRunningForRun(dir, env, ProcessHandle.current().pid(), keep, System.err)
+                    .ifPresent(d -> {
+                        started = d;
+                        String base = d.instance().baseUrl();
+                        if (!d.startedByRun()) {
+                            log.info("Dashboard: " + base + " (already running before this run; it stays after it)");
+                        } else if (d.kept()) {
+                            log.info("Dashboard: " + base + " (--keep-dashboard: it keeps running after the run;"
+                                    + " stop it with 'loki dashboard stop')");
+                        } else {
+                            log.info("Dashboard: " + base + " (stops with this run; --keep-dashboard keeps it)");
+                        }
+                        log.terminal("Dashboard login (one-time link, valid 2 minutes; 'loki dashboard open' makes"
+                                + " a fresh one): " + d.loginUrl());
+                    });
         }
+
+        @Override
+        public void onEnd(LokiDir dir, RunRecord run, LoopResult result, Map<String, String> env, RunLog log) {
+            if (started == null || !started.startedByRun()) {
+                return;
+            }
+            if (started.kept()) {
+                log.info("Dashboard still running at " + started.instance().baseUrl()
+                        + " (--keep-dashboard); stop it with 'loki dashboard stop'");
+                return;
+            }
+            DashboardLauncher.StopOutcome o = DashboardLauncher.stop(dir);
+            log.info(o == DashboardLauncher.StopOutcome.STOPPED || o == DashboardLauncher.StopOutcome.STALE_REMOVED
+                    || o == DashboardLauncher.StopOutcome.NOT_RUNNING
+                    ? "Dashboard stopped with the run" : "Dashboard: " + o.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    static boolean keepDashboard(Map<String, String> env) {
+        String v = env.getOrDefault("LOKI_KEEP_DASHBOARD", "").strip().toLowerCase(java.util.Locale.ROOT);
+        return v.equals("true") || v.equals("1") || v.equals("yes") || v.equals("on");
     }
 
     /** Writes the proof of the run that just ended, whatever way it ended. */

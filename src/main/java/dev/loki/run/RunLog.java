@@ -116,6 +116,18 @@ public final class RunLog implements AutoCloseable {
         line("WARN ", message);
     }
 
+    /** A line for the person at the terminal only, never written to session.log (a login link is a secret). */
+    public synchronized void terminal(String message) {
+        if (live && lineShown) {
+            err.print("\r\033[2K");
+        }
+        err.println("[loki " + TIME.format(Instant.now()) + "] " + message);
+        if (live) {
+            drawStatus();
+        }
+        err.flush();
+    }
+
     private synchronized void line(String level, String message) {
         Instant now = Instant.now();
         try {

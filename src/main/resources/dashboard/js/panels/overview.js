@@ -31,7 +31,8 @@ export function render(status) {
     fact('Pending tasks', s.pending_tasks !== undefined ? count(s.pending_tasks) : '—', 'fact-pending'),
     fact('Mode', s.mode, 'fact-mode'));
   renderBudget(s.budget);
-  renderControls(state);
+  renderControls(state, s.controls);
+  document.dispatchEvent(new CustomEvent('loki:status', { detail: s }));
 }
 
 /** Elapsed time means something only once a run has started. */
@@ -65,11 +66,26 @@ function renderBudget(budget) {
   meter.hidden = false;
 }
 
-function renderControls(state) {
+/**
+ * A control is enabled only when it can act: the server says which (status.controls, the same
+ * reading as `loki status`); without that, the state decides. A finished, crashed or stopping
+ * run leaves Pause, Resume and Stop disabled, with the reason as the buttons' title.
+ */
+function renderControls(state, can) {
   const allowed = canControl();
-  byId('ctl-pause').disabled = !allowed || state !== 'running';
-  byId('ctl-resume').disabled = !allowed || state !== 'paused';
-  byId('ctl-stop').disabled = !allowed || !(state === 'running' || state === 'paused');
+  const known = can && typeof can === 'object';
+  const may = {
+    pause: known ? can.pause === true : state === 'running',
+    resume: known ? can.resume === true : state === 'paused',
+    stop: known ? can.stop === true : (state === 'running' || state === 'paused'),
+  };
+  const why = !allowed ? 'Needs a control token'
+    : (known && typeof can.reason === 'string' && can.reason ? `Not now: ${can.reason}` : '');
+  for (const [name, ok] of Object.entries(may)) {
+    const button = byId(`ctl-${name}`);
+    button.disabled = !allowed || !ok;
+    button.title = button.disabled ? why : '';
+  }
   byId('read-only-note').hidden = allowed;
 }
 

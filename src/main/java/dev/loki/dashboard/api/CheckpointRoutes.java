@@ -1,5 +1,8 @@
 package dev.loki.dashboard.api;
 
+import dev.loki.checkpoint.CheckpointDiff;
+import dev.loki.dashboard.LogRedaction;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.ExitCode;
@@ -47,6 +50,106 @@ public final class CheckpointRoutes {
         t.get("/api/checkpoints/{id}", Scope.READ, this::show);
         t.post("/api/checkpoints", Scope.CONTROL, this::create);
         t.post("/api/checkpoints/{id}/rollback", Scope.CONTROL, this::rollback);
+        t.get("/api/checkpoints/{id}/rollback-plan", Scope.CONTROL, this::rollbackPlan);
+        t.get("/api/checkpoints/{id}/rollback-plan/diff", Scope.CONTROL, this::rollbackFileDiff);
+        t.get("/api/checkpoints/{id}/changes", Scope.READ, this::changes);
+        t.get("/api/checkpoints/{id}/changes/diff", Scope.READ, this::changeFileDiff);
+    }
+
+    /**
+     * The rollback confirmation: the dry run of the very rollback the button would start, as
+     * files changed back, brought back and removed. Control scope: it snapshots the work tree.
+     */
+    void rollbackPlan(Context ctx) {
+        String id = existing(ctx);
+        ctx.future(() -> b.worker().submit(() -> new CheckpointDiff(b.checkpoints()).rollbackPlan(id))
+                .thenAccept(p -> ctx.json(planJson(p))));
+    }
+
+    void rollbackFileDiff(Context ctx) {
+        String id = existing(ctx);
+        String path = pathParam(ctx);
+        ctx.future(() -> b.worker().submit(() -> new CheckpointDiff(b.checkpoints()).rollbackFileDiff(id, path))
+                .thenAccept(d -> ctx.json(diffJson(d))));
+    }
+
+    /** What the iteration behind a checkpoint changed, vs the previous snapshotted checkpoint. */
+    void changes(Context ctx) {
+        String id = existing(ctx);
+        ctx.future(() -> b.worker().submit(() -> new CheckpointDiff(b.checkpoints()).iterationChanges(id))
+                .thenAccept(c -> {
+                    ObjectNode o = Json.object();
+                    o.put("checkpoint_id", c.checkpointId());
+                    c.previousId().ifPresentOrElse(v -> o.put("previous_id", v), () -> o.putNull("previous_id"));
+                    o.put("note", c.note());
+                    ArrayNode files = o.putArray("files");
+                    for (CheckpointDiff.FileChange f : c.files()) {
+                        ObjectNode x = files.addObject();
+                        x.put("path", f.path());
+                        x.put("status", String.valueOf(f.status()));
+                        x.put("effect", f.iterationEffect());
+                    }
+                    ctx.json(o);
+                }));
+    }
+
+    void changeFileDiff(Context ctx) {
+        String id = existing(ctx);
+        String path = pathParam(ctx);
+        ctx.future(() -> b.worker().submit(() -> new CheckpointDiff(b.checkpoints()).iterationFileDiff(id, path))
+                .thenAccept(d -> ctx.json(diffJson(d))));
+    }
+
+    private String existing(Context ctx) {
+        String id = Requests.id(ctx, "id");
+        if (b.checkpoints().find(id).isEmpty()) {
+            throw ApiError.notFound("checkpoint not found: " + id);
+        }
+        return id;
+    }
+
+    private static String pathParam(Context ctx) {
+        String path = Optional.ofNullable(ctx.queryParam("path")).orElse("");
+        if (path.isBlank() || path.length() > 4096 || path.indexOf('\0') >= 0) {
+            throw ApiError.badRequest("give the file as ?path=<work-tree-relative path>");
+        }
+        return path;
+    }
+
+    static ObjectNode planJson(CheckpointDiff.RollbackPlan p) {
+        ObjectNode o = Json.object();
+        o.put("checkpoint_id", p.checkpointId());
+        o.put("restores_code", p.codeRestorable());
+        fileList(o.putArray("changed_back"), p.changedBack());
+        fileList(o.putArray("brought_back"), p.broughtBack());
+        fileList(o.putArray("removed"), p.removed());
+        ArrayNode state = o.putArray("state_restored");
+        p.stateRestored().forEach(state::add);
+        ArrayNode prot = o.putArray("protected_paths");
+        p.protectedPaths().forEach(prot::add);
+        ArrayNode notes = o.putArray("notes");
+        p.notes().forEach(notes::add);
+        return o;
+    }
+
+    private static void fileList(ArrayNode arr, List<CheckpointDiff.FileChange> files) {
+        for (CheckpointDiff.FileChange f : files) {
+            ObjectNode x = arr.addObject();
+            x.put("path", f.path());
+            x.put("status", String.valueOf(f.status()));
+            x.put("effect", f.rollbackEffect());
+        }
+    }
+
+    private ObjectNode diffJson(CheckpointDiff.FileDiff d) {
+        ObjectNode o = Json.object();
+        o.put("path", d.path());
+        o.put("status", String.valueOf(d.status()));
+        o.put("binary", d.binary());
+        o.put("truncated", d.truncated());
+        // file content may hold anything the agent wrote: the redactor sees it before the browser does
+        o.put("diff", LogRedaction.forBackend(b).apply(d.diff()));
+        return o;
     }
 
     void list(Context ctx) {

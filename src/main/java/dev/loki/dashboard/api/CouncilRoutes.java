@@ -93,7 +93,8 @@ public final class CouncilRoutes {
         if (!n.isObject()) {
             throw new ApiError(410, "corrupt", "transcript " + id + " is corrupt (not an object)");
         }
-        ctx.json(n);
+        // members' reasons quote agent output: redacted like the logs
+        ctx.json(dev.loki.dashboard.LogRedaction.forBackend(b).apply(n));
     }
 
     private List<Entry> entries() {

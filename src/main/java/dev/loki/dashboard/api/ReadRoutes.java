@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.dashboard.ApiError;
 import dev.loki.dashboard.Backend;
 import dev.loki.dashboard.BoundedFiles;
+import dev.loki.dashboard.LogRedaction;
 import dev.loki.dashboard.Requests;
 import dev.loki.dashboard.RouteTable;
 import dev.loki.dashboard.auth.Scope;
@@ -31,9 +32,11 @@ public final class ReadRoutes {
     static final int MAX_LISTED = 5000;
 
     private final Backend b;
+    private final LogRedaction redaction;
 
     public ReadRoutes(Backend b) {
         this.b = b;
+        this.redaction = LogRedaction.forBackend(b);
     }
 
     public void register(RouteTable t) {
@@ -48,7 +51,8 @@ public final class ReadRoutes {
         ObjectNode o = Json.object();
         ArrayNode arr = o.putArray("lines");
         Optional<Path> file = newestLog(b.loki().resolve("logs"));
-        file.ifPresent(f -> BoundedFiles.tail(f, lines, LOG_WINDOW).forEach(arr::add));
+        // a log may hold anything a run printed: every line passes the redactor before it leaves
+        file.ifPresent(f -> BoundedFiles.tail(f, lines, LOG_WINDOW).forEach(l -> arr.add(redaction.apply(l))));
         o.put("file", file.map(f -> f.getFileName().toString()).orElse(""));
         ctx.json(o);
     }
@@ -91,13 +95,22 @@ public final class ReadRoutes {
                 // a torn or foreign line: skip it
             }
         }
-        ctx.json(Requests.page(events, limit, offset));
+        ObjectNode page = Requests.page(events, limit, offset);
+        // events carry agent and gate text: only the page's records pass the redactor
+        ArrayNode items = (ArrayNode) page.path("items");
+        for (int i = 0; i < items.size(); i++) {
+            items.set(i, redaction.apply(items.get(i)));
+        }
+        ctx.json(page);
     }
 
     void quality(Context ctx) {
         ObjectNode o = Json.object();
-        o.set("latest", BoundedFiles.json(b.loki().resolve("quality/latest.json")).orElse(Json.MAPPER.nullNode()));
-        o.set("gates", BoundedFiles.json(b.loki().resolve("state/quality-gates.json")).orElse(Json.MAPPER.nullNode()));
+        // gate output is log text: it passes the redactor like /api/logs
+        o.set("latest", redaction.apply(BoundedFiles.json(b.loki().resolve("quality/latest.json"))
+                .orElse(Json.MAPPER.nullNode())));
+        o.set("gates", redaction.apply(BoundedFiles.json(b.loki().resolve("state/quality-gates.json"))
+                .orElse(Json.MAPPER.nullNode())));
         ctx.json(o);
     }
 

@@ -39,14 +39,30 @@ public final class StatusReader {
         Optional<JsonNode> session = BoundedFiles.json(loki.resolve("session.json"));
         Optional<Long> holder = loki.exists() ? SessionLock.holder(loki) : Optional.empty();
 
-        o.put("status", status(loki, holder, run, session, now));
+        // the same reading as 'loki status' (RunStatus): the overview never disagrees with the CLI,
+        // also right after a rollback restored older agent state
+        ObjectNode cli = loki.exists() ? cliStatus(loki) : null;
+        String legacy = status(loki, holder, run, session, now);
+        String state = cli != null ? cli.path("status").asText("inactive") : legacy;
+        if (cli != null && holder.isEmpty() && (state.equals("inactive") && run.isEmpty()
+                || legacy.equals("running") || legacy.equals("paused"))) {
+            // no loop state of ours, or a live upstream (bash) session that holds no lock of ours:
+            // upstream's reading (fresh session.json, COMPLETED signal, run record) says more
+            state = legacy;
+        }
+        o.put("status", state);
         o.put("version", b.version());
         o.put("uptime_seconds", Duration.between(b.startedAt(), now).toSeconds());
         o.put("phase", firstText(orchestrator.map(n -> n.path("currentPhase")), dash.map(n -> n.path("phase")))
                 .orElse(""));
-        o.put("iteration", firstInt(autonomy.map(n -> n.path("iterationCount")),
+        o.put("iteration", cli != null && cli.has("iteration") ? cli.path("iteration").asInt()
+                : firstInt(autonomy.map(n -> n.path("iterationCount")),
                 run.map(r -> Json.toTree(r.iterations())), orchestrator.map(n -> n.path("iteration")),
                 dash.map(n -> n.path("iteration"))).orElse(0));
+        if (cli != null) {
+            o.put("exit_reason", cli.path("exit_reason").asText(""));
+            o.put("retry_count", cli.path("retry_count").asInt(0));
+        }
         o.put("provider", BoundedFiles.text(loki.resolve("state/provider"), 256).filter(s -> !s.isBlank())
                 .or(() -> run.map(RunRecord::provider).filter(s -> !s.isBlank()))
                 .or(() -> session.map(n -> n.path("provider").asText("")).filter(s -> !s.isBlank()))
@@ -59,7 +75,8 @@ public final class StatusReader {
         o.put("run_id", run.map(RunRecord::runId).orElse(""));
         o.put("elapsed_seconds", run.map(r -> elapsed(r, now)).orElse(0L));
         int maxIter = run.map(RunRecord::maxIterations).filter(n -> n > 0).orElseGet(() -> envInt("LOKI_MAX_ITERATIONS", 0));
-        o.put("max_iterations", maxIter);
+        o.put("max_iterations", cli != null && cli.path("max_iterations").asInt(0) > 0
+                ? cli.path("max_iterations").asInt() : maxIter);
         o.put("session_active", holder.isPresent());
         holder.ifPresentOrElse(p -> o.put("pid", p), () -> o.putNull("pid"));
         o.put("active_sessions", holder.isPresent() ? 1 : 0);
@@ -67,6 +84,11 @@ public final class StatusReader {
         o.put("pause_requested", signals.isSet(Signals.PAUSE));
         o.put("stop_requested", signals.isSet(Signals.STOP));
         CostReader.budget(loki, b.env()).ifPresent(bud -> o.set("budget", bud));
+        // TODO(rollback journal): once CheckpointService keeps a journal of an interrupted rollback,
+        // report it here (e.g. "rollback_interrupted": {checkpoint_id, started_at}) so the overview
+        // can offer to finish or undo it; CheckpointDiff.rollbackPlan has the matching hook.
+        o.set("controls", controls(state, holder.isPresent() || state.equals("running") || state.equals("paused"),
+                holder.isPresent(), signals));
         return o;
     }
 
@@ -94,6 +116,33 @@ public final class StatusReader {
             return "stopped";
         }
         return "idle";
+    }
+
+    /** {@code loki status}'s document, or null when it cannot be read (then upstream's reading stands alone). */
+    private ObjectNode cliStatus(LokiDir loki) {
+        try {
+            return dev.loki.run.RunStatus.read(loki, b.env(), b.version());
+        } catch (RuntimeException e) {
+            // e.g. an autonomy-state.json written by another tool without retryCount
+            return null;
+        }
+    }
+
+    /**
+     * Which controls can act now, so the UI disables the rest: pause only a running run, resume
+     * only a paused one, stop only a live one not already stopping, rollback only when no run
+     * holds the project (the API refuses it otherwise).
+     */
+    static ObjectNode controls(String state, boolean live, boolean holdsLock, Signals signals) {
+        ObjectNode c = Json.object();
+        boolean stopping = signals.isSet(Signals.STOP) || state.equals("stopping");
+        c.put("pause", live && state.equals("running") && !stopping);
+        c.put("resume", live && state.equals("paused") && !stopping);
+        c.put("stop", live && (state.equals("running") || state.equals("paused")) && !stopping);
+        // the same rule as POST /api/checkpoints/{id}/rollback: refused while a run holds the session lock
+        c.put("rollback", !holdsLock);
+        c.put("reason", live ? (stopping ? "the run is stopping" : "") : "no run is active (status " + state + ")");
+        return c;
     }
 
     private static boolean fresh(JsonNode session, Instant now) {

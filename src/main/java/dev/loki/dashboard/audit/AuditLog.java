@@ -40,11 +40,18 @@ public final class AuditLog {
 
     private final Path dir;
     private final boolean enabled;
+    private final AuditHead head;
 
     public AuditLog(LokiDir loki, Map<String, String> env) {
         this.dir = loki.resolve("audit");
         String off = env.getOrDefault("LOKI_AUDIT_DISABLED", "").strip().toLowerCase(java.util.Locale.ROOT);
         this.enabled = !(off.equals("true") || off.equals("1") || off.equals("yes"));
+        this.head = new AuditHead(dir, env);
+    }
+
+    /** The keyed head of the chain (count and last hash). */
+    public AuditHead head() {
+        return head;
     }
 
     public Path directory() {
@@ -63,7 +70,19 @@ public final class AuditLog {
         try {
             Files.createDirectories(dir);
             try (FileLocks.Held lock = FileLocks.lock(dir.resolve(".audit.lock"), Duration.ofSeconds(10))) {
-                String prev = lastHash(files()).orElse(GENESIS);
+                // chain on from the keyed head when there is one: after a dropped tail the new record
+                // then visibly fails to fit the log, instead of quietly healing the cut
+                Optional<AuditHead.Head> h = head.trusted();
+                boolean untrustedHeads = h.isEmpty() && !head.read().isEmpty();
+                String prev;
+                long count;
+                if (h.isPresent()) {
+                    prev = h.get().records() == 0 ? GENESIS : h.get().lastHash();
+                    count = h.get().records();
+                } else {
+                    prev = lastHash(files()).orElse(GENESIS);
+                    count = countRecords(files());
+                }
                 ObjectNode o = Json.object();
                 o.put("timestamp", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
                 o.put("actor", r.actor());
@@ -78,8 +97,14 @@ public final class AuditLog {
                 o.put("hash", hashOf(o));
                 Path file = dir.resolve("audit-" + DAY.format(Instant.now()) + ".jsonl");
                 AtomicFiles.append(file, (Json.compact(o) + "\n").getBytes(StandardCharsets.UTF_8));
+                if (untrustedHeads) {
+                    // a head that fails its key check is evidence: leave it for 'loki audit verify'
+                    LOG.warn("the audit head in {} does not match its key; run 'loki audit verify'", dir);
+                } else {
+                    head.write(count + 1, o.path("hash").asText());
+                }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("could not write the audit record for {}: {}", r.action(), e.getMessage());
         }
     }
@@ -109,6 +134,17 @@ public final class AuditLog {
                 return n.startsWith("audit-") && n.endsWith(".jsonl");
             }).sorted().toList();
         }
+    }
+
+    /** Non-blank lines in the audit files (used once, when the first head is written over an older log). */
+    static long countRecords(List<Path> files) throws IOException {
+        long n = 0;
+        for (Path f : files) {
+            try (Stream<String> lines = Files.lines(f, StandardCharsets.UTF_8)) {
+                n += lines.filter(l -> !l.isBlank()).count();
+            }
+        }
+        return n;
     }
 
     /** SHA-256 of the record's canonical form: keys sorted, no whitespace, {@code hash} left out. */

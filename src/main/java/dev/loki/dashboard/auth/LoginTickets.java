@@ -25,6 +25,8 @@ import java.time.Instant;
 public final class LoginTickets {
     public static final String PREFIX = "lt_";
     public static final Duration DEFAULT_TTL = Duration.ofMinutes(15);
+    /** The link a run prints or a browser is opened with: a short life, since it may sit on a screen. */
+    public static final Duration SHORT_TTL = Duration.ofMinutes(2);
     private static final int MAX_TICKETS = 100;
 
     private final Path file;

@@ -103,12 +103,13 @@ public final class LiveHub implements AutoCloseable {
         subscribers.add(s);
         client.onClose(() -> subscribers.remove(s));
         client.keepAlive();
-        s.offer(new Message(firstName, firstData, ids.incrementAndGet()));
+        s.offer(new Message(firstName, dev.loki.dashboard.LogRedaction.maskOwn(firstData), ids.incrementAndGet()));
     }
 
     /** Sends an event to every subscriber. */
     public void publish(String name, String jsonData) {
-        Message m = new Message(name, jsonData, ids.incrementAndGet());
+        // every reader of the stream is at least read-scoped: loki's own credentials never go out
+        Message m = new Message(name, dev.loki.dashboard.LogRedaction.maskOwn(jsonData), ids.incrementAndGet());
         for (Subscriber s : subscribers) {
             s.offer(m);
         }

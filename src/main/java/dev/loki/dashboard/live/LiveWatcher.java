@@ -3,6 +3,7 @@ package dev.loki.dashboard.live;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.dashboard.BoundedFiles;
+import dev.loki.dashboard.LogRedaction;
 import dev.loki.dashboard.api.ReadRoutes;
 import dev.loki.dashboard.api.StatusReader;
 import dev.loki.store.Json;
@@ -41,12 +42,18 @@ public final class LiveWatcher implements AutoCloseable {
     private final FileCursor events;
     private final FileCursor index;
     private final FileCursor log;
+    private final LogRedaction redaction;
     private final Map<String, Long> stamps = new HashMap<>();
     private String lastStatus = "";
     private int lastIteration = -1;
     private long lastBeat = System.nanoTime();
 
     public LiveWatcher(LokiDir loki, StatusReader status, LiveHub hub) {
+        this(loki, status, hub, new LogRedaction(loki.workTree().toString(), System.getProperty("user.home", "")));
+    }
+
+    public LiveWatcher(LokiDir loki, StatusReader status, LiveHub hub, LogRedaction redaction) {
+        this.redaction = redaction;
         this.loki = loki;
         this.status = status;
         this.hub = hub;
@@ -126,7 +133,7 @@ public final class LiveWatcher implements AutoCloseable {
         int from = Math.max(0, lines.size() - MAX_LOG_LINES);
         for (int i = from; i < lines.size(); i++) {
             ObjectNode l = Json.object();
-            l.put("line", lines.get(i));
+            l.put("line", redaction.apply(lines.get(i)));
             l.put("file", log.file().getFileName().toString());
             hub.publish("log", Json.compact(l));
         }

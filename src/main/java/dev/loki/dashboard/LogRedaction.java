@@ -1,0 +1,80 @@
+package dev.loki.dashboard;
+
+import dev.loki.proof.Redactor;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What every dashboard answer that carries log or file text passes through: loki's own
+ * credentials (one-time login tickets {@code lt_...}, API tokens {@code loki_...}, bearer
+ * headers, the session cookie, {@code ?token=} in a URL) are masked here first, then the
+ * shared {@link Redactor} removes the secrets it knows. The local rules stay even once the
+ * redactor learns loki's formats: a login link in a log must never reach a read-scoped client.
+ */
+public final class LogRedaction {
+    public static final String MASK = "[REDACTED]";
+
+    /** loki's own secret formats: prefix kept (it says what was there), secret part masked. */
+    private static final List<Pattern> OWN = List.of(
+            Pattern.compile("(?<![A-Za-z0-9])(?<keep>lt_)[A-Za-z0-9_%-]{6,}"),
+            Pattern.compile("(?<![A-Za-z0-9])(?<keep>loki_)[A-Za-z0-9_%-]{20,}"),
+            Pattern.compile("(?i)(?<keep>\\bbearer\\s+)[A-Za-z0-9._~+/%=-]{8,}"),
+            Pattern.compile("(?i)(?<keep>\\bloki_session\\s*[=:]\\s*\"?)[A-Za-z0-9_%-]{8,}"),
+            Pattern.compile("(?i)(?<keep>[?&](?:token|ticket|access_token|code)=)[^&\\s\"'<>]{4,}"));
+
+    private final Redactor redactor;
+
+    public LogRedaction(String workTree, String home) {
+        this.redactor = new Redactor(workTree, home);
+    }
+
+    public static LogRedaction forBackend(Backend b) {
+        Map<String, String> env = b.env();
+        String home = env.getOrDefault("HOME", System.getProperty("user.home", ""));
+        return new LogRedaction(b.loki().workTree().toString(), home);
+    }
+
+    /** One line (or any text) as a read-scoped client may see it. */
+    public String apply(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        return redactor.redact(maskOwn(text)).text();
+    }
+
+    /** A JSON document (events, gate output, council text) as a read-scoped client may see it. */
+    public com.fasterxml.jackson.databind.JsonNode apply(com.fasterxml.jackson.databind.JsonNode tree) {
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            return tree;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode masked = dev.loki.store.Json.parse(maskOwn(
+                    dev.loki.store.Json.compact(tree)));
+            return redactor.redact(masked).tree();
+        } catch (java.io.IOException e) {
+            return tree;
+        }
+    }
+
+    /** Only loki's own secret formats (no path rewriting): for answers that are not log text. */
+    public static String maskOwn(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        String out = text;
+        for (Pattern p : OWN) {
+            Matcher m = p.matcher(out);
+            if (m.find()) {
+                out = m.replaceAll("${keep}" + Matcher.quoteReplacement(MASK));
+            }
+        }
+        return out;
+    }
+
+    /** True when {@code text} still holds one of loki's own secret formats (tests and guards). */
+    public static boolean holdsOwnSecret(String text) {
+        return !maskOwn(text).equals(text);
+    }
+}
