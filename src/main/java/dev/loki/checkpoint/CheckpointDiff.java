@@ -99,8 +99,7 @@ public final class CheckpointDiff {
                 default -> back.add(f);
             }
         }
-        // TODO(rollback journal): when CheckpointService records an interrupted rollback, add it here
-        // (and to the dashboard's overview) so the confirmation can offer to finish or undo it first.
+        // an interrupted rollback is reported by /api/status (rollback_in_progress) and every CLI command
         return new RollbackPlan(r.targetId(), r.codeRestored(), back, brought, removed, r.stateRestored(),
                 r.protectedPaths(), r.notes());
     }

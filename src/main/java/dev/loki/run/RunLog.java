@@ -128,7 +128,9 @@ public final class RunLog implements AutoCloseable {
         err.flush();
     }
 
-    private synchronized void line(String level, String message) {
+    private synchronized void line(String level, String raw) {
+        // every line of the session log is read back (loki logs, /api/logs): secrets never reach it
+        String message = dev.loki.proof.Redactor.line(raw);
         Instant now = Instant.now();
         try {
             // a log, not state: appended without fsync so logging never slows an iteration

@@ -62,7 +62,8 @@ public final class StateStore {
             JsonFiles.quarantine(file);
             return AutonomyState.fresh();
         }
-        return new AutonomyState(retry.asInt(), iter.asInt(), n.path("status").asText(""),
+        // upstream and hand-edited files may leave a counter out: absent counts as 0
+        return new AutonomyState(retry == null ? 0 : retry.asInt(), iter == null ? 0 : iter.asInt(), n.path("status").asText(""),
                 n.path("lastExitCode").asInt(0), n.path("lastRun").asText(""), n.path("prdPath").asText(""),
                 n.path("pid").asLong(0), n.path("maxRetries").asInt(0), n.path("baseWait").asLong(0),
                 n.path("run_id").asText(""));

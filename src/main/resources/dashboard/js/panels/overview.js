@@ -29,7 +29,9 @@ export function render(status) {
     fact('Elapsed', hasRun(s) ? duration(s.elapsed_seconds) : '—', 'fact-elapsed'),
     fact('Current task', taskName(s.current_task), 'fact-task'),
     fact('Pending tasks', s.pending_tasks !== undefined ? count(s.pending_tasks) : '—', 'fact-pending'),
-    fact('Mode', s.mode, 'fact-mode'));
+    fact('Mode', s.mode, 'fact-mode'),
+    ...(s.rollback_in_progress ? [fact('Rollback', s.rollback_in_progress.message
+      || `to ${s.rollback_in_progress.target} not finished: ${s.rollback_in_progress.complete_command}`, 'fact-rollback')] : []));
   renderBudget(s.budget);
   renderControls(state, s.controls);
   document.dispatchEvent(new CustomEvent('loki:status', { detail: s }));

@@ -84,9 +84,9 @@ public final class StatusReader {
         o.put("pause_requested", signals.isSet(Signals.PAUSE));
         o.put("stop_requested", signals.isSet(Signals.STOP));
         CostReader.budget(loki, b.env()).ifPresent(bud -> o.set("budget", bud));
-        // TODO(rollback journal): once CheckpointService keeps a journal of an interrupted rollback,
-        // report it here (e.g. "rollback_interrupted": {checkpoint_id, started_at}) so the overview
-        // can offer to finish or undo it; CheckpointDiff.rollbackPlan has the matching hook.
+        // an interrupted rollback, as 'loki status' reports it: the overview says how to finish or undo it
+        o.set("rollback_in_progress", b.checkpoints().pendingRollback().map(p -> (com.fasterxml.jackson.databind.JsonNode) p.toJson())
+                .orElse(com.fasterxml.jackson.databind.node.NullNode.getInstance()));
         o.set("controls", controls(state, holder.isPresent() || state.equals("running") || state.equals("paused"),
                 holder.isPresent(), signals));
         return o;
