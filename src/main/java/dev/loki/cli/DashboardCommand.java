@@ -215,11 +215,10 @@ public final class DashboardCommand extends BaseCommand {
             Path log = ctx.lokiDir().resolve("dashboard/logs/open.log");
             Files.createDirectories(log.getParent());
             // only the private file's path goes on xdg-open's command line (visible in ps), never the link
-            Process p = new ProcessBuilder(List.of(opener.get().toString(), page.toUri().toString()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroy();
+            dev.loki.process.Outcome p = dev.loki.process.Processes.run(dev.loki.process.Command
+                    .of(List.of(opener.get().toString(), page.toUri().toString()), ctx.cwd(), ctx.env())
+                    .toFile(log).withTimeout(java.time.Duration.ofSeconds(10)).leavingBackground());
+            if (!p.ok()) {
                 LoginRedirect.delete(page);
                 ctx.out().println("Could not open a browser; open this one-time login link (valid 2 minutes): "
                         + login);

@@ -148,14 +148,9 @@ public final class DashboardLauncher {
         Process child;
         try {
             Files.createDirectories(logs);
-            ProcessBuilder pb = new ProcessBuilder(childCommand(cfg, watchPid));
-            pb.environment().clear();
-            pb.environment().putAll(cfg.env());
-            pb.directory(loki.workTree().toFile());
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            pb.redirectErrorStream(true);
-            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            child = pb.start();
+            // detached on purpose (a background dashboard outlives the command that started it), in its own
+            // session through the one process package; a run's own dashboard watches the run's pid and exits with it
+            child = dev.loki.process.Processes.startDetached(childCommand(cfg, watchPid), loki.workTree(), cfg.env(), log);
         } catch (IOException e) {
             throw LokiException.failed("Cannot start the dashboard process: " + e.getMessage());
         }

@@ -86,8 +86,19 @@ public final class Api {
     public Answer send(HttpRequest.Builder b) {
         headers.forEach(b::header);
         b.timeout(Duration.ofSeconds(60));
+        HttpRequest req = b.build();
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r;
+            try {
+                r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                // a pooled keep-alive connection that the server had just closed (Jetty closes after
+                // answering a malformed request with 400): nothing reached the server, so send once more
+                if (!String.valueOf(e.getMessage()).contains("received no bytes")) {
+                    throw e;
+                }
+                r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            }
             return new Answer(r.statusCode(), r.body(), r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
