@@ -298,12 +298,8 @@ public final class DashboardLauncher {
     }
 
     private static List<String> childCommand(DashboardConfig cfg, Optional<Long> watchPid) {
+        // Processes.startDetached gives it its own session: closing the terminal that started it does not hang it up
         List<String> cmd = new ArrayList<>();
-        Path setsid = Path.of("/usr/bin/setsid");
-        if (Files.isExecutable(setsid)) {
-            // its own session: closing the terminal that started it does not hang it up
-            cmd.add(setsid.toString());
-        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -264,7 +264,12 @@ public final class Processes {
     public static Process startDetached(List<String> argv, Path dir, Map<String, String> env, Path log)
             throws IOException {
         List<String> cmd = new java.util.ArrayList<>();
-        SETSID.ifPresent(cmd::add);
+        SETSID.ifPresent(x -> {
+            cmd.add(x);
+            // setsid forks when its caller leads a group; -w keeps it waiting, so the handle we
+            // return lives exactly as long as the child does
+            cmd.add("-w");
+        });
         cmd.add(resolve(argv.get(0), env, dir));
         cmd.addAll(argv.subList(1, argv.size()));
         Files.createDirectories(log.toAbsolutePath().getParent());
