@@ -45,11 +45,8 @@ final class RunLauncher {
             }
         }
         loki.ensureExists();
+        // a run outlives the MCP call that started it: detached, in its own session (Processes.startDetached)
         List<String> cmd = new ArrayList<>();
-        Path setsid = Path.of("/usr/bin/setsid");
-        if (Files.isExecutable(setsid)) {
-            cmd.add(setsid.toString());
-        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -67,13 +64,7 @@ final class RunLauncher {
             cmd.add(Integer.toString(maxIterations));
         }
         Path log = Files.createDirectories(loki.resolve("logs")).resolve("mcp-start.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(loki.workTree().toFile());
-        pb.environment().clear();
-        pb.environment().putAll(c.env());
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Process child = pb.start();
+        Process child = dev.loki.process.Processes.startDetached(cmd, loki.workTree(), c.env(), log);
         Instant deadline = Instant.now().plus(START_WAIT);
         while (Instant.now().isBefore(deadline)) {
             if (SessionLock.holder(loki).isPresent() || !child.isAlive()) {
