@@ -3,7 +3,6 @@ package dev.loki.dashboard;
 import dev.loki.LokiException;
 import dev.loki.dashboard.auth.LoginTickets;
 import dev.loki.store.LokiDir;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
