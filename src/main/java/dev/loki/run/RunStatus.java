@@ -55,8 +55,10 @@ public final class RunStatus {
         o.put("retry_count", st.retryCount());
         o.put("last_exit_code", st.lastExitCode());
         ProviderChoice pc = ProviderChoice.resolve(Optional.empty(), env, dir);
-        o.put("provider", run.filter(r -> holder.isPresent()).map(RunRecord::provider).orElse(pc.name()));
-        o.put("provider_source", holder.isPresent() ? "run" : pc.source());
+        // the provider the recorded run used (live or ended); the configured one only when no run names one
+        Optional<String> runProvider = run.map(RunRecord::provider).filter(p -> !p.isBlank());
+        o.put("provider", runProvider.orElse(pc.name()));
+        o.put("provider_source", runProvider.isPresent() ? (holder.isPresent() ? "run" : "last run") : pc.source());
         if (holder.isPresent() && holder.get() > 0) {
             o.put("pid", holder.get());
         } else {

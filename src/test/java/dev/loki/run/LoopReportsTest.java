@@ -155,6 +155,10 @@ class LoopReportsTest {
         Map<String, String> plain = FakeAgents.env(repo, base);
         Loki.Result show = Loki.run(repo.dir(), plain, "provider", "show");
         assertThat(show.out().lines().findFirst().orElse("")).isEqualTo("Provider: claude (from default)");
+        // status describes the run that happened, not the provider a next start would pick
+        com.fasterxml.jackson.databind.JsonNode st = Loki.run(repo.dir(), plain, "status", "--json").json();
+        assertThat(st.path("provider").asText()).isEqualTo("command");
+        assertThat(st.path("provider_source").asText()).isEqualTo("last run");
 
         assertThat(Loki.run(repo.dir(), plain, "provider", "set", "codex").exit()).isZero();
         assertThat(Loki.run(repo.dir(), plain, "provider", "show").out()).contains("Provider: codex (from saved)");
