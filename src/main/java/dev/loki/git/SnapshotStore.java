@@ -87,6 +87,8 @@ public final class SnapshotStore {
     private final Map<String, String> baseEnv;
     private final List<String> excludedPrefixes;
     private final Path legacy;
+    /** Snapshots whose listing reused the previous one (tests check that the fast path runs). */
+    final java.util.concurrent.atomic.AtomicInteger listingsReused = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param store            the private store directory (created on first use)
@@ -174,7 +176,7 @@ public final class SnapshotStore {
             throws IOException {
         long scanStart = nowNs();
         long t0 = System.nanoTime();
-        Listing listing = list(limits);
+        Listing listing = list(limits, hint);
         long tList = System.nanoTime();
         Path cacheFile = store.resolve(STAT_CACHE);
         StatCache cache = StatCache.loadShared(cacheFile);
@@ -365,13 +367,215 @@ public final class SnapshotStore {
     }
 
     /**
+     * The listing of the last snapshot that used a watcher's events, with what it depends on
+     * beyond the work tree: the stat data of the user's index and of every file of ignore rules
+     * or configuration git reads outside the work tree.
+     */
+    private record ListingMemo(Path store, List<String> excluded, String key, String excludesFile,
+            java.util.TreeSet<String> paths, Set<String> nested, Set<String> emptyDirs) {
+    }
+
+    /** More event paths than this: list everything again (asking git about each costs more). */
+    private static final int MAX_INCREMENTAL_PATHS = 2000;
+
+    /**
      * Every path tracked in the user's index (whatever its flags) or untracked and not ignored,
      * from {@code git ls-files}; the paths only, never the index's stat data or blob ids. Empty
-     * untracked directories come from a second listing run at the same time.
+     * untracked directories come from a second listing run at the same time. Inside the loop,
+     * when the watcher vouches for its events and nothing git's answer depends on outside the
+     * work tree changed, the previous listing is reused and git is asked only about the paths
+     * the events named (see {@link #incremental}).
      */
-    private Listing list(Limits limits) {
+    private Listing list(Limits limits, WorkTreeWatcher.Changes hint) {
         GitCli git = repo.git(baseEnv);
         Duration timeout = remaining(limits);
+        String key = null;
+        String excludesFile = null;
+        if (hint != null) {
+            Object m = hint.listingMemo();
+            if (!hint.fullScan() && m instanceof ListingMemo memo && memo.store.equals(store)
+                    && memo.excluded.equals(excludedPrefixes)) {
+                key = listingKey(memo.excludesFile);
+                if (key.equals(memo.key)) {
+                    Listing l = incremental(memo, hint, git, timeout);
+                    if (l != null) {
+                        return l;
+                    }
+                }
+            }
+            hint.listingMemo(null);
+            GitCli.Result r = git.exec(List.of("config", "--path", "--get", "core.excludesFile"), null, timeout);
+            excludesFile = r.ok() ? r.out().strip() : "";
+            key = listingKey(excludesFile); // before listing: a change while git lists shows next time
+        }
+        Listing full = fullListing(git, timeout);
+        if (hint != null) {
+            hint.listingMemo(new ListingMemo(store, excludedPrefixes, key, excludesFile,
+                    new java.util.TreeSet<>(full.paths), Set.copyOf(full.nested), Set.copyOf(full.emptyDirs)));
+        }
+        return full;
+    }
+
+    /** Stat data of what the listing depends on outside the work tree: index, excludes, config. */
+    private String listingKey(String excludesFile) {
+        List<Path> files = new ArrayList<>();
+        files.add(repo.index());
+        files.add(repo.infoExclude());
+        files.add(repo.commonDir().resolve("config"));
+        files.add(repo.gitDir().resolve("config.worktree"));
+        String home = baseEnv.getOrDefault("HOME", System.getenv("HOME"));
+        String xdg = baseEnv.getOrDefault("XDG_CONFIG_HOME", System.getenv("XDG_CONFIG_HOME"));
+        if (home != null) {
+            files.add(Path.of(home, ".gitconfig"));
+            if (xdg == null || xdg.isEmpty()) {
+                xdg = Path.of(home, ".config").toString();
+            }
+        }
+        if (xdg != null && !xdg.isEmpty()) {
+            files.add(Path.of(xdg, "git", "config"));
+            files.add(Path.of(xdg, "git", "ignore"));
+        }
+        String global = baseEnv.getOrDefault("GIT_CONFIG_GLOBAL", System.getenv("GIT_CONFIG_GLOBAL"));
+        if (global != null && !global.isEmpty()) {
+            files.add(Path.of(global));
+        }
+        if (excludesFile != null && !excludesFile.isEmpty()) {
+            files.add(repo.workTree().resolve(excludesFile));
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Path f : files) {
+            sb.append(f).append('=');
+            try {
+                StatCache.Entry e = stat(f);
+                sb.append(e.mode()).append(',').append(e.size()).append(',').append(e.mtimeNs()).append(',')
+                        .append(e.ctimeNs()).append(',').append(e.ino()).append(',');
+                sb.append(ObjectId.fromRaw(f.equals(repo.index()) ? indexChecksum(f) : sha1().digest(
+                        Files.readAllBytes(f))).name());
+            } catch (IOException e) {
+                sb.append('-');
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The index's own trailing checksum of its content (hashed here if git skipped it). */
+    private static byte[] indexChecksum(Path index) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(index, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size >= 20) {
+                java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(20);
+                long at = size - 20;
+                while (tail.hasRemaining()) {
+                    if (ch.read(tail, at + tail.position()) < 0) {
+                        break;
+                    }
+                }
+                byte[] raw = tail.array();
+                for (byte b : raw) {
+                    if (b != 0) {
+                        return raw;
+                    }
+                }
+            }
+        }
+        return sha1().digest(Files.readAllBytes(index)); // index.skipHash: no checksum written
+    }
+
+    /**
+     * The previous listing updated for the paths the watcher's events named, or null when the
+     * events may have changed more than those paths' own entries: a directory came, went or
+     * was an empty directory or nested repository, a {@code .gitignore} or {@code .git} was
+     * touched, a deletion may have left an empty directory, or there are too many events. With
+     * the index and the ignore rules unchanged, a path keeps its place in the listing unless it
+     * appeared or disappeared: a listed file that is still a file is listed again without
+     * asking; the others are asked about with literal pathspecs.
+     */
+    private Listing incremental(ListingMemo memo, WorkTreeWatcher.Changes hint, GitCli git, Duration timeout) {
+        Set<String> events = hint.paths();
+        if (events.size() > MAX_INCREMENTAL_PATHS) {
+            return null;
+        }
+        Path root = repo.workTree();
+        List<String> query = new ArrayList<>();
+        List<String> gone = new ArrayList<>();
+        for (String p : events) {
+            if (p.isEmpty()) {
+                return null;
+            }
+            if (isExcluded(p)) {
+                continue;
+            }
+            String name = p.substring(p.lastIndexOf('/') + 1);
+            if (name.equals(".git") || name.equals(".gitignore")) {
+                return null;
+            }
+            for (int i = p.indexOf('/'); ; i = p.indexOf('/', i + 1)) {
+                String dir = (i < 0 ? p : p.substring(0, i)) + "/";
+                if (memo.emptyDirs.contains(dir) || memo.nested.contains(dir)) {
+                    return null; // in (or at) an empty directory or nested repository of the last listing
+                }
+                if (i < 0) {
+                    break;
+                }
+            }
+            String under = memo.paths.ceiling(p + "/");
+            if (under != null && under.startsWith(p + "/")) {
+                return null; // was a directory with listed files
+            }
+            Path f = root.resolve(p);
+            if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+                return null; // is a directory now
+            }
+            boolean exists = Files.exists(f, LinkOption.NOFOLLOW_LINKS);
+            if (exists && memo.paths.contains(p)) {
+                continue; // a listed file edited: still tracked, or still untracked and not ignored
+            }
+            if (!exists) {
+                gone.add(p);
+            }
+            query.add(p);
+        }
+        java.util.TreeSet<String> paths = new java.util.TreeSet<>(memo.paths);
+        if (!query.isEmpty()) {
+            List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--cached", "--others",
+                    "--exclude-standard", "--"));
+            for (String q : query) {
+                args.add(":(literal)" + q);
+            }
+            List<String> listed = git.run(args, null, timeout).nulSeparated();
+            query.forEach(paths::remove);
+            for (String l : listed) {
+                if (l.isEmpty()) {
+                    continue;
+                }
+                if (l.endsWith("/")) {
+                    return null; // a nested repository
+                }
+                if (!isExcluded(l)) {
+                    paths.add(l);
+                }
+            }
+        }
+        for (String g : gone) {
+            int slash = g.lastIndexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            String parent = g.substring(0, slash + 1);
+            String left = paths.ceiling(parent);
+            if (left == null || !left.startsWith(parent)) {
+                return null; // its directory may be empty now
+            }
+        }
+        hint.listingMemo(new ListingMemo(memo.store, memo.excluded, memo.key, memo.excludesFile, paths,
+                memo.nested, memo.emptyDirs));
+        listingsReused.incrementAndGet();
+        LOG.debug("listing reused: {} event paths, {} asked", events.size(), query.size());
+        return new Listing(new ArrayList<>(paths), new ArrayList<>(memo.nested), new ArrayList<>(memo.emptyDirs));
+    }
+
+    private Listing fullListing(GitCli git, Duration timeout) {
         java.util.concurrent.CompletableFuture<List<String>> dirs = java.util.concurrent.CompletableFuture
                 .supplyAsync(() -> git.run(List.of("ls-files", "-z", "--others", "--directory",
                         "--exclude-standard"), null, timeout).nulSeparated());
