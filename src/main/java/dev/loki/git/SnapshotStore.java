@@ -484,21 +484,24 @@ public final class SnapshotStore {
 
     /**
      * The previous listing updated for the paths the watcher's events named, or null when the
-     * events may have changed more than those paths' own entries: a directory came, went or
-     * was an empty directory or nested repository, a {@code .gitignore} or {@code .git} was
-     * touched, a deletion may have left an empty directory, or there are too many events. With
-     * the index and the ignore rules unchanged, a path keeps its place in the listing unless it
-     * appeared or disappeared: a listed file that is still a file is listed again without
-     * asking; the others are asked about with literal pathspecs.
+     * events may have changed more than git's answer for those paths: a {@code .gitignore} or
+     * {@code .git} was touched, an event fell in an empty directory or nested repository of the
+     * last listing, an asked path's directory may be empty now (empty directories come from a
+     * full listing), or there are too many events. With the index and the ignore rules outside
+     * the work tree unchanged, a listed file that is still a file stays listed without asking;
+     * any other path (new, deleted, a directory that came or went) is asked about with a
+     * literal pathspec, which covers everything under it, and replaces what the last listing
+     * had at and under it.
      */
     private Listing incremental(ListingMemo memo, WorkTreeWatcher.Changes hint, GitCli git, Duration timeout) {
-        Set<String> events = hint.paths();
+        Set<String> events = new java.util.TreeSet<>(hint.paths());
         if (events.size() > MAX_INCREMENTAL_PATHS) {
             return null;
         }
         Path root = repo.workTree();
         List<String> query = new ArrayList<>();
-        List<String> gone = new ArrayList<>();
+        Set<String> queried = new java.util.HashSet<>();
+        List<String> newDirs = new ArrayList<>();
         for (String p : events) {
             if (p.isEmpty()) {
                 return null;
@@ -510,31 +513,30 @@ public final class SnapshotStore {
             if (name.equals(".git") || name.equals(".gitignore")) {
                 return null;
             }
+            boolean covered = false;
             for (int i = p.indexOf('/'); ; i = p.indexOf('/', i + 1)) {
-                String dir = (i < 0 ? p : p.substring(0, i)) + "/";
-                if (memo.emptyDirs.contains(dir) || memo.nested.contains(dir)) {
+                String dir = i < 0 ? p : p.substring(0, i);
+                if (memo.emptyDirs.contains(dir + "/") || memo.nested.contains(dir + "/")) {
                     return null; // in (or at) an empty directory or nested repository of the last listing
                 }
                 if (i < 0) {
                     break;
                 }
+                covered |= queried.contains(dir);
             }
-            String under = memo.paths.ceiling(p + "/");
-            if (under != null && under.startsWith(p + "/")) {
-                return null; // was a directory with listed files
+            if (covered) {
+                continue; // under a directory asked about as a whole
             }
             Path f = root.resolve(p);
-            if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
-                return null; // is a directory now
-            }
-            boolean exists = Files.exists(f, LinkOption.NOFOLLOW_LINKS);
-            if (exists && memo.paths.contains(p)) {
+            boolean dir = Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS);
+            if (!dir && memo.paths.contains(p) && Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
                 continue; // a listed file edited: still tracked, or still untracked and not ignored
             }
-            if (!exists) {
-                gone.add(p);
+            if (dir) {
+                newDirs.add(p);
             }
             query.add(p);
+            queried.add(p);
         }
         java.util.TreeSet<String> paths = new java.util.TreeSet<>(memo.paths);
         if (!query.isEmpty()) {
@@ -544,7 +546,10 @@ public final class SnapshotStore {
                 args.add(":(literal)" + q);
             }
             List<String> listed = git.run(args, null, timeout).nulSeparated();
-            query.forEach(paths::remove);
+            for (String q : query) {
+                paths.remove(q);
+                paths.subSet(q + "/", q + "0").clear(); // '0' follows '/': everything under q
+            }
             for (String l : listed) {
                 if (l.isEmpty()) {
                     continue;
@@ -557,15 +562,15 @@ public final class SnapshotStore {
                 }
             }
         }
-        for (String g : gone) {
-            int slash = g.lastIndexOf('/');
-            if (slash < 0) {
-                continue;
-            }
-            String parent = g.substring(0, slash + 1);
-            String left = paths.ceiling(parent);
-            if (left == null || !left.startsWith(parent)) {
+        for (String q : query) {
+            int slash = q.lastIndexOf('/');
+            if (slash >= 0 && !hasUnder(paths, q.substring(0, slash + 1))) {
                 return null; // its directory may be empty now
+            }
+        }
+        for (String d : newDirs) {
+            if (!everyDirHoldsListed(root, d, paths)) {
+                return null;
             }
         }
         hint.listingMemo(new ListingMemo(memo.store, memo.excluded, memo.key, memo.excludesFile, paths,
@@ -573,6 +578,36 @@ public final class SnapshotStore {
         listingsReused.incrementAndGet();
         LOG.debug("listing reused: {} event paths, {} asked", events.size(), query.size());
         return new Listing(new ArrayList<>(paths), new ArrayList<>(memo.nested), new ArrayList<>(memo.emptyDirs));
+    }
+
+    private static boolean hasUnder(java.util.TreeSet<String> paths, String dirSlash) {
+        String next = paths.ceiling(dirSlash);
+        return next != null && next.startsWith(dirSlash);
+    }
+
+    /**
+     * Whether every directory at and under {@code dir} holds a listed path (else it may be one
+     * a full listing reports as empty). Gives up (false) on a large tree.
+     */
+    private static boolean everyDirHoldsListed(Path root, String dir, java.util.TreeSet<String> paths) {
+        List<String> todo = new ArrayList<>(List.of(dir));
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            String d = todo.remove(todo.size() - 1);
+            if (!hasUnder(paths, d + "/") || ++seen > 1000) {
+                return false;
+            }
+            try (var list = Files.newDirectoryStream(root.resolve(d))) {
+                for (Path c : list) {
+                    if (Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS)) {
+                        todo.add(d + "/" + c.getFileName());
+                    }
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Listing fullListing(GitCli git, Duration timeout) {

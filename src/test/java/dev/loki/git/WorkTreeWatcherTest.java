@@ -98,6 +98,26 @@ class WorkTreeWatcherTest {
             assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("src/z.txt");
             assertThat(h.store.listingsReused.get()).as("unchanged again: reused").isEqualTo(reusedBefore + 3);
 
+            h.repo.write("made/sub/f.txt", "f\n").write("made/g.log", "ignored\n");
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("made/sub/f.txt");
+            assertThat(h.store.listingsReused.get()).as("a new directory: asked about as a whole")
+                    .isEqualTo(reusedBefore + 4);
+
+            h.repo.write("made2/keep.txt", "k\n");
+            Files.createDirectories(h.repo.path("made2/empty"));
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("made2/keep.txt");
+            w.suspend();
+            SnapshotStore.Snapshot scanned = h.take(); // a full listing, for comparison
+            w.resume();
+            assertThat(s.notRestored()).as("empty directories as a full listing reports them")
+                    .isEqualTo(scanned.notRestored());
+
+            dev.loki.store.FileTrees.delete(h.repo.path("made"));
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("made/sub/f.txt");
+
             h.git("rm", "-q", "--cached", "lone/only.txt");
             s = h.take(); // index changed
             h.repo.delete("lone/only.txt"); // leaves an empty untracked directory
