@@ -371,12 +371,23 @@ public final class SnapshotStore {
      * beyond the work tree: the stat data of the user's index and of every file of ignore rules
      * or configuration git reads outside the work tree.
      */
-    private record ListingMemo(Path store, List<String> excluded, String key, String excludesFile,
+    private record ListingMemo(Path store, List<String> excluded, ListingKey key, String excludesFile,
             java.util.TreeSet<String> paths, Set<String> nested, Set<String> emptyDirs) {
     }
 
-    /** More event paths than this: list everything again (asking git about each costs more). */
-    private static final int MAX_INCREMENTAL_PATHS = 2000;
+    /**
+     * What a listing depends on outside the work tree: {@code text} has the set of paths in the
+     * user's index (its stat data and flags do not change what is listed) and the stat data and
+     * content hash of every ignore and config file; {@code indexStat} (stat data and checksum of
+     * the index file) spares parsing an index that did not change at all.
+     */
+    private record ListingKey(String text, String indexStat) {
+    }
+
+    /** More event paths than this: list everything again. */
+    private static final int MAX_INCREMENTAL_PATHS = 20_000;
+    /** More paths to ask git about than this: list everything again (git matches each entry against each). */
+    private static final int MAX_ASKED_PATHS = 500;
 
     /**
      * Every path tracked in the user's index (whatever its flags) or untracked and not ignored,
@@ -389,14 +400,16 @@ public final class SnapshotStore {
     private Listing list(Limits limits, WorkTreeWatcher.Changes hint) {
         GitCli git = repo.git(baseEnv);
         Duration timeout = remaining(limits);
-        String key = null;
+        ListingKey key = null;
         String excludesFile = null;
         if (hint != null) {
             Object m = hint.listingMemo();
             if (!hint.fullScan() && m instanceof ListingMemo memo && memo.store.equals(store)
                     && memo.excluded.equals(excludedPrefixes)) {
-                key = listingKey(memo.excludesFile);
-                if (key.equals(memo.key)) {
+                ListingKey now = listingKey(memo.excludesFile, memo.key);
+                if (now.text.equals(memo.key.text)) {
+                    memo = new ListingMemo(memo.store, memo.excluded, now, memo.excludesFile, memo.paths,
+                            memo.nested, memo.emptyDirs);
                     Listing l = incremental(memo, hint, git, timeout);
                     if (l != null) {
                         return l;
@@ -406,7 +419,7 @@ public final class SnapshotStore {
             hint.listingMemo(null);
             GitCli.Result r = git.exec(List.of("config", "--path", "--get", "core.excludesFile"), null, timeout);
             excludesFile = r.ok() ? r.out().strip() : "";
-            key = listingKey(excludesFile); // before listing: a change while git lists shows next time
+            key = listingKey(excludesFile, null); // before listing: a change while git lists shows next time
         }
         Listing full = fullListing(git, timeout);
         if (hint != null) {
@@ -416,10 +429,9 @@ public final class SnapshotStore {
         return full;
     }
 
-    /** Stat data of what the listing depends on outside the work tree: index, excludes, config. */
-    private String listingKey(String excludesFile) {
+    /** What the listing depends on outside the work tree: the index's paths, excludes, config. */
+    private ListingKey listingKey(String excludesFile, ListingKey previous) {
         List<Path> files = new ArrayList<>();
-        files.add(repo.index());
         files.add(repo.infoExclude());
         files.add(repo.commonDir().resolve("config"));
         files.add(repo.gitDir().resolve("config.worktree"));
@@ -449,14 +461,31 @@ public final class SnapshotStore {
                 StatCache.Entry e = stat(f);
                 sb.append(e.mode()).append(',').append(e.size()).append(',').append(e.mtimeNs()).append(',')
                         .append(e.ctimeNs()).append(',').append(e.ino()).append(',');
-                sb.append(ObjectId.fromRaw(f.equals(repo.index()) ? indexChecksum(f) : sha1().digest(
-                        Files.readAllBytes(f))).name());
+                sb.append(ObjectId.fromRaw(sha1().digest(Files.readAllBytes(f))).name());
             } catch (IOException e) {
                 sb.append('-');
             }
             sb.append('\n');
         }
-        return sb.toString();
+        Path index = repo.index();
+        String indexStat;
+        try {
+            StatCache.Entry e = stat(index);
+            indexStat = e.mode() + "," + e.size() + "," + e.mtimeNs() + "," + e.ctimeNs() + "," + e.ino() + ","
+                    + ObjectId.fromRaw(indexChecksum(index)).name();
+        } catch (IOException e) {
+            indexStat = "-";
+        }
+        String indexPart;
+        if (previous != null && previous.indexStat.equals(indexStat) && !indexStat.equals("-")) {
+            int at = previous.text.lastIndexOf("\nindex paths=");
+            indexPart = previous.text.substring(at + 1);
+        } else {
+            String digest = IndexPaths.digest(index);
+            // an index we cannot read here (a format or extension we do not know): its exact file
+            indexPart = "index paths=" + (digest != null ? digest : "unread " + indexStat);
+        }
+        return new ListingKey(sb.append('\n').append(indexPart).toString(), indexStat);
     }
 
     /** The index's own trailing checksum of its content (hashed here if git skipped it). */
@@ -537,6 +566,9 @@ public final class SnapshotStore {
             }
             query.add(p);
             queried.add(p);
+            if (query.size() > MAX_ASKED_PATHS) {
+                return null;
+            }
         }
         java.util.TreeSet<String> paths = new java.util.TreeSet<>(memo.paths);
         if (!query.isEmpty()) {

@@ -93,16 +93,20 @@ class WorkTreeWatcherTest {
             s = h.take();
             assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("src/y.txt");
 
+            h.take();
+            h.git("update-index", "--assume-unchanged", "src/a.txt"); // the index is rewritten, its paths are not
+            h.git("status", "--porcelain");
             h.repo.write("src/z.txt", "z\n");
             s = h.take();
             assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("src/z.txt");
-            assertThat(h.store.listingsReused.get()).as("unchanged again: reused").isEqualTo(reusedBefore + 3);
+            assertThat(h.store.listingsReused.get()).as("same ignore rules, same index paths: reused")
+                    .isEqualTo(reusedBefore + 4);
 
             h.repo.write("made/sub/f.txt", "f\n").write("made/g.log", "ignored\n");
             s = h.take();
             assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("made/sub/f.txt");
             assertThat(h.store.listingsReused.get()).as("a new directory: asked about as a whole")
-                    .isEqualTo(reusedBefore + 4);
+                    .isEqualTo(reusedBefore + 5);
 
             h.repo.write("made2/keep.txt", "k\n");
             Files.createDirectories(h.repo.path("made2/empty"));
