@@ -371,7 +371,7 @@ public final class SnapshotStore {
      * beyond the work tree: the stat data of the user's index and of every file of ignore rules
      * or configuration git reads outside the work tree.
      */
-    private record ListingMemo(Path store, List<String> excluded, ListingKey key, String excludesFile,
+    private record ListingMemo(Path store, List<String> excluded, ListingKey key, List<Path> outside,
             java.util.TreeSet<String> paths, Set<String> nested, Set<String> emptyDirs) {
     }
 
@@ -401,14 +401,14 @@ public final class SnapshotStore {
         GitCli git = repo.git(baseEnv);
         Duration timeout = remaining(limits);
         ListingKey key = null;
-        String excludesFile = null;
+        List<Path> outside = null;
         if (hint != null) {
             Object m = hint.listingMemo();
             if (!hint.fullScan() && m instanceof ListingMemo memo && memo.store.equals(store)
                     && memo.excluded.equals(excludedPrefixes)) {
-                ListingKey now = listingKey(memo.excludesFile, memo.key);
+                ListingKey now = listingKey(memo.outside, memo.key);
                 if (now.text.equals(memo.key.text)) {
-                    memo = new ListingMemo(memo.store, memo.excluded, now, memo.excludesFile, memo.paths,
+                    memo = new ListingMemo(memo.store, memo.excluded, now, memo.outside, memo.paths,
                             memo.nested, memo.emptyDirs);
                     Listing l = incremental(memo, hint, git, timeout);
                     if (l != null) {
@@ -417,24 +417,64 @@ public final class SnapshotStore {
                 }
             }
             hint.listingMemo(null);
-            GitCli.Result r = git.exec(List.of("config", "--path", "--get", "core.excludesFile"), null, timeout);
-            excludesFile = r.ok() ? r.out().strip() : "";
-            key = listingKey(excludesFile, null); // before listing: a change while git lists shows next time
+            outside = configFiles(git, timeout);
+            if (outside != null) {
+                key = listingKey(outside, null); // before listing: a change while git lists shows next time
+            }
         }
         Listing full = fullListing(git, timeout);
-        if (hint != null) {
-            hint.listingMemo(new ListingMemo(store, excludedPrefixes, key, excludesFile,
+        if (hint != null && outside != null) {
+            hint.listingMemo(new ListingMemo(store, excludedPrefixes, key, outside,
                     new java.util.TreeSet<>(full.paths), Set.copyOf(full.nested), Set.copyOf(full.emptyDirs)));
         }
         return full;
     }
 
+    /**
+     * Every config file git read (includes too) and the {@code core.excludesFile} they name, or
+     * null if git cannot tell (then nothing is reused). Values are parsed here and dropped.
+     */
+    private List<Path> configFiles(GitCli git, Duration timeout) {
+        GitCli.Result r = git.exec(List.of("config", "--list", "--show-origin", "-z"), null, timeout);
+        if (!r.ok()) {
+            return null;
+        }
+        LinkedHashSet<Path> files = new LinkedHashSet<>();
+        String excludes = null;
+        List<String> f = r.nulSeparated();
+        for (int i = 0; i + 1 < f.size(); i += 2) {
+            String origin = f.get(i);
+            String kv = f.get(i + 1);
+            if (origin.startsWith("file:")) {
+                files.add(repo.workTree().resolve(origin.substring(5)));
+            } else if (!origin.startsWith("command line:")) {
+                return null; // a blob or standard input: not a file we can watch
+            }
+            int nl = kv.indexOf('\n');
+            if (nl > 0 && kv.substring(0, nl).equalsIgnoreCase("core.excludesfile")) {
+                excludes = kv.substring(nl + 1);
+            }
+        }
+        if (excludes != null && !excludes.isEmpty()) {
+            String home = baseEnv.getOrDefault("HOME", System.getenv("HOME"));
+            if (excludes.startsWith("~/") && home != null) {
+                excludes = home + excludes.substring(1);
+            } else if (excludes.startsWith("~")) {
+                return null; // ~user: not resolved here
+            }
+            files.add(repo.workTree().resolve(excludes));
+        }
+        return new ArrayList<>(files);
+    }
+
     /** What the listing depends on outside the work tree: the index's paths, excludes, config. */
-    private ListingKey listingKey(String excludesFile, ListingKey previous) {
+    private ListingKey listingKey(List<Path> outside, ListingKey previous) {
         List<Path> files = new ArrayList<>();
         files.add(repo.infoExclude());
         files.add(repo.commonDir().resolve("config"));
         files.add(repo.gitDir().resolve("config.worktree"));
+        files.add(repo.gitDir().resolve("HEAD")); // includeIf onbranch: follows the branch
+        files.add(Path.of("/etc/gitconfig")); // the usual system config, also before it exists
         String home = baseEnv.getOrDefault("HOME", System.getenv("HOME"));
         String xdg = baseEnv.getOrDefault("XDG_CONFIG_HOME", System.getenv("XDG_CONFIG_HOME"));
         if (home != null) {
@@ -451,9 +491,7 @@ public final class SnapshotStore {
         if (global != null && !global.isEmpty()) {
             files.add(Path.of(global));
         }
-        if (excludesFile != null && !excludesFile.isEmpty()) {
-            files.add(repo.workTree().resolve(excludesFile));
-        }
+        files.addAll(outside);
         StringBuilder sb = new StringBuilder();
         for (Path f : files) {
             sb.append(f).append('=');
@@ -605,7 +643,7 @@ public final class SnapshotStore {
                 return null;
             }
         }
-        hint.listingMemo(new ListingMemo(memo.store, memo.excluded, memo.key, memo.excludesFile, paths,
+        hint.listingMemo(new ListingMemo(memo.store, memo.excluded, memo.key, memo.outside, paths,
                 memo.nested, memo.emptyDirs));
         listingsReused.incrementAndGet();
         LOG.debug("listing reused: {} event paths, {} asked", events.size(), query.size());

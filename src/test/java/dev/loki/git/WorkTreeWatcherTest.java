@@ -122,6 +122,20 @@ class WorkTreeWatcherTest {
             s = h.take();
             assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("made/sub/f.txt");
 
+            Path ignore = tmp.resolve("global-ignore");
+            Files.writeString(ignore, "*.tmp\n");
+            Path gitconfig = Path.of(h.repo.env().get("GIT_CONFIG_GLOBAL"));
+            Files.writeString(gitconfig, Files.readString(gitconfig) + "[core]\n\texcludesFile = " + ignore + "\n");
+            h.repo.write("src/t.tmp", "t\n");
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("src/t.tmp");
+            h.repo.write("src/u.bak", "u\n");
+            s = h.take();
+            assertThat(h.tree(s.commit())).containsKey("src/u.bak");
+            Files.writeString(ignore, "*.tmp\n*.bak\n"); // the global excludes file, outside the tree
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("src/u.bak");
+
             h.git("rm", "-q", "--cached", "lone/only.txt");
             s = h.take(); // index changed
             h.repo.delete("lone/only.txt"); // leaves an empty untracked directory
