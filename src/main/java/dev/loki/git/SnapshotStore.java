@@ -185,7 +185,7 @@ public final class SnapshotStore {
         // content we borrowed from it may be gone, so every cached id is checked once.
         boolean verify = cache.size() > 0 && !cache.fingerprint().equals(fingerprint);
 
-        try (FileRepository db = open(); ObjectInserter ins = db.getObjectDatabase().newPackInserter()) {
+        try (FileRepository db = open(); ObjectInserter ins = JGitStore.newPackInserter(db)) {
             ObjectDirectory od = db.getObjectDatabase();
             Set<ObjectId> inserted = ConcurrentHashMap.newKeySet();
             Map<String, Captured> captured = new ConcurrentHashMap<>();
