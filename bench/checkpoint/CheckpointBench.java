@@ -54,6 +54,9 @@ public class CheckpointBench {
         String previous = svc.latest().orElseThrow().id();
         int seed = 0;
         for (int r = 1; r <= rounds; r++) {
+            // the loop checkpoints after every iteration: the measured one sees one iteration's
+            // changes, not also those of the previous round's scan, CLI and rollback steps
+            svc.create(CheckpointRequest.manual("settle " + r));
             run(repo, "python3", gen.toString(), "dirty", repo.toString(), String.valueOf(++seed));
             time(STATUS, () -> run(repo, "git", "status", "--porcelain"));
             time("git stash create", () -> run(repo, "git", "stash", "create"));

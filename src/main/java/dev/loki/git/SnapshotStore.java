@@ -87,6 +87,8 @@ public final class SnapshotStore {
     private final Map<String, String> baseEnv;
     private final List<String> excludedPrefixes;
     private final Path legacy;
+    /** Snapshots whose listing reused the previous one (tests check that the fast path runs). */
+    final java.util.concurrent.atomic.AtomicInteger listingsReused = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param store            the private store directory (created on first use)
@@ -174,7 +176,7 @@ public final class SnapshotStore {
             throws IOException {
         long scanStart = nowNs();
         long t0 = System.nanoTime();
-        Listing listing = list(limits);
+        Listing listing = list(limits, hint);
         long tList = System.nanoTime();
         Path cacheFile = store.resolve(STAT_CACHE);
         StatCache cache = StatCache.loadShared(cacheFile);
@@ -183,7 +185,7 @@ public final class SnapshotStore {
         // content we borrowed from it may be gone, so every cached id is checked once.
         boolean verify = cache.size() > 0 && !cache.fingerprint().equals(fingerprint);
 
-        try (FileRepository db = open(); ObjectInserter ins = db.getObjectDatabase().newPackInserter()) {
+        try (FileRepository db = open(); ObjectInserter ins = JGitStore.newPackInserter(db)) {
             ObjectDirectory od = db.getObjectDatabase();
             Set<ObjectId> inserted = ConcurrentHashMap.newKeySet();
             Map<String, Captured> captured = new ConcurrentHashMap<>();
@@ -365,13 +367,320 @@ public final class SnapshotStore {
     }
 
     /**
+     * The listing of the last snapshot that used a watcher's events, with what it depends on
+     * beyond the work tree: the stat data of the user's index and of every file of ignore rules
+     * or configuration git reads outside the work tree.
+     */
+    private record ListingMemo(Path store, List<String> excluded, ListingKey key, List<Path> outside,
+            java.util.TreeSet<String> paths, Set<String> nested, Set<String> emptyDirs) {
+    }
+
+    /**
+     * What a listing depends on outside the work tree: {@code text} has the set of paths in the
+     * user's index (its stat data and flags do not change what is listed) and the stat data and
+     * content hash of every ignore and config file; {@code indexStat} (stat data and checksum of
+     * the index file) spares parsing an index that did not change at all.
+     */
+    private record ListingKey(String text, String indexStat) {
+    }
+
+    /** More event paths than this: list everything again. */
+    private static final int MAX_INCREMENTAL_PATHS = 20_000;
+    /** More paths to ask git about than this: list everything again (git matches each entry against each). */
+    private static final int MAX_ASKED_PATHS = 500;
+
+    /**
      * Every path tracked in the user's index (whatever its flags) or untracked and not ignored,
      * from {@code git ls-files}; the paths only, never the index's stat data or blob ids. Empty
-     * untracked directories come from a second listing run at the same time.
+     * untracked directories come from a second listing run at the same time. Inside the loop,
+     * when the watcher vouches for its events and nothing git's answer depends on outside the
+     * work tree changed, the previous listing is reused and git is asked only about the paths
+     * the events named (see {@link #incremental}).
      */
-    private Listing list(Limits limits) {
+    private Listing list(Limits limits, WorkTreeWatcher.Changes hint) {
         GitCli git = repo.git(baseEnv);
         Duration timeout = remaining(limits);
+        ListingKey key = null;
+        List<Path> outside = null;
+        if (hint != null) {
+            Object m = hint.listingMemo();
+            if (!hint.fullScan() && m instanceof ListingMemo memo && memo.store.equals(store)
+                    && memo.excluded.equals(excludedPrefixes)) {
+                ListingKey now = listingKey(memo.outside, memo.key);
+                if (now.text.equals(memo.key.text)) {
+                    memo = new ListingMemo(memo.store, memo.excluded, now, memo.outside, memo.paths,
+                            memo.nested, memo.emptyDirs);
+                    Listing l = incremental(memo, hint, git, timeout);
+                    if (l != null) {
+                        return l;
+                    }
+                }
+            }
+            hint.listingMemo(null);
+            outside = configFiles(git, timeout);
+            if (outside != null) {
+                key = listingKey(outside, null); // before listing: a change while git lists shows next time
+            }
+        }
+        Listing full = fullListing(git, timeout);
+        if (hint != null && outside != null) {
+            hint.listingMemo(new ListingMemo(store, excludedPrefixes, key, outside,
+                    new java.util.TreeSet<>(full.paths), Set.copyOf(full.nested), Set.copyOf(full.emptyDirs)));
+        }
+        return full;
+    }
+
+    /**
+     * Every config file git read (includes too) and the {@code core.excludesFile} they name, or
+     * null if git cannot tell (then nothing is reused). Values are parsed here and dropped.
+     */
+    private List<Path> configFiles(GitCli git, Duration timeout) {
+        GitCli.Result r = git.exec(List.of("config", "--list", "--show-origin", "-z"), null, timeout);
+        if (!r.ok()) {
+            return null;
+        }
+        LinkedHashSet<Path> files = new LinkedHashSet<>();
+        String excludes = null;
+        List<String> f = r.nulSeparated();
+        for (int i = 0; i + 1 < f.size(); i += 2) {
+            String origin = f.get(i);
+            String kv = f.get(i + 1);
+            if (origin.startsWith("file:")) {
+                files.add(repo.workTree().resolve(origin.substring(5)));
+            } else if (!origin.startsWith("command line:")) {
+                return null; // a blob or standard input: not a file we can watch
+            }
+            int nl = kv.indexOf('\n');
+            if (nl > 0 && kv.substring(0, nl).equalsIgnoreCase("core.excludesfile")) {
+                excludes = kv.substring(nl + 1);
+            }
+        }
+        if (excludes != null && !excludes.isEmpty()) {
+            String home = baseEnv.getOrDefault("HOME", System.getenv("HOME"));
+            if (excludes.startsWith("~/") && home != null) {
+                excludes = home + excludes.substring(1);
+            } else if (excludes.startsWith("~")) {
+                return null; // ~user: not resolved here
+            }
+            files.add(repo.workTree().resolve(excludes));
+        }
+        return new ArrayList<>(files);
+    }
+
+    /** What the listing depends on outside the work tree: the index's paths, excludes, config. */
+    private ListingKey listingKey(List<Path> outside, ListingKey previous) {
+        List<Path> files = new ArrayList<>();
+        files.add(repo.infoExclude());
+        files.add(repo.commonDir().resolve("config"));
+        files.add(repo.gitDir().resolve("config.worktree"));
+        files.add(repo.gitDir().resolve("HEAD")); // includeIf onbranch: follows the branch
+        files.add(Path.of("/etc/gitconfig")); // the usual system config, also before it exists
+        String home = baseEnv.getOrDefault("HOME", System.getenv("HOME"));
+        String xdg = baseEnv.getOrDefault("XDG_CONFIG_HOME", System.getenv("XDG_CONFIG_HOME"));
+        if (home != null) {
+            files.add(Path.of(home, ".gitconfig"));
+            if (xdg == null || xdg.isEmpty()) {
+                xdg = Path.of(home, ".config").toString();
+            }
+        }
+        if (xdg != null && !xdg.isEmpty()) {
+            files.add(Path.of(xdg, "git", "config"));
+            files.add(Path.of(xdg, "git", "ignore"));
+        }
+        String global = baseEnv.getOrDefault("GIT_CONFIG_GLOBAL", System.getenv("GIT_CONFIG_GLOBAL"));
+        if (global != null && !global.isEmpty()) {
+            files.add(Path.of(global));
+        }
+        files.addAll(outside);
+        StringBuilder sb = new StringBuilder();
+        for (Path f : files) {
+            sb.append(f).append('=');
+            try {
+                StatCache.Entry e = stat(f);
+                sb.append(e.mode()).append(',').append(e.size()).append(',').append(e.mtimeNs()).append(',')
+                        .append(e.ctimeNs()).append(',').append(e.ino()).append(',');
+                sb.append(ObjectId.fromRaw(sha1().digest(Files.readAllBytes(f))).name());
+            } catch (IOException e) {
+                sb.append('-');
+            }
+            sb.append('\n');
+        }
+        Path index = repo.index();
+        String indexStat;
+        try {
+            StatCache.Entry e = stat(index);
+            indexStat = e.mode() + "," + e.size() + "," + e.mtimeNs() + "," + e.ctimeNs() + "," + e.ino() + ","
+                    + ObjectId.fromRaw(indexChecksum(index)).name();
+        } catch (IOException e) {
+            indexStat = "-";
+        }
+        String indexPart;
+        if (previous != null && previous.indexStat.equals(indexStat) && !indexStat.equals("-")) {
+            int at = previous.text.lastIndexOf("\nindex paths=");
+            indexPart = previous.text.substring(at + 1);
+        } else {
+            String digest = IndexPaths.digest(index);
+            // an index we cannot read here (a format or extension we do not know): its exact file
+            indexPart = "index paths=" + (digest != null ? digest : "unread " + indexStat);
+        }
+        return new ListingKey(sb.append('\n').append(indexPart).toString(), indexStat);
+    }
+
+    /** The index's own trailing checksum of its content (hashed here if git skipped it). */
+    private static byte[] indexChecksum(Path index) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(index, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size >= 20) {
+                java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(20);
+                long at = size - 20;
+                while (tail.hasRemaining()) {
+                    if (ch.read(tail, at + tail.position()) < 0) {
+                        break;
+                    }
+                }
+                byte[] raw = tail.array();
+                for (byte b : raw) {
+                    if (b != 0) {
+                        return raw;
+                    }
+                }
+            }
+        }
+        return sha1().digest(Files.readAllBytes(index)); // index.skipHash: no checksum written
+    }
+
+    /**
+     * The previous listing updated for the paths the watcher's events named, or null when the
+     * events may have changed more than git's answer for those paths: a {@code .gitignore} or
+     * {@code .git} was touched, an event fell in an empty directory or nested repository of the
+     * last listing, an asked path's directory may be empty now (empty directories come from a
+     * full listing), or there are too many events. With the index and the ignore rules outside
+     * the work tree unchanged, a listed file that is still a file stays listed without asking;
+     * any other path (new, deleted, a directory that came or went) is asked about with a
+     * literal pathspec, which covers everything under it, and replaces what the last listing
+     * had at and under it.
+     */
+    private Listing incremental(ListingMemo memo, WorkTreeWatcher.Changes hint, GitCli git, Duration timeout) {
+        Set<String> events = new java.util.TreeSet<>(hint.paths());
+        if (events.size() > MAX_INCREMENTAL_PATHS) {
+            return null;
+        }
+        Path root = repo.workTree();
+        List<String> query = new ArrayList<>();
+        Set<String> queried = new java.util.HashSet<>();
+        List<String> newDirs = new ArrayList<>();
+        for (String p : events) {
+            if (p.isEmpty()) {
+                return null;
+            }
+            if (isExcluded(p)) {
+                continue;
+            }
+            String name = p.substring(p.lastIndexOf('/') + 1);
+            if (name.equals(".git") || name.equals(".gitignore")) {
+                return null;
+            }
+            boolean covered = false;
+            for (int i = p.indexOf('/'); ; i = p.indexOf('/', i + 1)) {
+                String dir = i < 0 ? p : p.substring(0, i);
+                if (memo.emptyDirs.contains(dir + "/") || memo.nested.contains(dir + "/")) {
+                    return null; // in (or at) an empty directory or nested repository of the last listing
+                }
+                if (i < 0) {
+                    break;
+                }
+                covered |= queried.contains(dir);
+            }
+            if (covered) {
+                continue; // under a directory asked about as a whole
+            }
+            Path f = root.resolve(p);
+            boolean dir = Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS);
+            if (!dir && memo.paths.contains(p) && Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+                continue; // a listed file edited: still tracked, or still untracked and not ignored
+            }
+            if (dir) {
+                newDirs.add(p);
+            }
+            query.add(p);
+            queried.add(p);
+            if (query.size() > MAX_ASKED_PATHS) {
+                return null;
+            }
+        }
+        java.util.TreeSet<String> paths = new java.util.TreeSet<>(memo.paths);
+        if (!query.isEmpty()) {
+            List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--cached", "--others",
+                    "--exclude-standard", "--"));
+            for (String q : query) {
+                args.add(":(literal)" + q);
+            }
+            List<String> listed = git.run(args, null, timeout).nulSeparated();
+            for (String q : query) {
+                paths.remove(q);
+                paths.subSet(q + "/", q + "0").clear(); // '0' follows '/': everything under q
+            }
+            for (String l : listed) {
+                if (l.isEmpty()) {
+                    continue;
+                }
+                if (l.endsWith("/")) {
+                    return null; // a nested repository
+                }
+                if (!isExcluded(l)) {
+                    paths.add(l);
+                }
+            }
+        }
+        for (String q : query) {
+            int slash = q.lastIndexOf('/');
+            if (slash >= 0 && !hasUnder(paths, q.substring(0, slash + 1))) {
+                return null; // its directory may be empty now
+            }
+        }
+        for (String d : newDirs) {
+            if (!everyDirHoldsListed(root, d, paths)) {
+                return null;
+            }
+        }
+        hint.listingMemo(new ListingMemo(memo.store, memo.excluded, memo.key, memo.outside, paths,
+                memo.nested, memo.emptyDirs));
+        listingsReused.incrementAndGet();
+        LOG.debug("listing reused: {} event paths, {} asked", events.size(), query.size());
+        return new Listing(new ArrayList<>(paths), new ArrayList<>(memo.nested), new ArrayList<>(memo.emptyDirs));
+    }
+
+    private static boolean hasUnder(java.util.TreeSet<String> paths, String dirSlash) {
+        String next = paths.ceiling(dirSlash);
+        return next != null && next.startsWith(dirSlash);
+    }
+
+    /**
+     * Whether every directory at and under {@code dir} holds a listed path (else it may be one
+     * a full listing reports as empty). Gives up (false) on a large tree.
+     */
+    private static boolean everyDirHoldsListed(Path root, String dir, java.util.TreeSet<String> paths) {
+        List<String> todo = new ArrayList<>(List.of(dir));
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            String d = todo.remove(todo.size() - 1);
+            if (!hasUnder(paths, d + "/") || ++seen > 1000) {
+                return false;
+            }
+            try (var list = Files.newDirectoryStream(root.resolve(d))) {
+                for (Path c : list) {
+                    if (Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS)) {
+                        todo.add(d + "/" + c.getFileName());
+                    }
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Listing fullListing(GitCli git, Duration timeout) {
         java.util.concurrent.CompletableFuture<List<String>> dirs = java.util.concurrent.CompletableFuture
                 .supplyAsync(() -> git.run(List.of("ls-files", "-z", "--others", "--directory",
                         "--exclude-standard"), null, timeout).nulSeparated());

@@ -58,6 +58,8 @@ public final class WorkTreeWatcher implements AutoCloseable {
     private int sinceFull;
     private volatile boolean closed;
     private volatile boolean suspended;
+    /** What the last snapshot that used this watcher's events listed (see SnapshotStore): reused for the paths without events. */
+    private volatile Object listingMemo;
 
     private WorkTreeWatcher(Path root, Path barrierDir, List<String> excluded) throws IOException {
         this.root = root;
@@ -162,6 +164,23 @@ public final class WorkTreeWatcher implements AutoCloseable {
 
         public boolean fullScan() {
             return fullScan;
+        }
+
+        /** Every path an event named since the last snapshot (files and directories; "" is the root). */
+        Set<String> paths() {
+            Set<String> all = new HashSet<>(files);
+            all.addAll(dirs);
+            return all;
+        }
+
+        /** The listing memo the previous snapshot left (null if none). */
+        Object listingMemo() {
+            return listingMemo;
+        }
+
+        /** Leaves the listing this snapshot made for the next one. */
+        void listingMemo(Object memo) {
+            listingMemo = memo;
         }
 
         void commit() {

@@ -61,4 +61,92 @@ class WorkTreeWatcherTest {
             assertThat(s2.pathsUpdated()).as("only what changed was read again (README.md was not)").isEqualTo(2);
         }
     }
+
+    @Test
+    void a_reused_listing_follows_new_ignored_deleted_and_re_indexed_paths_exactly() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write(".gitignore", "*.log\n").write("src/a.txt", "a\n").write("src/b.txt", "b\n")
+                .write("lone/only.txt", "o\n").commitAll("base");
+        try (WorkTreeWatcher w = h.store.watch()) {
+            h.take(); // full listing
+            int reusedBefore = h.store.listingsReused.get();
+
+            h.repo.write("src/new.txt", "new\n").write("src/x.log", "ignored\n").write("src/a.txt", "a2\n");
+            SnapshotStore.Snapshot s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("src/new.txt")
+                    .doesNotContainKey("src/x.log");
+            assertThat(h.store.listingsReused.get()).as("new, ignored and edited files: listing reused")
+                    .isEqualTo(reusedBefore + 1);
+
+            h.repo.delete("src/new.txt").delete("src/b.txt");
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKeys("src/new.txt", "src/b.txt");
+            assertThat(h.store.listingsReused.get()).isEqualTo(reusedBefore + 2);
+
+            h.git("add", "-f", "src/x.log"); // the index changed: listed again in full
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("src/x.log");
+            assertThat(h.store.listingsReused.get()).isEqualTo(reusedBefore + 2);
+
+            h.repo.write("src/y.txt", "y\n");
+            Files.writeString(h.info.infoExclude(), "y.txt\n"); // ignore rules outside the tree changed
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("src/y.txt");
+
+            h.take();
+            h.git("update-index", "--assume-unchanged", "src/a.txt"); // the index is rewritten, its paths are not
+            h.git("status", "--porcelain");
+            h.repo.write("src/z.txt", "z\n");
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("src/z.txt");
+            assertThat(h.store.listingsReused.get()).as("same ignore rules, same index paths: reused")
+                    .isEqualTo(reusedBefore + 4);
+
+            h.repo.write("made/sub/f.txt", "f\n").write("made/g.log", "ignored\n");
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("made/sub/f.txt");
+            assertThat(h.store.listingsReused.get()).as("a new directory: asked about as a whole")
+                    .isEqualTo(reusedBefore + 5);
+
+            h.repo.write("made2/keep.txt", "k\n");
+            Files.createDirectories(h.repo.path("made2/empty"));
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("made2/keep.txt");
+            w.suspend();
+            SnapshotStore.Snapshot scanned = h.take(); // a full listing, for comparison
+            w.resume();
+            assertThat(s.notRestored()).as("empty directories as a full listing reports them")
+                    .isEqualTo(scanned.notRestored());
+
+            dev.loki.store.FileTrees.delete(h.repo.path("made"));
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("made/sub/f.txt");
+
+            Path ignore = tmp.resolve("global-ignore");
+            Files.writeString(ignore, "*.tmp\n");
+            Path gitconfig = Path.of(h.repo.env().get("GIT_CONFIG_GLOBAL"));
+            Files.writeString(gitconfig, Files.readString(gitconfig) + "[core]\n\texcludesFile = " + ignore + "\n");
+            h.repo.write("src/t.tmp", "t\n");
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("src/t.tmp");
+            h.repo.write("src/u.bak", "u\n");
+            s = h.take();
+            assertThat(h.tree(s.commit())).containsKey("src/u.bak");
+            Files.writeString(ignore, "*.tmp\n*.bak\n"); // the global excludes file, outside the tree
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("src/u.bak");
+
+            h.git("rm", "-q", "--cached", "lone/only.txt");
+            s = h.take(); // index changed
+            h.repo.delete("lone/only.txt"); // leaves an empty untracked directory
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).doesNotContainKey("lone/only.txt");
+            assertThat(s.notRestored()).extracting(SnapshotStore.Skipped::path).contains("lone/");
+
+            h.repo.write("lone/back.txt", "b\n"); // into the empty directory
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("lone/back.txt");
+            assertThat(s.notRestored()).extracting(SnapshotStore.Skipped::path).doesNotContain("lone/");
+        }
+    }
 }
