@@ -1,7 +1,6 @@
 package dev.loki.git;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -148,27 +147,43 @@ final class StatCache {
         long racy = scanStartNs - RACY_MARGIN_NS;
         Map<String, Entry> kept = new HashMap<>(entries.size() * 4 / 3 + 1);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream raw = Files.newOutputStream(tmp);
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
-            out.writeInt(MAGIC);
-            out.writeInt(VERSION);
-            out.writeUTF(fingerprint);
-            out.writeInt(entries.size());
-            for (Map.Entry<String, Entry> me : entries.entrySet()) {
-                byte[] p = me.getKey().getBytes(StandardCharsets.UTF_8);
-                Entry e = me.getValue();
-                boolean smudge = e.mtimeNs >= racy || e.ctimeNs >= racy;
-                kept.put(me.getKey(), smudge ? new Entry(e.mode, -1, e.mtimeNs, e.ctimeNs, e.ino, e.id) : e);
-                out.writeInt(p.length);
-                out.write(p);
-                out.writeInt(e.mode);
-                out.writeLong(smudge ? -1 : e.size);
-                out.writeLong(e.mtimeNs);
-                out.writeLong(e.ctimeNs);
-                out.writeLong(e.ino);
-                out.write(e.id);
-            }
-            out.writeInt(MAGIC);
+        // One buffer, one write: the same bytes as DataOutputStream would produce (big-endian,
+        // modified UTF-8 header), without ~10 synchronized stream calls per entry.
+        byte[][] paths = new byte[entries.size()][];
+        int total = 0;
+        int i = 0;
+        for (String key : entries.keySet()) {
+            byte[] p = key.getBytes(StandardCharsets.UTF_8);
+            paths[i++] = p;
+            total += 4 + p.length + 4 + 8 * 4 + 20;
+        }
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream(64);
+        try (DataOutputStream h = new DataOutputStream(head)) {
+            h.writeInt(MAGIC);
+            h.writeInt(VERSION);
+            h.writeUTF(fingerprint);
+            h.writeInt(entries.size());
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(head.size() + total + 4);
+        buf.put(head.toByteArray());
+        i = 0;
+        for (Map.Entry<String, Entry> me : entries.entrySet()) {
+            byte[] p = paths[i++];
+            Entry e = me.getValue();
+            boolean smudge = e.mtimeNs >= racy || e.ctimeNs >= racy;
+            kept.put(me.getKey(), smudge ? new Entry(e.mode, -1, e.mtimeNs, e.ctimeNs, e.ino, e.id) : e);
+            buf.putInt(p.length);
+            buf.put(p);
+            buf.putInt(e.mode);
+            buf.putLong(smudge ? -1 : e.size);
+            buf.putLong(e.mtimeNs);
+            buf.putLong(e.ctimeNs);
+            buf.putLong(e.ino);
+            buf.put(e.id);
+        }
+        buf.putInt(MAGIC);
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            out.write(buf.array(), 0, buf.position());
         }
         try {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

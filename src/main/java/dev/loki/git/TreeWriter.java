@@ -58,21 +58,29 @@ final class TreeWriter {
         List<TreeFormatter> open = new ArrayList<>();
         open.add(new TreeFormatter());
         for (Item it : items) {
-            List<byte[]> parts = split(it.path());
+            // Walk the path's directory components in place (no per-path split into arrays):
+            // components shared with the open directories stay open, the rest are closed/opened.
+            byte[] path = it.path();
             int common = 0;
-            while (common < names.size() && common < parts.size() - 1
-                    && Arrays.equals(names.get(common), parts.get(common))) {
+            int start = 0;
+            int slash = indexOf(path, start);
+            while (slash >= 0 && common < names.size()
+                    && Arrays.equals(names.get(common), 0, names.get(common).length, path, start, slash)) {
                 common++;
+                start = slash + 1;
+                slash = indexOf(path, start);
             }
             while (names.size() > common) {
                 close(names, open);
             }
-            for (int i = common; i < parts.size() - 1; i++) {
-                names.add(parts.get(i));
+            while (slash >= 0) {
+                names.add(Arrays.copyOfRange(path, start, slash));
                 open.add(new TreeFormatter());
+                start = slash + 1;
+                slash = indexOf(path, start);
             }
-            byte[] leaf = parts.get(parts.size() - 1);
-            open.get(open.size() - 1).append(leaf, 0, leaf.length, FileMode.fromBits(it.mode()), it.id(), 0);
+            open.get(open.size() - 1).append(path, start, path.length - start, FileMode.fromBits(it.mode()),
+                    it.id(), 0);
         }
         while (!names.isEmpty()) {
             close(names, open);
@@ -113,17 +121,13 @@ final class TreeWriter {
         return written;
     }
 
-    private static List<byte[]> split(byte[] path) {
-        List<byte[]> parts = new ArrayList<>(4);
-        int start = 0;
-        for (int i = 0; i < path.length; i++) {
+    private static int indexOf(byte[] path, int from) {
+        for (int i = from; i < path.length; i++) {
             if (path[i] == '/') {
-                parts.add(Arrays.copyOfRange(path, start, i));
-                start = i + 1;
+                return i;
             }
         }
-        parts.add(Arrays.copyOfRange(path, start, path.length));
-        return parts;
+        return -1;
     }
 
     static byte[] utf8(String s) {
