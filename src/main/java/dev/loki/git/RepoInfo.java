@@ -3,6 +3,10 @@ package dev.loki.git;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * The user's repository as git sees it from a directory: its work tree, its object
@@ -13,12 +17,22 @@ public record RepoInfo(Path workTree, Path gitDir, Path commonDir, Optional<Stri
     /** Empty when {@code dir} is not inside a git work tree (or git is missing). */
     public static Optional<RepoInfo> detect(Path dir, Map<String, String> env) {
         GitCli git = GitCli.in(dir, env).withEnv(Map.of("GIT_OPTIONAL_LOCKS", "0"));
+        // The three questions do not depend on each other: ask them at once (each git process
+        // costs several ms to start; a checkpoint asks on every call).
+        CompletableFuture<GitCli.Result> headCall = CompletableFuture.supplyAsync(
+                () -> git.exec("rev-parse", "-q", "--verify", "HEAD^{commit}"), ASK);
+        CompletableFuture<GitCli.Result> branchCall = CompletableFuture.supplyAsync(
+                () -> git.exec("symbolic-ref", "-q", "--short", "HEAD"), ASK);
         GitCli.Result r;
         try {
             r = git.exec("rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir");
         } catch (GitException e) {
+            await(headCall);
+            await(branchCall);
             return Optional.empty();
         }
+        GitCli.Result h = await(headCall);
+        GitCli.Result b = await(branchCall);
         if (!r.ok()) {
             return Optional.empty();
         }
@@ -30,11 +44,30 @@ public record RepoInfo(Path workTree, Path gitDir, Path commonDir, Optional<Stri
         Path gitDir = Path.of(lines[1]);
         // --git-common-dir is relative to the directory git ran in, not to the git dir
         Path common = dir.toAbsolutePath().resolve(lines[2]).normalize();
-        GitCli.Result h = git.exec("rev-parse", "-q", "--verify", "HEAD^{commit}");
+        if (h == null || b == null) {
+            // git could not run for these (timeout or I/O): ask again in turn, failing as before
+            h = git.exec("rev-parse", "-q", "--verify", "HEAD^{commit}");
+            b = git.exec("symbolic-ref", "-q", "--short", "HEAD");
+        }
         Optional<String> head = h.ok() ? Optional.of(h.out().strip()) : Optional.empty();
-        GitCli.Result b = git.exec("symbolic-ref", "-q", "--short", "HEAD");
         Optional<String> branch = b.ok() && !b.out().isBlank() ? Optional.of(b.out().strip()) : Optional.empty();
         return Optional.of(new RepoInfo(top, gitDir, common, head, branch));
+    }
+
+    /** Daemon threads that wait for the side questions of {@link #detect}. */
+    private static final Executor ASK = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "loki-repo-info");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The call's result, or null when git could not be run for it. */
+    private static GitCli.Result await(CompletableFuture<GitCli.Result> call) {
+        try {
+            return call.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            return null;
+        }
     }
 
     public Path objectsDir() {
