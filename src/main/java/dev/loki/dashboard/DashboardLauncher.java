@@ -299,10 +299,6 @@ public final class DashboardLauncher {
     private static List<String> childCommand(DashboardConfig cfg, Optional<Long> watchPid) {
         // Processes.startDetached gives it its own session: closing the terminal that started it does not hang it up
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.loki.cli.Main");
         cmd.add("--loki-dir");
         cmd.add(cfg.lokiDir().path().toString());
         cmd.add("dashboard");
@@ -315,7 +311,7 @@ public final class DashboardLauncher {
             cmd.add("--watch-pid");
             cmd.add(Long.toString(pid));
         });
-        return cmd;
+        return dev.loki.process.JavaChild.command(List.of(), "dev.loki.cli.Main", cmd);
     }
 
     private static String lastLine(Path log) {

@@ -46,10 +46,6 @@ final class RunLauncher {
         loki.ensureExists();
         // a run outlives the MCP call that started it: detached, in its own session (Processes.startDetached)
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.loki.cli.Main");
         cmd.add("--loki-dir");
         cmd.add(loki.path().toString());
         cmd.add("start");
@@ -63,7 +59,8 @@ final class RunLauncher {
             cmd.add(Integer.toString(maxIterations));
         }
         Path log = Files.createDirectories(loki.resolve("logs")).resolve("mcp-start.log");
-        Process child = dev.loki.process.Processes.startDetached(cmd, loki.workTree(), c.env(), log);
+        Process child = dev.loki.process.Processes.startDetached(
+                dev.loki.process.JavaChild.command(List.of(), "dev.loki.cli.Main", cmd), loki.workTree(), c.env(), log);
         Instant deadline = Instant.now().plus(START_WAIT);
         while (Instant.now().isBefore(deadline)) {
             if (SessionLock.holder(loki).isPresent() || !child.isAlive()) {

@@ -2,13 +2,12 @@ package dev.loki.work;
 
 import dev.loki.LokiException;
 import dev.loki.process.Command;
+import dev.loki.process.JavaChild;
 import dev.loki.process.Outcome;
 import dev.loki.process.Processes;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,17 +54,8 @@ final class WorkProcesses {
 
     /** Starts a child loki with this JVM and class path; its output goes to {@code log}. */
     static Process startLoki(List<String> args, Path dir, Map<String, String> env, Path log) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-        // the launcher's class-data archive (bin/loki) makes a child start as fast as its parent
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-XX:AOTCache=") || a.startsWith("-Xlog:cds")
-                    || a.startsWith("-Xlog:aot") || a.startsWith("-Xshare:")) {
-                cmd.add(a);
-            }
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.loki.cli.Main"));
-        cmd.addAll(args);
+        List<String> cmd = JavaChild.command(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), "dev.loki.cli.Main",
+                args);
         return Processes.startDetached(cmd, dir, env, log);
     }
 
