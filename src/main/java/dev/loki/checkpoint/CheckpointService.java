@@ -489,8 +489,7 @@ public final class CheckpointService {
      * lines. Skips quietly when a rollback holds the store.
      */
     PruneReport prune(Set<String> protect) {
-        Path root = loki.checkpointsDir();
-        try (FileLocks.Held lock = FileLocks.lock(root.resolve(".store.lock"), Duration.ofMillis(200))) {
+        try (FileLocks.Held lock = FileLocks.lock(storeLockFile(), Duration.ofMillis(200))) {
             return pruneLocked(protect, false);
         } catch (IOException e) {
             return new PruneReport(List.of(), 0, 0, false, List.of("retention skipped: " + e.getMessage()));
@@ -499,8 +498,7 @@ public final class CheckpointService {
 
     /** {@code loki checkpoint gc}: retention, then repack so every kept snapshot is self-contained. */
     public PruneReport gc() {
-        Path root = loki.checkpointsDir();
-        try (FileLocks.Held lock = FileLocks.lock(root.resolve(".store.lock"), LOCK_WAIT)) {
+        try (FileLocks.Held lock = FileLocks.lock(storeLockFile(), LOCK_WAIT)) {
             return pruneLocked(Set.of(), true);
         } catch (IOException e) {
             throw LokiException.failed("Checkpoint store is busy (a rollback is running?): " + e.getMessage());
@@ -508,7 +506,12 @@ public final class CheckpointService {
     }
 
     FileLocks.Held lockStore() throws IOException {
-        return FileLocks.lock(records().primary().resolve(".store.lock"), LOCK_WAIT);
+        return FileLocks.lock(storeLockFile(), LOCK_WAIT);
+    }
+
+    /** The one lock a rollback, retention and gc share: beside the authoritative records. */
+    private Path storeLockFile() {
+        return records().primary().resolve(".store.lock");
     }
 
     PruneReport pruneLocked(Set<String> protect, boolean forceRepack) throws IOException {
