@@ -213,7 +213,7 @@ final class Rollback {
                     + String.join(", ", nested));
         }
         return new RollbackResult(target.id(), Optional.of(pre.id()), false, targetCommit.isPresent(), changes,
-                stateRestored, protectedPaths, notes);
+                stateRestored, protectedPaths, notes, resumed.isPresent());
     }
 
     private RollbackResult dryRun(Checkpoint target, Optional<String> targetCommit, Optional<SnapshotStore> store,
@@ -240,7 +240,7 @@ final class Rollback {
         }
         List<String> state = target.isOurs() ? target.stateFiles() : StateFiles.legacyFiles(target.dir());
         return new RollbackResult(target.id(), Optional.empty(), true, targetCommit.isPresent(), changes, state,
-                protectedPaths, notes);
+                protectedPaths, notes, false);
     }
 
     private LokiException revert(Checkpoint target, Checkpoint pre, Optional<SnapshotStore> store,

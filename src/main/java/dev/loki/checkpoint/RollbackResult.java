@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param protectedPaths paths left alone because no snapshot could hold them
  */
 public record RollbackResult(String targetId, Optional<String> preRollbackId, boolean dryRun, boolean codeRestored,
-        List<TreeChange> codeChanges, List<String> stateRestored, List<String> protectedPaths, List<String> notes) {
+        List<TreeChange> codeChanges, List<String> stateRestored, List<String> protectedPaths, List<String> notes,
+        boolean resumedInterrupted) {
 
     public long count(char status) {
         return codeChanges.stream().filter(c -> c.status() == status).count();

@@ -69,8 +69,8 @@ public final class RollbackCommand extends BaseCommand {
         if (f.json) {
             ctx.out().println(Json.pretty(CheckpointOutput.toJson(r)));
         } else {
-            boolean resumed = r.notes().stream().anyMatch(n -> n.startsWith("Completing the interrupted rollback"));
-            r.preRollbackId().ifPresent(p -> ctx.out().println(resumed
+            // the pre-rollback checkpoint is the journal's own only when the rollback really resumed it
+            r.preRollbackId().ifPresent(p -> ctx.out().println(r.resumedInterrupted()
                     ? "The state and code from before the interrupted rollback are in " + p + "."
                     : "Saved the current state and code as " + p + "."));
             CheckpointOutput.printRollback(ctx.out(), r);
