@@ -115,9 +115,22 @@ final class ProjectTools {
         JsonNode proof = store.read(id).orElseThrow(() -> new ToolError(422, "Proof " + id
                 + " is not readable JSON; regenerate it with 'loki proof generate --run-id " + id + "'."));
         Verification.Check ch = Verification.check(proof, ProofSigner.forEnv(c.env()));
+        // the same verdict as 'loki proof verify': index.html and the attestation count too
+        dev.loki.proof.Attestation.Report report;
+        try {
+            report = dev.loki.proof.Attestation.verifyWithLocalKey(store.dirOf(id), c.env());
+        } catch (IOException e) {
+            throw new ToolError(422, "Proof " + id + " cannot be checked: " + e.getMessage());
+        }
+        boolean verdictOk = report.verdict() == dev.loki.proof.Attestation.Verdict.VERIFIED
+                || report.verdict() == dev.loki.proof.Attestation.Verdict.INTEGRITY_ONLY;
         ObjectNode o = Json.object();
         o.put("run_id", id);
-        o.put("ok", ch.ok());
+        o.put("ok", ch.ok() && verdictOk);
+        o.put("verdict", report.verdict().name());
+        o.put("summary", report.summary());
+        ArrayNode findings = o.putArray("findings");
+        report.findings().forEach(findings::add);
         o.put("unaltered", ch.hashOk());
         o.put("recorded_hash", ch.recorded());
         o.put("computed_hash", ch.computed());

@@ -86,6 +86,14 @@ public final class Attestation {
     private Attestation() {
     }
 
+    /**
+     * What {@code loki proof verify <run>} says, for callers other than the CLI (MCP, the PR
+     * finisher): proof.json, index.html and the envelope checked, this machine's key trusted.
+     */
+    public static Report verifyWithLocalKey(Path dir, java.util.Map<String, String> env) throws IOException {
+        return verify(dir, ProofSigner.forEnv(env).publicKey().map(List::of).orElse(List.of()));
+    }
+
     /** DSSE's pre-authentication encoding: {@code DSSEv1 SP len(type) SP type SP len(body) SP body}. */
     public static byte[] pae(String payloadType, byte[] body) {
         byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);

@@ -83,7 +83,12 @@ public final class Finisher {
                     notDone);
         }
         Verification.Check check = Verification.check(proof.get(), ProofSigner.forEnv(env));
-        if (!check.ok() || !"completed".equals(proof.get().path("run").path("status").asText())) {
+        // what 'loki proof verify' says: the page and the attestation must be unaltered too
+        dev.loki.proof.Attestation.Verdict verdict = dev.loki.proof.Attestation.verifyWithLocalKey(
+                new ProofStore(ld).dirOf(r.runId()), env).verdict();
+        boolean verdictOk = verdict == dev.loki.proof.Attestation.Verdict.VERIFIED
+                || verdict == dev.loki.proof.Attestation.Verdict.INTEGRITY_ONLY;
+        if (!check.ok() || !verdictOk || !"completed".equals(proof.get().path("run").path("status").asText())) {
             return refuse(record, "the proof of run " + r.runId() + " does not verify"
                     + (check.hashOk() ? "" : " (altered after it was written)"), plan.pr(), notDone);
         }
