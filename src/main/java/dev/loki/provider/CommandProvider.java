@@ -63,8 +63,13 @@ public final class CommandProvider implements Provider {
 
     @Override
     public Invocation review(String prompt, Path promptFile) {
+        return review(prompt, promptFile, "review");
+    }
+
+    @Override
+    public Invocation review(String prompt, Path promptFile, String call) {
         List<String> cmd = new ArrayList<>(argv);
-        return new Invocation(cmd, Map.of("LOKI_PROMPT_FILE", promptFile.toString(), "LOKI_CALL", "review"),
+        return new Invocation(cmd, Map.of("LOKI_PROMPT_FILE", promptFile.toString(), "LOKI_CALL", call),
                 Optional.of(promptFile));
     }
 

@@ -29,6 +29,14 @@ public interface Provider {
     /** One non-interactive question (code review, council vote); output is plain text. */
     Invocation review(String prompt, Path promptFile);
 
+    /**
+     * As {@link #review(String, Path)}, saying which kind of question it is ({@code review} or
+     * {@code council}); only a command provider passes that on (as {@code LOKI_CALL}).
+     */
+    default Invocation review(String prompt, Path promptFile, String call) {
+        return review(prompt, promptFile);
+    }
+
     /** Reads a finished call's capture into text, usage and the effective exit code. */
     default ProviderOutput interpret(ProcessOutcome outcome, Tier tier) throws IOException {
         String text = outcome.capture() == null ? "" : CaptureText.read(outcome.capture());

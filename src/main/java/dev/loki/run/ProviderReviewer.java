@@ -70,12 +70,7 @@ public final class ProviderReviewer implements Reviewer {
         String stem = "review-" + System.currentTimeMillis() + "-" + ProcessHandle.current().pid() + "-" + n;
         Path promptFile = base.resolve(stem + ".prompt.md");
         Files.writeString(promptFile, prompt, StandardCharsets.UTF_8);
-        Invocation inv = provider.review(prompt, promptFile);
-        if (inv.env().containsKey("LOKI_CALL") && !call.equals(inv.env().get("LOKI_CALL"))) {
-            Map<String, String> e = new java.util.HashMap<>(inv.env());
-            e.put("LOKI_CALL", call);
-            inv = new Invocation(inv.argv(), Map.copyOf(e), inv.stdin());
-        }
+        Invocation inv = provider.review(prompt, promptFile, call);
         ProcessOutcome out = ProcessRunner.run(inv, workDir, env, base.resolve(stem + ".out.txt"), timeout,
                 interrupts::ending);
         if (out.cancelled()) {
