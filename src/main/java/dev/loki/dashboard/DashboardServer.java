@@ -250,8 +250,9 @@ public final class DashboardServer implements AutoCloseable {
             return;
         }
         String body = ctx.result();
-        if (body != null && LogRedaction.holdsOwnSecret(body)) {
-            ctx.result(LogRedaction.maskOwn(body));
+        String masked = body == null ? null : LogRedaction.maskOwn(body);
+        if (masked != null && !masked.equals(body)) {
+            ctx.result(masked);
         }
     }
 

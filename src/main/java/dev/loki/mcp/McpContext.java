@@ -4,10 +4,7 @@ import dev.loki.checkpoint.CheckpointService;
 import dev.loki.dashboard.audit.AuditLog;
 import dev.loki.memory.MemoryStore;
 import dev.loki.store.LokiDir;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * What the MCP server acts on: one project's .loki directory and environment, and the services
@@ -48,17 +45,12 @@ public final class McpContext implements AutoCloseable {
         return memory;
     }
 
+    /** This build's version, read once (the same file and answer as {@code loki --version}). */
     static String version() {
-        Properties p = new Properties();
-        try (InputStream in = McpContext.class.getResourceAsStream("/dev/loki/version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException e) {
-            return "unknown";
-        }
-        return p.getProperty("version", "unknown");
+        return VERSION;
     }
+
+    private static final String VERSION = dev.loki.cli.VersionProvider.version();
 
     @Override
     public synchronized void close() {

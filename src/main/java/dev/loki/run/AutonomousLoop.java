@@ -185,7 +185,7 @@ public final class AutonomousLoop {
                     + " during iteration " + iteration));
         }
         boolean codeChanged = checkpoint(ok ? "complete" : "failed");
-        if (r.stopRequested() || c.interrupts().ending()) {
+        if (c.interrupts().ending()) {
             return Optional.of(stopped(c.interrupts().stopReason() + " during iteration " + iteration));
         }
 

@@ -23,8 +23,7 @@ import java.util.Map;
  */
 public final class ProviderStep {
     /** The call's outcome as the loop needs it. */
-    public record Result(ProcessOutcome process, ProviderOutput output, int exitCode, boolean stopRequested,
-            Path capture, String note) {
+    public record Result(ProcessOutcome process, ProviderOutput output, int exitCode, Path capture, String note) {
     }
 
     private final LokiDir dir;
@@ -63,7 +62,7 @@ public final class ProviderStep {
             note = (note.isEmpty() ? "" : note + "; ") + "killed " + out.leftovers().size()
                     + " process(es) it left running: " + String.join(", ", out.leftovers());
         }
-        return new Result(out, po, exit, interrupts.stopRequested(), capture, note);
+        return new Result(out, po, exit, capture, note);
     }
 
     private static boolean blank(Path capture) throws IOException {

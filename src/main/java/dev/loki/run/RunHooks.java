@@ -39,7 +39,7 @@ public final class RunHooks {
 
         @Override
         public void onStart(LokiDir dir, RunRecord run, Map<String, String> env, RunLog log) {
-            boolean keep = keepDashboard(env);
+            boolean keep = dev.loki.provider.EnvReader.truthy(env.get("LOKI_KEEP_DASHBOARD"));
             DashboardLauncher.ensureRunningForRun(dir, env, ProcessHandle.current().pid(), keep, System.err)
                     .ifPresent(d -> {
                         started = d;
@@ -72,11 +72,6 @@ public final class RunHooks {
                     || o == DashboardLauncher.StopOutcome.NOT_RUNNING
                     ? "Dashboard stopped with the run" : "Dashboard: " + o.name().toLowerCase(java.util.Locale.ROOT));
         }
-    }
-
-    static boolean keepDashboard(Map<String, String> env) {
-        String v = env.getOrDefault("LOKI_KEEP_DASHBOARD", "").strip().toLowerCase(java.util.Locale.ROOT);
-        return v.equals("true") || v.equals("1") || v.equals("yes") || v.equals("on");
     }
 
     /** Writes the proof of the run that just ended, whatever way it ended. */

@@ -243,10 +243,12 @@ public final class Backlog {
             try {
                 while (true) {
                     reap();
-                    enforceBudget();
                     relaySignals();
                     startMore();
-                    display.show(rows());
+                    // one read of every run's state per pass, for the table and the budget alike
+                    List<Row> rows = rows();
+                    display.show(rows);
+                    enforceBudget(rows);
                     if (live.isEmpty() && items.stream().allMatch(BacklogItem::finished)) {
                         break;
                     }
@@ -379,11 +381,11 @@ public final class Backlog {
         }
 
         /** The backlog's budget: once the runs together spent it, nothing new starts and the rest stop. */
-        private void enforceBudget() throws IOException {
+        private void enforceBudget(List<Row> rows) throws IOException {
             if (o.totalBudget().isEmpty() || budgetStopped) {
                 return;
             }
-            double spent = rows().stream().mapToDouble(Row::cost).sum();
+            double spent = rows.stream().mapToDouble(Row::cost).sum();
             if (spent >= o.totalBudget().get()) {
                 budgetStopped = true;
                 for (String slug : live.keySet()) {

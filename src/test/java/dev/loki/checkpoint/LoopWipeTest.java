@@ -68,6 +68,7 @@ class LoopWipeTest {
             assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.matches("cp-\\d-\\d+.*")))
                     .as("the run-start and every iteration's checkpoint, before and after the wipes")
                     .anyMatch(n -> n.startsWith("cp-0-")).anyMatch(n -> n.startsWith("cp-1-"))
+                    .anyMatch(n -> n.startsWith("cp-2-")).anyMatch(n -> n.startsWith("cp-3-"))
                     .anyMatch(n -> n.startsWith("cp-4-"));
         }
         Loki.Result list = Loki.run(repo.dir(), env, "rollback", "list", "--json");

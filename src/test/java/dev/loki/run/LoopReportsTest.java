@@ -141,6 +141,19 @@ class LoopReportsTest {
 
         Loki.Result r = Loki.run(repo.dir(), env, "--verbose", "start", "--max-iterations", "1");
         assertThat(r.err()).contains("  | agent says hello", "  | agent says bye");
+
+        // live, not replayed at the end: the first line shows while the call is still running
+        Path slow = FakeAgents.script(base, "slow-agent", "cat > /dev/null\necho 'agent says hello'\nsleep 1.5\n"
+                + "echo 'agent says bye'");
+        Map<String, String> slowEnv = FakeAgents.command(FakeAgents.env(repo, base), slow);
+        slowEnv.put("LOKI_PROGRESS_INTERVAL", "0.3");
+        Loki.Result live = Loki.run(repo.dir(), slowEnv, "--verbose", "start", "--max-iterations", "1");
+        String err = live.err();
+        int hello = err.indexOf("  | agent says hello");
+        int running = err.indexOf("still running", Math.max(hello, 0));
+        int bye = err.indexOf("  | agent says bye");
+        assertThat(hello).as(err).isNotNegative();
+        assertThat(running).as("a heartbeat between the two lines:\n" + err).isGreaterThan(hello).isLessThan(bye);
     }
 
     @Test
