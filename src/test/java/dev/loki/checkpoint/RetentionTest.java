@@ -65,4 +65,34 @@ class RetentionTest {
         assertThat(gc.exit()).isEqualTo(1);
         assertThat(gc.err()).contains("No .loki directory found");
     }
+
+    @Test
+    void retention_waits_for_a_rollback_that_holds_the_store_and_says_it_skipped() throws Exception {
+        TestRepo repo = TestRepo.create(tmp);
+        Map<String, String> env = repo.env();
+        dev.loki.store.LokiDir loki = new dev.loki.store.LokiDir(repo.path(".loki"), repo.dir());
+        CheckpointService svc = CheckpointService.open(loki, env);
+        svc.create(CheckpointRequest.manual("first"));
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread rollback = new Thread(() -> {
+            try (dev.loki.store.FileLocks.Held lock = svc.lockStore()) {
+                held.countDown();
+                release.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        rollback.start();
+        held.await();
+        try {
+            CheckpointService.PruneReport r = svc.prune(java.util.Set.of());
+            assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("retention skipped"));
+            assertThat(r.removed()).isEmpty();
+        } finally {
+            release.countDown();
+            rollback.join();
+        }
+        assertThat(svc.prune(java.util.Set.of()).notes()).noneMatch(n -> n.startsWith("retention skipped"));
+    }
 }
