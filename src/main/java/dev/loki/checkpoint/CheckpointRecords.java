@@ -251,6 +251,19 @@ public final class CheckpointRecords {
      * Reads every root: readable records (the primary's copy wins), corrupt ones (moved aside,
      * reported), orphans of killed creates (removed), missing or half mirrors (completed).
      */
+    /** At least as many as the checkpoints a scan would list: every entry of every records directory. */
+    long entriesAtMost() {
+        long n = 0;
+        for (Path root : roots()) {
+            try (Stream<Path> s = Files.list(root)) {
+                n += s.count();
+            } catch (IOException | UncheckedIOException e) {
+                // not there (or unreadable): it lists nothing either
+            }
+        }
+        return n;
+    }
+
     Scan scan(boolean clean) {
         return scan(clean, true);
     }

@@ -124,16 +124,21 @@ public final class CheckpointService {
         Path root = rec.primary();
         Instant now = Instant.now();
         Path dir = null;
+        long t0 = System.nanoTime();
         try {
             recreateIfWiped(rec, true);
             cleanOrphans(rec.scan(true, false));
+            long tScan = System.nanoTime();
             dir = rec.allocate(baseId(req, now));
             String id = dir.getFileName().toString();
             List<String> absent = new ArrayList<>();
             List<String> state = StateFiles.capture(loki.path(), dir, extraState, absent);
 
+            long tState = System.nanoTime();
             Optional<RepoInfo> repo = RepoInfo.detect(loki.workTree(), env);
+            long tRepo = System.nanoTime();
             ObjectNode snapshot = req.captureCode() ? snapshot(repo, id, req) : noSnapshot("state-only checkpoint");
+            long tSnap = System.nanoTime();
             if (snapshot.hasNonNull("commit")) {
                 AtomicFiles.writeString(dir.resolve("worktree-snapshot.txt"), snapshot.get("commit").asText() + "\n");
             }
@@ -161,6 +166,7 @@ public final class CheckpointService {
             absent.forEach(gone::add);
             m.set("snapshot", snapshot);
             rec.commit(dir, m);
+            long tCommit = System.nanoTime();
 
             appendIndex(m);
             ObjectNode ev = Json.object();
@@ -171,10 +177,20 @@ public final class CheckpointService {
             ev.put("commit", snapshot.path("commit").asText(""));
             loki.events().append("checkpoint.created", ev);
 
+            long tEvents = System.nanoTime();
             if (req.prune()) {
                 prune(Set.of(id));
             }
-            return CheckpointReader.read(dir).orElseThrow(() -> new IOException("checkpoint " + id + " unreadable"));
+            long tPrune = System.nanoTime();
+            Checkpoint out = CheckpointReader.read(dir).orElseThrow(() -> new IOException("checkpoint " + id + " unreadable"));
+            if (LOG.isDebugEnabled()) {
+                long tEnd = System.nanoTime();
+                LOG.debug("checkpoint {}: scan {} ms, allocate+state {} ms, repo {} ms, snapshot {} ms, record {} ms,"
+                        + " index+event {} ms, prune {} ms, read back {} ms", id, ms(tScan - t0), ms(tState - tScan),
+                        ms(tRepo - tState), ms(tSnap - tRepo), ms(tCommit - tSnap), ms(tEvents - tCommit),
+                        ms(tPrune - tEvents), ms(tEnd - tPrune));
+            }
+            return out;
         } catch (IOException | UncheckedIOException e) {
             if (dir != null && !Files.exists(dir.resolve(CheckpointRecords.METADATA))) {
                 try {
@@ -185,6 +201,10 @@ public final class CheckpointService {
             }
             throw LokiException.failed("Could not write checkpoint under " + root + ": " + e.getMessage());
         }
+    }
+
+    private static long ms(long ns) {
+        return ns / 1_000_000;
     }
 
     private ObjectNode snapshot(Optional<RepoInfo> repo, String id, CheckpointRequest req) {
@@ -515,6 +535,10 @@ public final class CheckpointService {
     }
 
     PruneReport pruneLocked(Set<String> protect, boolean forceRepack) throws IOException {
+        if (!forceRepack && records().entriesAtMost() <= settings.retention()) {
+            // fewer entries than retention keeps: no record is read (this runs after every checkpoint)
+            return new PruneReport(List.of(), 0, 0, false, List.of());
+        }
         List<Checkpoint> all = list();
         int excess = all.size() - settings.retention();
         List<Checkpoint> victims = new ArrayList<>();

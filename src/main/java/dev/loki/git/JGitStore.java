@@ -62,7 +62,19 @@ final class JGitStore {
         }
     }
 
+    /** JGit's SHA-1: the JDK's (see {@link #quiet}). */
+    private static final String SHA1_IMPLEMENTATION = "org.eclipse.jgit.util.sha1.implementation";
+
+    /**
+     * Keeps JGit to the store's own config and has it hash with the JDK's SHA-1 rather than its
+     * pure-Java one with collision detection (several times slower; it hashed every object we
+     * insert a second time, after we had hashed it with the JDK's to know its id). The store
+     * holds only what we hashed ourselves, so detection would guard nothing here.
+     */
     private static synchronized void quiet() {
+        if (System.getProperty(SHA1_IMPLEMENTATION) == null) {
+            System.setProperty(SHA1_IMPLEMENTATION, "jdkNative");
+        }
         SystemReader current = SystemReader.getInstance();
         if (!(current instanceof OwnConfigOnly)) {
             SystemReader.setInstance(new OwnConfigOnly(current));

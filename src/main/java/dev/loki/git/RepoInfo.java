@@ -17,6 +17,27 @@ public record RepoInfo(Path workTree, Path gitDir, Path commonDir, Optional<Stri
     /** Empty when {@code dir} is not inside a git work tree (or git is missing). */
     public static Optional<RepoInfo> detect(Path dir, Map<String, String> env) {
         GitCli git = GitCli.in(dir, env).withEnv(Map.of("GIT_OPTIONAL_LOCKS", "0"));
+        // The common case in one git process (a checkpoint asks on every call): a repository
+        // with a commit. Anything else (no commit yet, a file named HEAD) asks in three.
+        GitCli.Result one;
+        try {
+            one = git.exec("rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir", "HEAD^{commit}",
+                    "--symbolic-full-name", "HEAD");
+        } catch (GitException e) {
+            return Optional.empty();
+        }
+        String[] l = one.out().split("\n");
+        if (one.ok() && l.length == 5 && !l[0].isBlank() && l[3].matches("[0-9a-f]{40,64}")) {
+            String ref = l[4].strip();
+            Optional<String> branch = ref.equals("HEAD") || ref.isEmpty() ? Optional.empty()
+                    : Optional.of(ref.startsWith("refs/heads/") ? ref.substring("refs/heads/".length()) : ref);
+            return Optional.of(new RepoInfo(Path.of(l[0]), Path.of(l[1]), dir.toAbsolutePath().resolve(l[2]).normalize(),
+                    Optional.of(l[3]), branch));
+        }
+        return detectInThree(dir, git);
+    }
+
+    private static Optional<RepoInfo> detectInThree(Path dir, GitCli git) {
         // The three questions do not depend on each other: ask them at once (each git process
         // costs several ms to start; a checkpoint asks on every call).
         CompletableFuture<GitCli.Result> headCall = CompletableFuture.supplyAsync(

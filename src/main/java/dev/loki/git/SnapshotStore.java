@@ -81,6 +81,11 @@ public final class SnapshotStore {
     /** Files at least this big are hashed and stored by streaming instead of in memory. */
     private static final long STREAM_ABOVE = 16L * 1024 * 1024;
     private static final PersonIdent LOKI = new PersonIdent("loki", "loki@localhost");
+    /**
+     * Blob ids a restore wrote, per store, until the next carried snapshot: the files it wrote
+     * are looked up in the store rather than stored again.
+     */
+    private static final Map<Path, Set<ObjectId>> RESTORED = new ConcurrentHashMap<>();
 
     private final Path store;
     private final RepoInfo repo;
@@ -89,6 +94,8 @@ public final class SnapshotStore {
     private final Path legacy;
     /** Snapshots whose listing reused the previous one (tests check that the fast path runs). */
     final java.util.concurrent.atomic.AtomicInteger listingsReused = new java.util.concurrent.atomic.AtomicInteger();
+    /** Snapshots that started from the previous one carried in memory (tests check that the fast path runs). */
+    final java.util.concurrent.atomic.AtomicInteger snapshotsCarried = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param store            the private store directory (created on first use)
@@ -176,11 +183,17 @@ public final class SnapshotStore {
             throws IOException {
         long scanStart = nowNs();
         long t0 = System.nanoTime();
+        Object carried = hint == null ? null : hint.takeCarry(); // put back only by a snapshot that succeeds
         Listing listing = list(limits, hint);
         long tList = System.nanoTime();
         Path cacheFile = store.resolve(STAT_CACHE);
-        StatCache cache = StatCache.loadShared(cacheFile);
+        Path treesFile = store.resolve(KNOWN_TREES);
         String fingerprint = userObjectsFingerprint();
+        if (carried instanceof Carry c && listing.delta() != null && !hint.fullScan() && !hint.dirs().contains("")
+                && c.usable(store, excludedPrefixes, fingerprint, treesFile)) {
+            return takeCarried(c, ref, message, limits, hint, listing, scanStart, t0, tList);
+        }
+        StatCache cache = StatCache.loadShared(cacheFile);
         // The user's repository was repacked or garbage-collected since the cache was written:
         // content we borrowed from it may be gone, so every cached id is checked once.
         boolean verify = cache.size() > 0 && !cache.fingerprint().equals(fingerprint);
@@ -188,144 +201,384 @@ public final class SnapshotStore {
         try (FileRepository db = open(); ObjectInserter ins = JGitStore.newPackInserter(db)) {
             ObjectDirectory od = db.getObjectDatabase();
             Set<ObjectId> inserted = ConcurrentHashMap.newKeySet();
-            Map<String, Captured> captured = new ConcurrentHashMap<>();
-            List<Skipped> skipped = Collections.synchronizedList(new ArrayList<>());
-            List<Skipped> notRestored = Collections.synchronizedList(new ArrayList<>());
-            java.util.concurrent.atomic.AtomicInteger hashed = new java.util.concurrent.atomic.AtomicInteger();
+            Map<String, PathScan> scanned = new ConcurrentHashMap<>(listing.paths().size() * 4 / 3 + 1);
             Path root = repo.workTree();
 
-            listing.paths.parallelStream().forEach(path -> {
-                if (Instant.now().isAfter(limits.deadline())) {
-                    throw new GitException(List.of("snapshot"), -1, "", true);
-                }
-                Path file = root.resolve(path);
+            listing.paths().parallelStream().forEach(path -> {
                 StatCache.Entry prev = cache.get(path);
                 if (hint != null && prev != null && !verify && !hint.mayHaveChanged(path)
                         && cache.trusted(path, prev) != null) {
                     // the watcher saw no event under this path since the last snapshot
-                    captured.put(path, new Captured(prev, false));
+                    scanned.put(path, new PathScan(prev, false, null, readOnlyNote(path, prev)));
                     return;
                 }
-                StatCache.Entry now;
-                try {
-                    now = stat(file);
-                } catch (NoSuchFileException e) {
-                    return; // deleted (or never checked out): absent from the snapshot, as on disk
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                if (now.mode() == MODE_DIR) {
-                    if (Files.exists(file.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
-                        skipped.add(new Skipped(path + "/", "nested git repository or submodule: its contents"
-                                + " are not captured and a rollback leaves it as it is"));
-                    }
-                    return; // a directory where a file is tracked: its own files are listed one by one
-                }
-                if (now.mode() == MODE_OTHER) {
-                    skipped.add(new Skipped(path, "not a regular file, symlink or directory (fifo, socket, device)"));
-                    return;
-                }
-                if (now.mode() != FileMode.SYMLINK.getBits() && now.size() > limits.maxFileBytes()) {
-                    skipped.add(new Skipped(path, "larger than " + mib(limits.maxFileBytes()) + " ("
-                            + mib(now.size()) + ", " + now.size() + " bytes)"));
-                    return;
-                }
-                if (readOnly(file, now)) {
-                    notRestored.add(new Skipped(path, "read-only: its bytes are captured, a restore writes it"
-                            + " writable"));
-                }
-                StatCache.Entry hit = cache.trusted(path, now);
-                if (hit != null && verify && !od.has(ObjectId.fromRaw(hit.id()))) {
-                    hit = null;
-                }
-                if (hit != null) {
-                    captured.put(path, new Captured(hit, false));
-                    return;
-                }
-                try {
-                    byte[] id = hashAndStore(file, now, od, ins, inserted);
-                    captured.put(path, new Captured(new StatCache.Entry(now.mode(), now.size(), now.mtimeNs(),
-                            now.ctimeNs(), now.ino(), id), true));
-                    hashed.incrementAndGet();
-                } catch (NoSuchFileException e) {
-                    // deleted between the stat and the read: absent
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                PathScan s = scanPath(path, root, limits, now -> {
+                    StatCache.Entry hit = cache.trusted(path, now);
+                    return hit != null && verify && !od.has(ObjectId.fromRaw(hit.id())) ? null : hit;
+                }, od, ins, inserted, id -> true);
+                if (s != null) {
+                    scanned.put(path, s);
                 }
             });
 
             long tScan = System.nanoTime();
-            for (String dir : listing.emptyDirs) {
-                if (!isExcluded(dir)) {
-                    notRestored.add(new Skipped(dir, "empty directory: not captured (a git tree cannot hold one)"));
-                }
-            }
-            for (String nested : listing.nested) {
-                if (!isExcluded(nested)) {
-                    skipped.add(new Skipped(nested, "nested git repository: its contents are not captured and a"
-                            + " rollback leaves it as it is"));
-                }
-            }
-
-            List<TreeWriter.Item> items = new ArrayList<>(captured.size());
-            for (Map.Entry<String, Captured> e : captured.entrySet()) {
+            Map<String, StatCache.Entry> next = new HashMap<>(scanned.size() * 4 / 3 + 1);
+            List<Skipped> skipped = new ArrayList<>();
+            List<Skipped> notRestored = new ArrayList<>();
+            List<TreeWriter.Item> items = new ArrayList<>(scanned.size());
+            int hashed = 0;
+            for (Map.Entry<String, PathScan> e : scanned.entrySet()) {
                 String path = e.getKey();
-                if (!validPath(path)) {
-                    skipped.add(new Skipped(path, "a path git cannot store in a tree"));
+                PathScan s = e.getValue();
+                if (s.skipped() != null) {
+                    skipped.add(s.skipped());
+                }
+                if (s.notRestored() != null) {
+                    notRestored.add(s.notRestored());
+                }
+                if (s.entry() == null) {
                     continue;
                 }
-                items.add(new TreeWriter.Item(TreeWriter.utf8(path), e.getValue().entry().mode(),
-                        e.getValue().entry().id()));
+                next.put(path, s.entry());
+                hashed += s.hashed() ? 1 : 0;
+                if (!validPath(path)) {
+                    skipped.add(invalid(path));
+                    continue;
+                }
+                items.add(new TreeWriter.Item(TreeWriter.utf8(path), s.entry().mode(), s.entry().id()));
             }
             items.sort((x, y) -> TreeWriter.compare(x.path(), y.path()));
-            Path treesFile = store.resolve(KNOWN_TREES);
             Set<ObjectId> knownTrees = verify ? new java.util.HashSet<>() : loadTrees(treesFile);
             TreeWriter tw = new TreeWriter(od, ins, knownTrees);
             ObjectId tree = tw.write(items);
-            CommitBuilder cb = new CommitBuilder();
-            cb.setTreeId(tree);
-            PersonIdent who = new PersonIdent(LOKI, Instant.now(), java.time.ZoneOffset.UTC);
-            cb.setAuthor(who);
-            cb.setCommitter(who);
-            cb.setMessage(message.endsWith("\n") ? message : message + "\n");
-            ObjectId commit = ins.insert(cb);
             long tTree = System.nanoTime();
-            ins.flush();
+            ObjectId commit = commitAndRef(db, ins, tree, message, ref);
             long tFlush = System.nanoTime();
 
-            RefUpdate u = db.updateRef(ref);
-            u.setNewObjectId(commit);
-            u.setForceUpdate(true);
-            u.disableRefLog();
-            RefUpdate.Result r = u.update();
-            if (r != RefUpdate.Result.NEW && r != RefUpdate.Result.FORCED && r != RefUpdate.Result.NO_CHANGE) {
-                throw new IOException("could not point " + ref + " at the snapshot: " + r);
+            Map<String, StatCache.Entry> kept = StatCache.smudged(next, scanStart);
+            StatCache.save(cacheFile, kept, fingerprint);
+            byte[] trees = saveTrees(treesFile, tw.trees());
+            if (hint != null) {
+                // the loop's next snapshot starts from this one: only what changed is looked at
+                Carry c = new Carry(store, excludedPrefixes, fingerprint, new HashMap<>(kept), new HashMap<>(),
+                        new HashMap<>(), new java.util.HashSet<>(), null, trees);
+                scanned.forEach((p, s) -> {
+                    if (s.skipped() != null) {
+                        c.skipped.put(p, s.skipped());
+                    } else if (s.entry() != null && !validPath(p)) {
+                        c.skipped.put(p, invalid(p));
+                    }
+                    if (s.notRestored() != null) {
+                        c.notRestored.put(p, s.notRestored());
+                    }
+                });
+                kept.forEach((p, e) -> {
+                    if (e.size() < 0) {
+                        c.smudged.add(p);
+                    }
+                    c.ids.add(ObjectId.fromRaw(e.id()));
+                });
+                c.trees = TreeMemo.of(items);
+                if (!c.trees.write(tw).equals(tree)) {
+                    LOG.warn("the in-memory trees of snapshot {} do not match its tree: not carried forward", tree.name());
+                } else {
+                    hint.carry(c);
+                }
             }
-
-            Map<String, StatCache.Entry> next = new HashMap<>(captured.size() * 4 / 3 + 1);
-            captured.forEach((p, c) -> next.put(p, c.entry()));
-            StatCache.save(cacheFile, next, fingerprint, scanStart);
-            saveTrees(treesFile, tw.trees());
             long tEnd = System.nanoTime();
             if (LOG.isDebugEnabled()) {
                 LOG.debug("snapshot of {} paths ({} hashed, watcher {}): list {} ms, stat+hash {} ms, trees {} ms,"
-                        + " pack {} ms, ref+cache {} ms", captured.size(), hashed.get(),
+                        + " commit+ref {} ms, caches {} ms", next.size(), hashed,
                         hint == null ? "off" : hint.fullScan() ? "full scan" : "on", (tList - t0) / 1_000_000,
                         (tScan - tList) / 1_000_000, (tTree - tScan) / 1_000_000, (tFlush - tTree) / 1_000_000,
                         (tEnd - tFlush) / 1_000_000);
             }
-
-            List<Skipped> sk = new ArrayList<>(skipped);
-            sk.sort(java.util.Comparator.comparing(Skipped::path));
-            List<Skipped> nr = new ArrayList<>(notRestored);
-            nr.sort(java.util.Comparator.comparing(Skipped::path));
-            return new Snapshot(commit.name(), tree.name(), List.copyOf(sk), hashed.get(), List.copyOf(nr));
+            return snapshot(commit, tree, skipped, notRestored, listing, hashed);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
     }
 
-    private record Captured(StatCache.Entry entry, boolean hashed) {
+    /**
+     * The loop's snapshot when the previous one is carried in memory and the watcher vouches for
+     * its events: only the paths events named (or the listing added), and entries left racy
+     * last time, are stat'ed and hashed; only the directories on the way to a changed entry are
+     * written; the stat cache gets only the changed entries. The same snapshot as a full scan
+     * would take (the property test runs both ways).
+     */
+    private Snapshot takeCarried(Carry c, String ref, String message, Limits limits, WorkTreeWatcher.Changes hint,
+            Listing listing, long scanStart, long t0, long tList) throws IOException {
+        java.util.NavigableSet<String> listed = listing.delta().sorted();
+        Set<String> candidates = new java.util.HashSet<>(listing.delta().added());
+        for (String f : hint.files()) {
+            if (listed.contains(f)) {
+                candidates.add(f);
+            }
+        }
+        for (String d : hint.dirs()) {
+            if (listed.contains(d)) {
+                candidates.add(d);
+            }
+            candidates.addAll(listed.subSet(d + "/", d + "0")); // '0' follows '/': everything under d
+        }
+        for (String s : c.smudged) {
+            if (listed.contains(s)) {
+                candidates.add(s);
+            }
+        }
+        Map<String, StatCache.Entry> changes = new HashMap<>();
+        for (String gone : listing.delta().removed()) {
+            if (c.captured.remove(gone) != null) {
+                changes.put(gone, null);
+                c.trees.remove(gone);
+            }
+            c.skipped.remove(gone);
+            c.notRestored.remove(gone);
+            c.smudged.remove(gone);
+        }
+        try (FileRepository db = open(); ObjectInserter ins = JGitStore.newPackInserter(db)) {
+            ObjectDirectory od = db.getObjectDatabase();
+            Set<ObjectId> inserted = ConcurrentHashMap.newKeySet();
+            Map<String, PathScan> scanned = new ConcurrentHashMap<>();
+            Path root = repo.workTree();
+            // New content is the rule here: the store is asked only about content this process
+            // has seen (the last snapshot's, or written by a restore since), so an iteration's
+            // new files cost no lookups that miss.
+            Set<ObjectId> restored = RESTORED.getOrDefault(store, Set.of());
+            java.util.function.Predicate<ObjectId> seen = id -> c.ids.contains(id) || restored.contains(id);
+            candidates.parallelStream().forEach(path -> {
+                StatCache.Entry prev = c.captured.get(path);
+                PathScan s = scanPath(path, root, limits,
+                        now -> prev != null && prev.size() >= 0 && prev.sameStat(now) ? prev : null, od, ins, inserted,
+                        seen);
+                scanned.put(path, s == null ? ABSENT : s);
+            });
+            long tScan = System.nanoTime();
+            long racy = scanStart - StatCache.RACY_MARGIN_NS;
+            int hashed = 0;
+            for (Map.Entry<String, PathScan> e : scanned.entrySet()) {
+                String path = e.getKey();
+                PathScan s = e.getValue();
+                c.skipped.remove(path);
+                c.notRestored.remove(path);
+                c.smudged.remove(path);
+                if (s.skipped() != null) {
+                    c.skipped.put(path, s.skipped());
+                }
+                if (s.notRestored() != null) {
+                    c.notRestored.put(path, s.notRestored());
+                }
+                StatCache.Entry now = s.entry();
+                if (now == null) {
+                    if (c.captured.remove(path) != null) {
+                        changes.put(path, null);
+                        c.trees.remove(path);
+                    }
+                    continue;
+                }
+                hashed += s.hashed() ? 1 : 0;
+                if (now.mtimeNs() >= racy || now.ctimeNs() >= racy) {
+                    now = StatCache.smudge(now);
+                    c.smudged.add(path);
+                }
+                StatCache.Entry old = c.captured.put(path, now);
+                if (s.hashed()) {
+                    c.ids.add(ObjectId.fromRaw(now.id()));
+                }
+                if (old == null || !old.equals(now)) {
+                    changes.put(path, now);
+                }
+                if (!validPath(path)) {
+                    c.skipped.put(path, invalid(path));
+                    c.trees.remove(path);
+                } else if (old == null || old.mode() != now.mode() || !java.util.Arrays.equals(old.id(), now.id())) {
+                    c.trees.put(path, now.mode(), now.id());
+                }
+            }
+            TreeWriter tw = new TreeWriter(od, ins, new java.util.HashSet<>(), false);
+            ObjectId tree = c.trees.write(tw);
+            long tTree = System.nanoTime();
+            ObjectId commit = commitAndRef(db, ins, tree, message, ref);
+            long tFlush = System.nanoTime();
+
+            Path cacheFile = store.resolve(STAT_CACHE);
+            if (!StatCache.append(cacheFile, changes)) {
+                StatCache.save(cacheFile, c.captured, c.fingerprint); // the log grew past the cache: one file again
+            }
+            List<ObjectId> ids = new ArrayList<>();
+            c.trees.trees(ids);
+            c.treesFile = saveTrees(store.resolve(KNOWN_TREES), ids);
+            RESTORED.remove(store, restored);
+            hint.carry(c);
+            snapshotsCarried.incrementAndGet();
+            long tEnd = System.nanoTime();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("snapshot of {} paths ({} looked at, {} hashed, carried): list {} ms, stat+hash {} ms,"
+                        + " trees {} ms, commit+ref {} ms, caches {} ms", c.captured.size(), candidates.size(), hashed,
+                        (tList - t0) / 1_000_000, (tScan - tList) / 1_000_000, (tTree - tScan) / 1_000_000,
+                        (tFlush - tTree) / 1_000_000, (tEnd - tFlush) / 1_000_000);
+            }
+            return snapshot(commit, tree, c.skipped.values(), c.notRestored.values(), listing, hashed);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The commit of {@code tree}, its pack flushed, and {@code ref} pointed at it. */
+    private static ObjectId commitAndRef(FileRepository db, ObjectInserter ins, ObjectId tree, String message,
+            String ref) throws IOException {
+        CommitBuilder cb = new CommitBuilder();
+        cb.setTreeId(tree);
+        PersonIdent who = new PersonIdent(LOKI, Instant.now(), java.time.ZoneOffset.UTC);
+        cb.setAuthor(who);
+        cb.setCommitter(who);
+        cb.setMessage(message.endsWith("\n") ? message : message + "\n");
+        ObjectId commit = ins.insert(cb);
+        ins.flush();
+        RefUpdate u = db.updateRef(ref);
+        u.setNewObjectId(commit);
+        u.setForceUpdate(true);
+        u.disableRefLog();
+        RefUpdate.Result r = u.update();
+        if (r != RefUpdate.Result.NEW && r != RefUpdate.Result.FORCED && r != RefUpdate.Result.NO_CHANGE) {
+            throw new IOException("could not point " + ref + " at the snapshot: " + r);
+        }
+        return commit;
+    }
+
+    private Snapshot snapshot(ObjectId commit, ObjectId tree, java.util.Collection<Skipped> perPathSkipped,
+            java.util.Collection<Skipped> perPathNotRestored, Listing listing, int hashed) {
+        List<Skipped> sk = new ArrayList<>(perPathSkipped);
+        List<Skipped> nr = new ArrayList<>(perPathNotRestored);
+        for (String dir : listing.emptyDirs()) {
+            if (!isExcluded(dir)) {
+                nr.add(new Skipped(dir, "empty directory: not captured (a git tree cannot hold one)"));
+            }
+        }
+        for (String nested : listing.nested()) {
+            if (!isExcluded(nested)) {
+                sk.add(new Skipped(nested, "nested git repository: its contents are not captured and a"
+                        + " rollback leaves it as it is"));
+            }
+        }
+        sk.sort(java.util.Comparator.comparing(Skipped::path));
+        nr.sort(java.util.Comparator.comparing(Skipped::path));
+        return new Snapshot(commit.name(), tree.name(), List.copyOf(sk), hashed, List.copyOf(nr));
+    }
+
+    /**
+     * What one path of the listing came to: its entry (null when absent: deleted, a directory,
+     * skipped), whether its bytes were read, and why it is skipped or not restored in full.
+     */
+    private record PathScan(StatCache.Entry entry, boolean hashed, Skipped skipped, Skipped notRestored) {
+    }
+
+    private static final PathScan ABSENT = new PathScan(null, false, null, null);
+
+    /**
+     * Stats {@code path} and hashes (and stores) its bytes unless {@code trusted} vouches for
+     * the stat data seen; null when the path is not on disk.
+     */
+    private static PathScan scanPath(String path, Path root, Limits limits,
+            java.util.function.Function<StatCache.Entry, StatCache.Entry> trusted, ObjectDirectory od,
+            ObjectInserter ins, Set<ObjectId> inserted, java.util.function.Predicate<ObjectId> mayBeStored) {
+        if (Instant.now().isAfter(limits.deadline())) {
+            throw new GitException(List.of("snapshot"), -1, "", true);
+        }
+        Path file = root.resolve(path);
+        StatCache.Entry now;
+        try {
+            now = stat(file);
+        } catch (NoSuchFileException e) {
+            return null; // deleted (or never checked out): absent from the snapshot, as on disk
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (now.mode() == MODE_DIR) {
+            if (Files.exists(file.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+                return new PathScan(null, false, new Skipped(path + "/", "nested git repository or submodule: its"
+                        + " contents are not captured and a rollback leaves it as it is"), null);
+            }
+            return ABSENT; // a directory where a file is tracked: its own files are listed one by one
+        }
+        if (now.mode() == MODE_OTHER) {
+            return new PathScan(null, false, new Skipped(path, "not a regular file, symlink or directory (fifo,"
+                    + " socket, device)"), null);
+        }
+        if (now.mode() != FileMode.SYMLINK.getBits() && now.size() > limits.maxFileBytes()) {
+            return new PathScan(null, false, new Skipped(path, "larger than " + mib(limits.maxFileBytes()) + " ("
+                    + mib(now.size()) + ", " + now.size() + " bytes)"), null);
+        }
+        Skipped ro = readOnlyNote(path, now);
+        StatCache.Entry hit = trusted.apply(now);
+        if (hit != null) {
+            return new PathScan(hit, false, null, ro);
+        }
+        try {
+            byte[] id = hashAndStore(file, now, od, ins, inserted, mayBeStored);
+            return new PathScan(new StatCache.Entry(now.mode(), now.size(), now.mtimeNs(), now.ctimeNs(), now.ino(),
+                    id), true, null, ro);
+        } catch (NoSuchFileException e) {
+            return null; // deleted between the stat and the read: absent
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Skipped readOnlyNote(String path, StatCache.Entry st) {
+        return readOnly(st) ? new Skipped(path, "read-only: its bytes are captured, a restore writes it writable")
+                : null;
+    }
+
+    private static Skipped invalid(String path) {
+        return new Skipped(path, "a path git cannot store in a tree");
+    }
+
+    /**
+     * What the loop keeps of its last snapshot, in memory: every entry as the stat cache holds
+     * it (racy ones smudged and listed in {@code smudged}, to be looked at again), per-path
+     * reasons for skipped and not-restored paths, and the directory trees. Carried only while
+     * nothing else wrote the store: the known-trees file must still hold what this process wrote
+     * last (a gc deletes it, another process's snapshot rewrites it).
+     */
+    private static final class Carry {
+        final Path store;
+        final List<String> excluded;
+        final String fingerprint;
+        final Map<String, StatCache.Entry> captured;
+        final Map<String, Skipped> skipped;
+        final Map<String, Skipped> notRestored;
+        final Set<String> smudged;
+        /** Blob ids of the snapshots carried so far (a hint of what the store has, never proof). */
+        final Set<ObjectId> ids = new java.util.HashSet<>();
+        TreeMemo trees;
+        byte[] treesFile;
+
+        Carry(Path store, List<String> excluded, String fingerprint, Map<String, StatCache.Entry> captured,
+                Map<String, Skipped> skipped, Map<String, Skipped> notRestored, Set<String> smudged, TreeMemo trees,
+                byte[] treesFile) {
+            this.store = store;
+            this.excluded = excluded;
+            this.fingerprint = fingerprint;
+            this.captured = captured;
+            this.skipped = skipped;
+            this.notRestored = notRestored;
+            this.smudged = smudged;
+            this.trees = trees;
+            this.treesFile = treesFile;
+        }
+
+        boolean usable(Path store, List<String> excluded, String fingerprint, Path treesFile) {
+            if (!this.store.equals(store) || !this.excluded.equals(excluded) || !this.fingerprint.equals(fingerprint)
+                    || trees == null) {
+                return false;
+            }
+            try {
+                return java.util.Arrays.equals(Files.readAllBytes(treesFile), this.treesFile);
+            } catch (IOException e) {
+                return false;
+            }
+        }
     }
 
     /** What a tree entry may be called: no empty, "." or ".." component, no ".git" (any case). */
@@ -352,7 +605,8 @@ public final class SnapshotStore {
         return out;
     }
 
-    private static void saveTrees(Path file, List<ObjectId> trees) throws IOException {
+    /** Writes the tree ids of the snapshot just taken and returns the file's bytes. */
+    private static byte[] saveTrees(Path file, List<ObjectId> trees) throws IOException {
         byte[] raw = new byte[trees.size() * 20];
         for (int i = 0; i < trees.size(); i++) {
             trees.get(i).copyRawTo(raw, i * 20);
@@ -360,10 +614,22 @@ public final class SnapshotStore {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, raw);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return raw;
     }
 
-    /** What git says the snapshot must cover. */
-    private record Listing(List<String> paths, List<String> nested, List<String> emptyDirs) {
+    /**
+     * What git says the snapshot must cover; {@code delta} is set when the listing was the
+     * previous one updated for the watcher's events.
+     */
+    private record Listing(java.util.Collection<String> paths, List<String> nested, List<String> emptyDirs,
+            Delta delta) {
+        Listing(java.util.Collection<String> paths, List<String> nested, List<String> emptyDirs) {
+            this(paths, nested, emptyDirs, null);
+        }
+    }
+
+    /** How an updated listing differs from the previous one; {@code sorted} is the whole new listing. */
+    private record Delta(java.util.NavigableSet<String> sorted, Set<String> added, Set<String> removed) {
     }
 
     /**
@@ -608,7 +874,11 @@ public final class SnapshotStore {
                 return null;
             }
         }
-        java.util.TreeSet<String> paths = new java.util.TreeSet<>(memo.paths);
+        // Updated in place: a bail-out below (or a failed snapshot) drops the memo for a full listing.
+        java.util.TreeSet<String> paths = memo.paths;
+        hint.listingMemo(null);
+        Set<String> removed = new java.util.HashSet<>();
+        Set<String> added = new java.util.HashSet<>();
         if (!query.isEmpty()) {
             List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--cached", "--others",
                     "--exclude-standard", "--"));
@@ -617,8 +887,12 @@ public final class SnapshotStore {
             }
             List<String> listed = git.run(args, null, timeout).nulSeparated();
             for (String q : query) {
-                paths.remove(q);
-                paths.subSet(q + "/", q + "0").clear(); // '0' follows '/': everything under q
+                if (paths.remove(q)) {
+                    removed.add(q);
+                }
+                java.util.SortedSet<String> under = paths.subSet(q + "/", q + "0"); // '0' follows '/': all under q
+                removed.addAll(under);
+                under.clear();
             }
             for (String l : listed) {
                 if (l.isEmpty()) {
@@ -627,8 +901,8 @@ public final class SnapshotStore {
                 if (l.endsWith("/")) {
                     return null; // a nested repository
                 }
-                if (!isExcluded(l)) {
-                    paths.add(l);
+                if (!isExcluded(l) && paths.add(l) && !removed.remove(l)) {
+                    added.add(l);
                 }
             }
         }
@@ -647,7 +921,8 @@ public final class SnapshotStore {
                 memo.nested, memo.emptyDirs));
         listingsReused.incrementAndGet();
         LOG.debug("listing reused: {} event paths, {} asked", events.size(), query.size());
-        return new Listing(new ArrayList<>(paths), new ArrayList<>(memo.nested), new ArrayList<>(memo.emptyDirs));
+        return new Listing(paths, new ArrayList<>(memo.nested), new ArrayList<>(memo.emptyDirs),
+                new Delta(paths, added, removed));
     }
 
     private static boolean hasUnder(java.util.TreeSet<String> paths, String dirSlash) {
@@ -752,7 +1027,7 @@ public final class SnapshotStore {
         return new StatCache.Entry(mode, size, mtime, ctime, ino ^ ((long) (unixMode & 0777) << 48), null);
     }
 
-    private static boolean readOnly(Path file, StatCache.Entry st) {
+    private static boolean readOnly(StatCache.Entry st) {
         if (st.mode() == FileMode.SYMLINK.getBits()) {
             return false;
         }
@@ -762,13 +1037,13 @@ public final class SnapshotStore {
 
     /** The blob id of a file's raw bytes (or a symlink's target), stored here unless already present. */
     private static byte[] hashAndStore(Path file, StatCache.Entry st, ObjectDirectory od, ObjectInserter ins,
-            Set<ObjectId> inserted) throws IOException {
+            Set<ObjectId> inserted, java.util.function.Predicate<ObjectId> mayBeStored) throws IOException {
         if (st.mode() == FileMode.SYMLINK.getBits()) {
             byte[] target = Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8);
-            return storeBytes(target, od, ins, inserted);
+            return storeBytes(target, od, ins, inserted, mayBeStored);
         }
         if (st.size() < STREAM_ABOVE) {
-            return storeBytes(Files.readAllBytes(file), od, ins, inserted);
+            return storeBytes(Files.readAllBytes(file), od, ins, inserted, mayBeStored);
         }
         // large: hash while streaming, then store by streaming again if needed
         MessageDigest md = sha1();
@@ -790,7 +1065,7 @@ public final class SnapshotStore {
             throw new IOException(file + " changed size while it was read; take the snapshot again");
         }
         ObjectId id = ObjectId.fromRaw(md.digest());
-        if (!inserted.contains(id) && !od.has(id)) {
+        if (!inserted.contains(id) && !(mayBeStored.test(id) && od.has(id))) {
             synchronized (ins) {
                 if (inserted.add(id)) {
                     try (InputStream in = Files.newInputStream(file)) {
@@ -807,8 +1082,14 @@ public final class SnapshotStore {
         return raw;
     }
 
-    private static byte[] storeBytes(byte[] data, ObjectDirectory od, ObjectInserter ins, Set<ObjectId> inserted)
-            throws IOException {
+    /**
+     * Stores a blob unless this snapshot stored it already or the store (or the user's
+     * repository) has it; {@code mayBeStored} false skips that lookup, which costs tens of
+     * microseconds when it misses (storing a blob again is harmless; skipping one that is
+     * missing never happens).
+     */
+    private static byte[] storeBytes(byte[] data, ObjectDirectory od, ObjectInserter ins, Set<ObjectId> inserted,
+            java.util.function.Predicate<ObjectId> mayBeStored) throws IOException {
         MessageDigest md = sha1();
         md.update(Constants.encodedTypeString(Constants.OBJ_BLOB));
         md.update((byte) ' ');
@@ -817,7 +1098,7 @@ public final class SnapshotStore {
         md.update(data);
         byte[] raw = md.digest();
         ObjectId id = ObjectId.fromRaw(raw);
-        if (!inserted.contains(id) && !od.has(id)) {
+        if (!inserted.contains(id) && !(mayBeStored.test(id) && od.has(id))) {
             synchronized (ins) {
                 if (inserted.add(id)) {
                     ins.insert(Constants.OBJ_BLOB, data);
@@ -964,6 +1245,7 @@ public final class SnapshotStore {
                 if (id == null) {
                     throw new IOException(path + " is not in snapshot " + commit);
                 }
+                RESTORED.computeIfAbsent(store, k -> ConcurrentHashMap.newKeySet()).add(id);
                 writeOne(path, reader.open(id, Constants.OBJ_BLOB), modes.get(path));
             }
         }

@@ -60,6 +60,8 @@ public final class WorkTreeWatcher implements AutoCloseable {
     private volatile boolean suspended;
     /** What the last snapshot that used this watcher's events listed (see SnapshotStore): reused for the paths without events. */
     private volatile Object listingMemo;
+    /** What the last snapshot that used this watcher's events captured (see SnapshotStore): carried to the next. */
+    private volatile Object carry;
 
     private WorkTreeWatcher(Path root, Path barrierDir, List<String> excluded) throws IOException {
         this.root = root;
@@ -166,6 +168,28 @@ public final class WorkTreeWatcher implements AutoCloseable {
             return fullScan;
         }
 
+        /** Paths of files (or what was a file) an event named since the last snapshot. */
+        Set<String> files() {
+            return files;
+        }
+
+        /** Directories an event named as a whole (created, removed, moved, unwatchable); "" is the root. */
+        Set<String> dirs() {
+            return dirs;
+        }
+
+        /** What the previous snapshot captured, to carry forward (null if none); taking it clears it. */
+        Object takeCarry() {
+            Object c = carry;
+            carry = null;
+            return c;
+        }
+
+        /** Leaves what this snapshot captured for the next one. */
+        void carry(Object c) {
+            carry = c;
+        }
+
         /** Every path an event named since the last snapshot (files and directories; "" is the root). */
         Set<String> paths() {
             Set<String> all = new HashSet<>(files);
@@ -189,6 +213,7 @@ public final class WorkTreeWatcher implements AutoCloseable {
 
         /** The snapshot failed: the next one scans everything. */
         void abandon() {
+            carry = null;
             synchronized (lock) {
                 full = true;
             }

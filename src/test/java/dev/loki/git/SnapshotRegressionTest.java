@@ -52,17 +52,56 @@ class SnapshotRegressionTest {
         StatCache.Entry old = new StatCache.Entry(0100644, 4, now - 10_000_000_000L, now - 10_000_000_000L, 2,
                 new byte[20]);
         // scan began 5 s ago: "old" was last modified 5 s before that, "fresh" during the scan
-        StatCache.save(file, Map.of("fresh", fresh, "old", old), "", now - 5_000_000_000L);
+        StatCache.save(file, StatCache.smudged(Map.of("fresh", fresh, "old", old), now - 5_000_000_000L), "");
         StatCache loaded = StatCache.load(file);
         assertThat(loaded.trusted("old", old)).isNotNull();
         assertThat(loaded.trusted("fresh", fresh)).as("racy: modified while the scan ran").isNull();
         // an entry not older than the cache file itself is never trusted, whatever the scan time
         long future = now + 3_600_000_000_000L;
         StatCache.Entry ahead = new StatCache.Entry(0100644, 4, future, now - 10_000_000_000L, 3, new byte[20]);
-        StatCache.save(file, Map.of("ahead", ahead), "", Long.MAX_VALUE);
+        StatCache.save(file, StatCache.smudged(Map.of("ahead", ahead), Long.MIN_VALUE), "");
         assertThat(StatCache.load(file).trusted("ahead", ahead)).isNull();
         Files.writeString(file, "torn");
         assertThat(StatCache.load(file).size()).as("a torn cache is ignored").isZero();
+    }
+
+    @Test
+    void the_stat_cache_log_applies_whole_blocks_in_order_and_never_trusts_an_entry_as_new_as_itself()
+            throws Exception {
+        Path file = tmp.resolve("cache");
+        long now = System.currentTimeMillis() * 1_000_000L;
+        long past = now - 10_000_000_000L;
+        StatCache.Entry a1 = new StatCache.Entry(0100644, 4, past, past, 1, new byte[20]);
+        StatCache.Entry b1 = new StatCache.Entry(0100644, 5, past, past, 2, new byte[20]);
+        StatCache.save(file, Map.of("a", a1, "b", b1), "fp");
+        StatCache.Entry a2 = new StatCache.Entry(0100644, 6, past + 1, past + 1, 1, new byte[20]);
+        Map<String, StatCache.Entry> first = new java.util.HashMap<>();
+        first.put("a", a2);
+        first.put("b", null);
+        assertThat(StatCache.append(file, first)).isTrue();
+        StatCache.Entry ahead = new StatCache.Entry(0100644, 7, now + 3_600_000_000_000L, past, 3, new byte[20]);
+        assertThat(StatCache.append(file, Map.of("c", ahead))).isTrue();
+        StatCache loaded = StatCache.load(file);
+        assertThat(loaded.fingerprint()).isEqualTo("fp");
+        assertThat(loaded.trusted("a", a2)).as("the log's entry replaces the cache's").isNotNull();
+        assertThat(loaded.trusted("a", a1)).isNull();
+        assertThat(loaded.get("b")).as("removed by the log").isNull();
+        assertThat(loaded.get("c")).isNotNull();
+        assertThat(loaded.trusted("c", ahead)).as("not older than the log: racy").isNull();
+
+        Path log = StatCache.log(file);
+        byte[] whole = Files.readAllBytes(log);
+        Files.write(log, java.util.Arrays.copyOf(whole, whole.length - 3)); // a kill in the middle of an append
+        StatCache torn = StatCache.load(file);
+        assertThat(torn.trusted("a", a2)).as("the whole first block stands").isNotNull();
+        assertThat(torn.get("c")).as("the torn block is ignored").isNull();
+        whole[whole.length - 1] ^= 1;
+        Files.write(log, whole);
+        assertThat(StatCache.load(file).get("c")).as("a block whose checksum fails is ignored").isNull();
+
+        StatCache.save(file, Map.of("a", a1), "fp");
+        assertThat(Files.exists(log)).as("writing the cache whole drops the log").isFalse();
+        assertThat(StatCache.load(file).trusted("a", a1)).isNotNull();
     }
 
     @Test

@@ -149,4 +149,85 @@ class WorkTreeWatcherTest {
             assertThat(s.notRestored()).extracting(SnapshotStore.Skipped::path).doesNotContain("lone/");
         }
     }
+
+    /**
+     * Snapshots that start from the previous one carried in memory (only event paths looked at,
+     * only changed directories written) against a full scan of the same tree, after random
+     * edits: same-size rewrites with the old mtime, new directories, deletions, chmod, read-only
+     * files, files too large, symlinks, a file turned into a directory and back.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {11, 12, 13})
+    void carried_snapshots_equal_full_scans(long seed) throws Exception {
+        java.util.Random rnd = new java.util.Random(seed);
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.maxFileBytes = 64;
+        h.repo.write(".gitignore", "*.log\n");
+        for (int i = 0; i < 40; i++) {
+            h.repo.write("d" + (i % 5) + "/f" + i + ".txt", "file " + i + "\n");
+        }
+        h.repo.commitAll("base");
+        int carried = 0;
+        try (WorkTreeWatcher w = h.store.watch()) {
+            h.take();
+            for (int round = 0; round < 8; round++) {
+                h.take(); // after the comparison scan below: starts a new carry
+                int before = h.store.snapshotsCarried.get();
+                for (int k = 0; k < 6; k++) {
+                    edit(h, rnd);
+                }
+                SnapshotStore.Snapshot s = h.take();
+                carried += h.store.snapshotsCarried.get() - before;
+                assertThat(h.tree(s.commit())).as("round %d", round).isEqualTo(h.oracle());
+                w.suspend();
+                SnapshotStore.Snapshot scan = h.take();
+                w.resume();
+                assertThat(s.tree()).as("round %d: same tree as a full scan", round).isEqualTo(scan.tree());
+                assertThat(s.skipped()).as("round %d", round).isEqualTo(scan.skipped());
+                assertThat(s.notRestored()).as("round %d", round).isEqualTo(scan.notRestored());
+            }
+        }
+        assertThat(carried).as("the carried path ran").isGreaterThanOrEqualTo(4);
+    }
+
+    private static void edit(SnapshotHarness h, java.util.Random rnd) throws Exception {
+        String f = "d" + rnd.nextInt(6) + "/f" + rnd.nextInt(50) + ".txt";
+        Path p = h.repo.path(f);
+        switch (rnd.nextInt(9)) {
+            case 0 -> {
+                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    FileTime t = Files.getLastModifiedTime(p);
+                    byte[] b = Files.readAllBytes(p);
+                    if (b.length > 0) {
+                        b[0] ^= 1;
+                    }
+                    Files.write(p, b);
+                    Files.setLastModifiedTime(p, t); // same size, same mtime
+                }
+            }
+            case 1 -> h.repo.write("n" + rnd.nextInt(3) + "/m" + rnd.nextInt(3) + "/g.txt", "new " + rnd.nextInt());
+            case 2 -> dev.loki.store.FileTrees.delete(p);
+            case 3 -> {
+                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    p.toFile().setExecutable(rnd.nextBoolean());
+                }
+            }
+            case 4 -> {
+                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    p.toFile().setWritable(rnd.nextBoolean());
+                }
+            }
+            case 5 -> h.repo.write(f, "x".repeat(rnd.nextBoolean() ? 100 : 10)); // too large, or not
+            case 6 -> {
+                dev.loki.store.FileTrees.delete(p);
+                Files.createDirectories(p.getParent());
+                Files.createSymbolicLink(p, Path.of("target-" + rnd.nextInt(3)));
+            }
+            case 7 -> {
+                dev.loki.store.FileTrees.delete(p);
+                h.repo.write(f + "/inside.txt", "was a file\n"); // a file turned into a directory
+            }
+            default -> dev.loki.store.FileTrees.delete(h.repo.path("d" + rnd.nextInt(6))); // a whole directory
+        }
+    }
 }
