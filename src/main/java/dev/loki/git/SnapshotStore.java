@@ -278,8 +278,8 @@ public final class SnapshotStore {
                     }
                     c.ids.add(ObjectId.fromRaw(e.id()));
                 });
-                c.trees = TreeMemo.of(items);
-                if (!c.trees.write(tw).equals(tree)) {
+                c.trees = TreeMemo.written(items, tw.trees());
+                if (c.trees == null) {
                     LOG.warn("the in-memory trees of snapshot {} do not match its tree: not carried forward", tree.name());
                 } else {
                     hint.carry(c);
@@ -1238,23 +1238,51 @@ public final class SnapshotStore {
                 modes.put(tw.getPathString(), tw.getRawMode(0));
             }
             for (String path : write) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new GitException(List.of("restore"), -1, "", true);
-                }
-                ObjectId id = ids.get(path);
-                if (id == null) {
+                if (ids.get(path) == null) {
                     throw new IOException(path + " is not in snapshot " + commit);
                 }
-                RESTORED.computeIfAbsent(store, k -> ConcurrentHashMap.newKeySet()).add(id);
-                writeOne(path, reader.open(id, Constants.OBJ_BLOB), modes.get(path));
             }
+            Set<ObjectId> restored = RESTORED.computeIfAbsent(store, k -> ConcurrentHashMap.newKeySet());
+            restored.addAll(ids.values());
+            // Files are written by one thread per core, each with its own reader (a reader is
+            // not shared between threads): different paths, parents made race-free.
+            int threads = Math.max(1, Math.min(write.size() / 64 + 1,
+                    Math.min(4, Runtime.getRuntime().availableProcessors())));
+            Set<Path> dirs = ConcurrentHashMap.newKeySet();
+            java.util.stream.IntStream.range(0, threads).parallel().forEach(t -> {
+                try (ObjectReader own = db.newObjectReader()) {
+                    for (int i = t; i < write.size(); i += threads) {
+                        if (Instant.now().isAfter(deadline)) {
+                            throw new GitException(List.of("restore"), -1, "", true);
+                        }
+                        String path = write.get(i);
+                        writeOne(path, own.open(ids.get(path), Constants.OBJ_BLOB), modes.get(path), dirs);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
-    private void writeOne(String relative, ObjectLoader blob, int mode) throws IOException {
+    /**
+     * Writes one file (or symlink) of a snapshot: raw bytes, never through a symlink, a
+     * read-only file replaced rather than failed on, the executable bit as the snapshot has it
+     * (owner read and write always). One lstat for what is there; chmod only when needed.
+     */
+    private void writeOne(String relative, ObjectLoader blob, int mode, Set<Path> dirs) throws IOException {
         Path p = inside(relative);
-        prepareParents(p);
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        prepareParents(p, dirs);
+        java.nio.file.attribute.PosixFileAttributes there;
+        try {
+            there = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            there = null;
+        }
+        if (there != null && there.isDirectory()) {
             // a directory where the snapshot has a file (its files went first)
             try {
                 Files.delete(p);
@@ -1262,30 +1290,34 @@ public final class SnapshotStore {
                 throw new IOException(relative + " is a directory that still holds files (ignored ones?); cannot"
                         + " replace it with the file of the snapshot");
             }
+            there = null;
         }
         if (mode == FileMode.SYMLINK.getBits()) {
             String target = new String(blob.getCachedBytes(Integer.MAX_VALUE), StandardCharsets.UTF_8);
-            if (Files.isSymbolicLink(p) && Files.readSymbolicLink(p).toString().equals(target)) {
+            if (there != null && there.isSymbolicLink() && Files.readSymbolicLink(p).toString().equals(target)) {
                 return;
             }
             Files.deleteIfExists(p);
             Files.createSymbolicLink(p, Path.of(target));
             return;
         }
-        if (Files.isSymbolicLink(p)) {
-            Files.delete(p); // never write through a symlink
-        } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isWritable(p)) {
-            Files.delete(p); // read-only: replace it rather than fail
+        if (there != null && (!there.isRegularFile()
+                || !there.permissions().contains(PosixFilePermission.OWNER_WRITE))) {
+            Files.delete(p); // never write through a symlink; read-only: replace it rather than fail
+            there = null;
         }
         try (OutputStream out = Files.newOutputStream(p, LinkOption.NOFOLLOW_LINKS, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             blob.copyTo(out);
         }
-        boolean exec = mode == FileMode.EXECUTABLE_FILE.getBits();
-        Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+        // a file written over keeps its permissions; a new one has what the umask gave it
+        Set<PosixFilePermission> now = there != null ? there.permissions()
+                : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        perms.addAll(now);
         perms.add(PosixFilePermission.OWNER_WRITE);
         perms.add(PosixFilePermission.OWNER_READ);
-        if (exec) {
+        if (mode == FileMode.EXECUTABLE_FILE.getBits()) {
             perms.add(PosixFilePermission.OWNER_EXECUTE);
             if (perms.contains(PosixFilePermission.GROUP_READ)) {
                 perms.add(PosixFilePermission.GROUP_EXECUTE);
@@ -1298,15 +1330,21 @@ public final class SnapshotStore {
             perms.remove(PosixFilePermission.GROUP_EXECUTE);
             perms.remove(PosixFilePermission.OTHERS_EXECUTE);
         }
-        Files.setPosixFilePermissions(p, perms);
+        if (!perms.equals(now)) {
+            Files.setPosixFilePermissions(p, perms);
+        }
     }
 
     /** Makes the parent directories of {@code p}; a file or symlink in the way is an error. */
-    private void prepareParents(Path p) throws IOException {
+    private void prepareParents(Path p, Set<Path> dirs) throws IOException {
         Path root = repo.workTree();
         List<Path> missing = new ArrayList<>();
         for (Path d = p.getParent(); d != null && !d.equals(root); d = d.getParent()) {
+            if (dirs.contains(d)) {
+                break; // seen to be a directory by this restore
+            }
             if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                dirs.add(d);
                 break;
             }
             if (Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
@@ -1319,8 +1357,12 @@ public final class SnapshotStore {
             try {
                 Files.createDirectory(missing.get(i));
             } catch (FileAlreadyExistsException e) {
-                // made meanwhile
+                // made meanwhile (by another writer thread of this restore)
+                if (!Files.isDirectory(missing.get(i), LinkOption.NOFOLLOW_LINKS)) {
+                    throw e;
+                }
             }
+            dirs.add(missing.get(i));
         }
     }
 

@@ -67,6 +67,64 @@ final class TreeMemo {
         return m;
     }
 
+    /**
+     * The memo of trees {@link TreeWriter} just wrote from {@code items} (sorted), without
+     * formatting or hashing them again: its tree ids come in the order it closed directories,
+     * which is this memo's post-order. Null if the shapes do not match (then build it anew).
+     */
+    static TreeMemo written(List<TreeWriter.Item> items, List<ObjectId> trees) {
+        TreeMemo m = new TreeMemo();
+        List<Dir> open = new java.util.ArrayList<>();
+        List<byte[]> names = new java.util.ArrayList<>();
+        open.add(m.root);
+        for (TreeWriter.Item it : items) {
+            byte[] path = it.path();
+            int common = 0;
+            int start = 0;
+            int slash = indexOf(path, start);
+            while (slash >= 0 && common < names.size()
+                    && Arrays.equals(names.get(common), 0, names.get(common).length, path, start, slash)) {
+                common++;
+                start = slash + 1;
+                slash = indexOf(path, start);
+            }
+            while (names.size() > common) {
+                names.remove(names.size() - 1);
+                open.remove(open.size() - 1);
+            }
+            while (slash >= 0) {
+                byte[] name = Arrays.copyOfRange(path, start, slash);
+                Dir sub = new Dir();
+                open.get(open.size() - 1).children.put(new Name(name, true), sub);
+                open.add(sub);
+                names.add(name);
+                start = slash + 1;
+                slash = indexOf(path, start);
+            }
+            open.get(open.size() - 1).children.put(new Name(Arrays.copyOfRange(path, start, path.length), false),
+                    new Leaf(it.mode(), it.id()));
+        }
+        java.util.Iterator<ObjectId> ids = trees.iterator();
+        if (!assign(m.root, ids) || ids.hasNext()) {
+            return null;
+        }
+        return m;
+    }
+
+    /** Sets each directory's id from {@code ids} in post-order; false if they run out. */
+    private static boolean assign(Dir d, java.util.Iterator<ObjectId> ids) {
+        for (Object c : d.children.values()) {
+            if (c instanceof Dir sub && !assign(sub, ids)) {
+                return false;
+            }
+        }
+        if (!ids.hasNext()) {
+            return false;
+        }
+        d.id = ids.next();
+        return true;
+    }
+
     /** Sets the entry of {@code path} (a file, symlink or gitlink). */
     void put(String path, int mode, byte[] id) {
         put(path.getBytes(StandardCharsets.UTF_8), mode, id);

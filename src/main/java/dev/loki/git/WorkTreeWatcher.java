@@ -263,16 +263,47 @@ public final class WorkTreeWatcher implements AutoCloseable {
             } catch (ClosedWatchServiceException | InterruptedException e) {
                 return;
             }
-            Path dir = keys.get(key);
-            for (WatchEvent<?> ev : key.pollEvents()) {
-                handle(dir, key, ev);
+            if (key == barrierKey) {
+                drainQueued();
             }
-            if (!key.reset() && dir != null) {
-                keys.remove(key);
-                synchronized (lock) {
-                    dirtyDirs.add(rel(dir)); // the directory itself went away
-                }
+            process(key);
+        }
+    }
+
+    private void process(WatchKey key) {
+        Path dir = keys.get(key);
+        for (WatchEvent<?> ev : key.pollEvents()) {
+            handle(dir, key, ev);
+        }
+        if (!key.reset() && dir != null) {
+            keys.remove(key);
+            synchronized (lock) {
+                dirtyDirs.add(rel(dir)); // the directory itself went away
             }
+        }
+    }
+
+    /**
+     * Before a barrier is acknowledged: every other key already queued. A key whose events
+     * were being handled when the barrier's event came in is queued again only when it is
+     * reset, after the barrier's key: without this, events from before the barrier (a file
+     * made in a directory being registered) were seen only by the next snapshot.
+     */
+    private void drainQueued() {
+        for (int i = 0; i < 100_000; i++) {
+            WatchKey k;
+            try {
+                k = ws.poll();
+            } catch (ClosedWatchServiceException e) {
+                return;
+            }
+            if (k == null) {
+                return;
+            }
+            process(k);
+        }
+        synchronized (lock) {
+            full = true; // events keep coming faster than they are handled: do not vouch for them
         }
     }
 

@@ -60,8 +60,15 @@ class TreeMemoTest {
                 }
                 try (ObjectInserter ins = db.newObjectInserter()) {
                     ObjectId incremental = memo.write(new TreeWriter(db.getObjectDatabase(), ins, new HashSet<>()));
+                    List<TreeWriter.Item> items = items(model);
+                    TreeWriter scratch = new TreeWriter(db.getObjectDatabase(), ins, new HashSet<>());
                     assertThat(incremental).as("seed %d step %d: %s", seed, step, model.keySet())
-                            .isEqualTo(fromScratch(db, ins, model));
+                            .isEqualTo(scratch.write(items));
+                    if (step % 7 == 0) {
+                        // the loop's way after a full scan: the memo of what the writer just wrote
+                        memo = TreeMemo.written(items, scratch.trees());
+                        assertThat(memo).isNotNull();
+                    }
                     ins.flush();
                 }
             }
@@ -90,11 +97,10 @@ class TreeMemoTest {
         return sb.toString();
     }
 
-    private static ObjectId fromScratch(FileRepository db, ObjectInserter ins, Map<String, Object[]> model)
-            throws Exception {
+    private static List<TreeWriter.Item> items(Map<String, Object[]> model) {
         List<TreeWriter.Item> items = new ArrayList<>();
         model.forEach((p, v) -> items.add(new TreeWriter.Item(TreeWriter.utf8(p), (Integer) v[0], (byte[]) v[1])));
         items.sort((x, y) -> TreeWriter.compare(x.path(), y.path()));
-        return new TreeWriter(db.getObjectDatabase(), ins, new HashSet<>()).write(items);
+        return items;
     }
 }
