@@ -1347,7 +1347,8 @@ public final class SnapshotStore {
                 dirs.add(d);
                 break;
             }
-            if (Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(d, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                // (checked twice: another writer thread of this restore may have just made it)
                 throw new IOException(root.relativize(d) + " is a file (ignored or left out of the snapshot?) where"
                         + " the snapshot has a directory; move it away and restore again");
             }

@@ -287,4 +287,20 @@ class SnapshotRegressionTest {
         h.store.apply(target.commit(), changes, SnapshotHarness.TIMEOUT);
         assertThat(h.walk()).isEqualTo(h.tree(target.commit()));
     }
+
+    /** A restore writes on several threads: many files in new nested directories come back whole. */
+    @Test
+    void a_restore_on_several_threads_makes_shared_new_directories_without_tripping_over_itself() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        for (int i = 0; i < 600; i++) {
+            h.repo.write("new/d" + (i % 6) + "/e" + (i % 3) + "/f" + i + ".txt", "file " + i + "\n");
+        }
+        SnapshotStore.Snapshot full = h.take();
+        Map<String, String> want = h.oracle();
+        for (int round = 0; round < 3; round++) {
+            dev.loki.store.FileTrees.delete(h.repo.path("new"));
+            h.restore(full.commit());
+            assertThat(h.oracle()).as("round %d", round).isEqualTo(want);
+        }
+    }
 }
