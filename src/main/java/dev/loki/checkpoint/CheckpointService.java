@@ -37,7 +37,6 @@ import java.util.function.Consumer;
  * maintenance, and rollback. The CLI, the loop and the dashboard all call this one class.
  */
 public final class CheckpointService {
-    static final String STORE_DIR = "snapshots.git";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
@@ -286,22 +285,7 @@ public final class CheckpointService {
     }
 
     SnapshotStore snapshots(RepoInfo repo) {
-        List<String> excluded = new ArrayList<>();
-        Path work = repo.workTree().toAbsolutePath().normalize();
-        Path lokiPath = realish(loki.path());
-        Path realWork = realish(work);
-        if (lokiPath.startsWith(realWork) && !lokiPath.equals(realWork)) {
-            excluded.add(realWork.relativize(lokiPath).toString().replace('\\', '/') + "/");
-        }
-        return new SnapshotStore(dev.loki.git.PrivateDir.store(repo), repo, env, excluded, loki.resolve(STORE_DIR));
-    }
-
-    private static Path realish(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException e) {
-            return p.toAbsolutePath().normalize();
-        }
+        return SnapshotStore.forProject(repo, loki.path(), env);
     }
 
     private static String baseId(CheckpointRequest req, Instant now) {

@@ -82,8 +82,9 @@ public final class SnapshotStore {
     private static final long STREAM_ABOVE = 16L * 1024 * 1024;
     private static final PersonIdent LOKI = new PersonIdent("loki", "loki@localhost");
     /**
-     * Blob ids a restore wrote, per store, until the next carried snapshot: the files it wrote
-     * are looked up in the store rather than stored again.
+     * Blob ids a restore wrote, per store, until the next snapshot: a carried snapshot looks the
+     * files it wrote up in the store rather than storing them again; any snapshot drops them (a
+     * long-lived dashboard that restores often keeps one restore's ids at most).
      */
     private static final Map<Path, Set<ObjectId>> RESTORED = new ConcurrentHashMap<>();
 
@@ -120,6 +121,33 @@ public final class SnapshotStore {
         this.baseEnv = env;
         this.excludedPrefixes = List.copyOf(excludedPrefixes);
         this.legacy = legacyStore == null ? null : legacyStore.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The snapshot store of a project: {@link PrivateDir#store} of its repository, with the
+     * project's {@code .loki} directory left out of every snapshot and restore when it lies
+     * inside the work tree, and the store an older version kept under {@code .loki/snapshots.git}
+     * migrated on first use. Checkpoints and proofs share it.
+     */
+    public static SnapshotStore forProject(RepoInfo repo, Path lokiDir, Map<String, String> env) {
+        List<String> excluded = new ArrayList<>();
+        Path work = realish(repo.workTree());
+        Path loki = realish(lokiDir);
+        if (loki.startsWith(work) && !loki.equals(work)) {
+            excluded.add(work.relativize(loki).toString().replace('\\', '/') + "/");
+        }
+        return new SnapshotStore(PrivateDir.store(repo), repo, env, excluded, lokiDir.resolve(LEGACY_STORE));
+    }
+
+    /** Where versions before the store moved under the git directory kept it, inside {@code .loki}. */
+    static final String LEGACY_STORE = "snapshots.git";
+
+    private static Path realish(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     /** Limits for one snapshot. */
@@ -250,11 +278,13 @@ public final class SnapshotStore {
             items.sort((x, y) -> TreeWriter.compare(x.path(), y.path()));
             Set<ObjectId> knownTrees = verify ? new java.util.HashSet<>() : loadTrees(treesFile);
             TreeWriter tw = new TreeWriter(od, ins, knownTrees);
-            ObjectId tree = tw.write(items);
+            TreeMemo.Builder memo = hint != null ? new TreeMemo.Builder() : null;
+            ObjectId tree = tw.write(items, memo);
             long tTree = System.nanoTime();
             ObjectId commit = commitAndRef(db, ins, tree, message, ref);
             long tFlush = System.nanoTime();
 
+            RESTORED.remove(store); // every blob was looked up in the store: the hint is spent
             Map<String, StatCache.Entry> kept = StatCache.smudged(next, scanStart);
             StatCache.save(cacheFile, kept, fingerprint);
             byte[] trees = saveTrees(treesFile, tw.trees());
@@ -278,12 +308,8 @@ public final class SnapshotStore {
                     }
                     c.ids.add(ObjectId.fromRaw(e.id()));
                 });
-                c.trees = TreeMemo.written(items, tw.trees());
-                if (c.trees == null) {
-                    LOG.warn("the in-memory trees of snapshot {} do not match its tree: not carried forward", tree.name());
-                } else {
-                    hint.carry(c);
-                }
+                c.trees = memo.build();
+                hint.carry(c);
             }
             long tEnd = System.nanoTime();
             if (LOG.isDebugEnabled()) {

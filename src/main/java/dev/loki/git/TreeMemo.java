@@ -58,71 +58,38 @@ final class TreeMemo {
 
     private final Dir root = new Dir();
 
-    /** A memo holding {@code items} (a snapshot's paths); nothing is written yet. */
-    static TreeMemo of(List<TreeWriter.Item> items) {
-        TreeMemo m = new TreeMemo();
-        for (TreeWriter.Item it : items) {
-            m.put(it.path(), it.mode(), it.id());
-        }
-        return m;
-    }
-
     /**
-     * The memo of trees {@link TreeWriter} just wrote from {@code items} (sorted), without
-     * formatting or hashing them again: its tree ids come in the order it closed directories,
-     * which is this memo's post-order. Null if the shapes do not match (then build it anew).
+     * Builds the memo of the trees a {@link TreeWriter} writes, as it writes them (see
+     * {@link TreeWriter#write(List, Builder)}): directories opened and closed in tree order,
+     * each closed with the id it was written under.
      */
-    static TreeMemo written(List<TreeWriter.Item> items, List<ObjectId> trees) {
-        TreeMemo m = new TreeMemo();
-        List<Dir> open = new java.util.ArrayList<>();
-        List<byte[]> names = new java.util.ArrayList<>();
-        open.add(m.root);
-        for (TreeWriter.Item it : items) {
-            byte[] path = it.path();
-            int common = 0;
-            int start = 0;
-            int slash = indexOf(path, start);
-            while (slash >= 0 && common < names.size()
-                    && Arrays.equals(names.get(common), 0, names.get(common).length, path, start, slash)) {
-                common++;
-                start = slash + 1;
-                slash = indexOf(path, start);
-            }
-            while (names.size() > common) {
-                names.remove(names.size() - 1);
-                open.remove(open.size() - 1);
-            }
-            while (slash >= 0) {
-                byte[] name = Arrays.copyOfRange(path, start, slash);
-                Dir sub = new Dir();
-                open.get(open.size() - 1).children.put(new Name(name, true), sub);
-                open.add(sub);
-                names.add(name);
-                start = slash + 1;
-                slash = indexOf(path, start);
-            }
-            open.get(open.size() - 1).children.put(new Name(Arrays.copyOfRange(path, start, path.length), false),
-                    new Leaf(it.mode(), it.id()));
-        }
-        java.util.Iterator<ObjectId> ids = trees.iterator();
-        if (!assign(m.root, ids) || ids.hasNext()) {
-            return null;
-        }
-        return m;
-    }
+    static final class Builder {
+        private final TreeMemo memo = new TreeMemo();
+        private final List<Dir> open = new java.util.ArrayList<>(List.of(memo.root));
+        private boolean done;
 
-    /** Sets each directory's id from {@code ids} in post-order; false if they run out. */
-    private static boolean assign(Dir d, java.util.Iterator<ObjectId> ids) {
-        for (Object c : d.children.values()) {
-            if (c instanceof Dir sub && !assign(sub, ids)) {
-                return false;
+        void open(byte[] name) {
+            Dir sub = new Dir();
+            open.get(open.size() - 1).children.put(new Name(name, true), sub);
+            open.add(sub);
+        }
+
+        void leaf(byte[] name, int mode, byte[] id) {
+            open.get(open.size() - 1).children.put(new Name(name, false), new Leaf(mode, id));
+        }
+
+        void close(ObjectId id) {
+            open.remove(open.size() - 1).id = id;
+            done = open.isEmpty();
+        }
+
+        /** The memo, once the root was closed. */
+        TreeMemo build() {
+            if (!done) {
+                throw new IllegalStateException("the root tree was not written yet");
             }
+            return memo;
         }
-        if (!ids.hasNext()) {
-            return false;
-        }
-        d.id = ids.next();
-        return true;
     }
 
     /** Sets the entry of {@code path} (a file, symlink or gitlink). */
@@ -134,7 +101,7 @@ final class TreeMemo {
         Dir d = root;
         d.id = null;
         int start = 0;
-        for (int slash = indexOf(path, start); slash >= 0; slash = indexOf(path, start)) {
+        for (int slash = TreeWriter.indexOf(path, start); slash >= 0; slash = TreeWriter.indexOf(path, start)) {
             Name n = new Name(Arrays.copyOfRange(path, start, slash), true);
             Object child = d.children.get(n);
             if (!(child instanceof Dir)) {
@@ -148,14 +115,6 @@ final class TreeMemo {
         d.children.put(new Name(Arrays.copyOfRange(path, start, path.length), false), new Leaf(mode, id));
     }
 
-    private static int indexOf(byte[] path, int from) {
-        for (int i = from; i < path.length; i++) {
-            if (path[i] == '/') {
-                return i;
-            }
-        }
-        return -1;
-    }
 
     /** Drops the entry of {@code path} (and directories left empty); nothing if it has none. */
     void remove(String text) {
@@ -165,7 +124,7 @@ final class TreeMemo {
         int depth = 0;
         Dir d = root;
         int start = 0;
-        for (int slash = indexOf(path, start); slash >= 0; slash = indexOf(path, start)) {
+        for (int slash = TreeWriter.indexOf(path, start); slash >= 0; slash = TreeWriter.indexOf(path, start)) {
             Name n = new Name(Arrays.copyOfRange(path, start, slash), true);
             if (!(d.children.get(n) instanceof Dir sub)) {
                 return;

@@ -66,6 +66,14 @@ final class TreeWriter {
 
     /** The root tree of {@code items}, which must be sorted by {@link #compare} and free of duplicates. */
     ObjectId write(List<Item> items) throws IOException {
+        return write(items, null);
+    }
+
+    /**
+     * The same, also building {@code memo} (when not null) from the trees as they are written:
+     * every directory with its entries and tree id, for the loop's next snapshot.
+     */
+    ObjectId write(List<Item> items, TreeMemo.Builder memo) throws IOException {
         List<byte[]> names = new ArrayList<>(); // open directories below the root
         List<TreeFormatter> open = new ArrayList<>();
         open.add(new TreeFormatter());
@@ -83,27 +91,41 @@ final class TreeWriter {
                 slash = indexOf(path, start);
             }
             while (names.size() > common) {
-                close(names, open);
+                close(names, open, memo);
             }
             while (slash >= 0) {
-                names.add(Arrays.copyOfRange(path, start, slash));
+                byte[] name = Arrays.copyOfRange(path, start, slash);
+                names.add(name);
                 open.add(new TreeFormatter());
+                if (memo != null) {
+                    memo.open(name);
+                }
                 start = slash + 1;
                 slash = indexOf(path, start);
             }
             open.get(open.size() - 1).append(path, start, path.length - start, FileMode.fromBits(it.mode()),
                     it.id(), 0);
+            if (memo != null) {
+                memo.leaf(Arrays.copyOfRange(path, start, path.length), it.mode(), it.id());
+            }
         }
         while (!names.isEmpty()) {
-            close(names, open);
+            close(names, open, memo);
         }
-        return store(open.get(0));
+        ObjectId root = store(open.get(0));
+        if (memo != null) {
+            memo.close(root);
+        }
+        return root;
     }
 
-    private void close(List<byte[]> names, List<TreeFormatter> open) throws IOException {
+    private void close(List<byte[]> names, List<TreeFormatter> open, TreeMemo.Builder memo) throws IOException {
         byte[] name = names.remove(names.size() - 1);
         TreeFormatter done = open.remove(open.size() - 1);
         ObjectId id = store(done);
+        if (memo != null) {
+            memo.close(id);
+        }
         byte[] raw = new byte[Constants.OBJECT_ID_LENGTH];
         id.copyRawTo(raw, 0);
         open.get(open.size() - 1).append(name, 0, name.length, FileMode.TREE, raw, 0);
@@ -134,7 +156,8 @@ final class TreeWriter {
         return written;
     }
 
-    private static int indexOf(byte[] path, int from) {
+    /** The first '/' in {@code path} at or after {@code from}, or -1. */
+    static int indexOf(byte[] path, int from) {
         for (int i = from; i < path.length; i++) {
             if (path[i] == '/') {
                 return i;

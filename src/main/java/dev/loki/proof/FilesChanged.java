@@ -30,7 +30,6 @@ import java.util.Optional;
  */
 final class FilesChanged {
     /** Where {@code CheckpointService} keeps its snapshot store; the proof snapshots there too. */
-    private static final String STORE_DIR = "snapshots.git";
     private static final String REF_PREFIX = "refs/loki/proofs/";
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     private static final int MAX_PATCH = 64 * 1024;
@@ -157,21 +156,7 @@ final class FilesChanged {
     }
 
     private static SnapshotStore store(LokiDir dir, RepoInfo repo, Map<String, String> env) {
-        List<String> excluded = new ArrayList<>();
-        Path work = realish(repo.workTree());
-        Path loki = realish(dir.path());
-        if (loki.startsWith(work) && !loki.equals(work)) {
-            excluded.add(work.relativize(loki).toString().replace('\\', '/') + "/");
-        }
-        return new SnapshotStore(dev.loki.git.PrivateDir.store(repo), repo, env, excluded, dir.resolve(STORE_DIR));
-    }
-
-    private static Path realish(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException e) {
-            return p.toAbsolutePath().normalize();
-        }
+        return SnapshotStore.forProject(repo, dir.path(), env);
     }
 
     /** path to {insertions, deletions, binary?1:0}. */

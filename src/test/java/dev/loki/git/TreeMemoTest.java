@@ -35,7 +35,7 @@ class TreeMemoTest {
         try (FileRepository db = new FileRepository(tmp.resolve("s" + seed + ".git").toFile())) {
             db.create(true);
             Map<String, Object[]> model = new TreeMap<>();
-            TreeMemo memo = TreeMemo.of(List.of());
+            TreeMemo memo = new TreeMemo();
             int[] modes = {FileMode.REGULAR_FILE.getBits(), FileMode.EXECUTABLE_FILE.getBits(),
                 FileMode.SYMLINK.getBits()};
             for (int step = 0; step < 300; step++) {
@@ -62,12 +62,12 @@ class TreeMemoTest {
                     ObjectId incremental = memo.write(new TreeWriter(db.getObjectDatabase(), ins, new HashSet<>()));
                     List<TreeWriter.Item> items = items(model);
                     TreeWriter scratch = new TreeWriter(db.getObjectDatabase(), ins, new HashSet<>());
+                    TreeMemo.Builder built = new TreeMemo.Builder();
                     assertThat(incremental).as("seed %d step %d: %s", seed, step, model.keySet())
-                            .isEqualTo(scratch.write(items));
+                            .isEqualTo(scratch.write(items, built));
                     if (step % 7 == 0) {
                         // the loop's way after a full scan: the memo of what the writer just wrote
-                        memo = TreeMemo.written(items, scratch.trees());
-                        assertThat(memo).isNotNull();
+                        memo = built.build();
                     }
                     ins.flush();
                 }
