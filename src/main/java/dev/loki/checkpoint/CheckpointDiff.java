@@ -19,10 +19,6 @@ import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.diff.EditList;
 import org.eclipse.jgit.diff.RawText;
 import org.eclipse.jgit.diff.RawTextComparator;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectLoader;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 
 /**
  * What a rollback to a checkpoint would change, and what a checkpoint's iteration changed, file
@@ -116,9 +112,9 @@ public final class CheckpointDiff {
         Checkpoint target = service.get(checkpointId);
         String commit = target.snapshotCommit().orElseThrow(() -> LokiException.failed(checkpointId
                 + " has no code snapshot"));
-        try (Repository store = openStore()) {
+        try {
             byte[] now = f.status() == 'A' ? new byte[0] : workTreeBytes(path);
-            byte[] then = f.status() == 'D' ? new byte[0] : blob(store, commit, path);
+            byte[] then = f.status() == 'D' ? new byte[0] : blob(store(), commit, path);
             return render(path, f.status(), now, then, "now", checkpointId);
         } catch (IOException e) {
             throw LokiException.failed("Cannot compare " + path + " with " + checkpointId + ": " + e.getMessage());
@@ -150,7 +146,8 @@ public final class CheckpointDiff {
                         + path));
         Checkpoint c = service.get(checkpointId);
         Checkpoint prev = service.get(ch.previousId().orElseThrow());
-        try (Repository store = openStore()) {
+        try {
+            SnapshotStore store = store();
             byte[] before = f.status() == 'A' ? new byte[0] : blob(store, prev.snapshotCommit().get(), path);
             byte[] after = f.status() == 'D' ? new byte[0] : blob(store, c.snapshotCommit().get(), path);
             return render(path, f.status(), before, after, prev.id(), c.id());
@@ -179,10 +176,6 @@ public final class CheckpointDiff {
         return service.snapshots(repo);
     }
 
-    private Repository openStore() throws IOException {
-        return new FileRepositoryBuilder().setGitDir(store().directory().toFile()).setMustExist(true).build();
-    }
-
     private byte[] workTreeBytes(String path) throws IOException {
         Path root = service.lokiDir().workTree().toAbsolutePath().normalize();
         Path p = root.resolve(path).normalize();
@@ -201,16 +194,15 @@ public final class CheckpointDiff {
         return Files.readAllBytes(p);
     }
 
-    private static byte[] blob(Repository store, String commit, String path) throws IOException {
-        ObjectId id = store.resolve(commit + ":" + path);
-        if (id == null) {
+    private static byte[] blob(SnapshotStore store, String commit, String path) throws IOException {
+        Optional<SnapshotStore.Blob> b = store.blob(commit, path, MAX_BLOB_BYTES);
+        if (b.isEmpty()) {
             return new byte[0];
         }
-        ObjectLoader l = store.open(id);
-        if (l.getSize() > MAX_BLOB_BYTES) {
-            return ("(" + l.getSize() + " bytes: too large to show)\n").getBytes(StandardCharsets.UTF_8);
+        if (b.get().bytes() == null) {
+            return ("(" + b.get().size() + " bytes: too large to show)\n").getBytes(StandardCharsets.UTF_8);
         }
-        return l.getBytes();
+        return b.get().bytes();
     }
 
     static FileDiff render(String path, char status, byte[] a, byte[] b, String aLabel, String bLabel)

@@ -1174,6 +1174,29 @@ public final class SnapshotStore {
         return r.ok() ? Optional.of(r.out().strip()) : Optional.empty();
     }
 
+    /**
+     * The bytes of {@code path} in snapshot {@code commit} (a symlink's target), empty when the
+     * snapshot has no such file; a blob over {@code maxBytes} is not read (its size is given
+     * instead, as {@link Blob#size}).
+     */
+    public Optional<Blob> blob(String commit, String path, long maxBytes) throws IOException {
+        init();
+        try (FileRepository db = open(); ObjectReader reader = db.newObjectReader(); RevWalk rw = new RevWalk(reader)) {
+            RevCommit c = rw.parseCommit(db.resolve(commit + "^{commit}"));
+            try (TreeWalk tw = TreeWalk.forPath(reader, path, c.getTree())) {
+                if (tw == null || tw.getFileMode(0) == FileMode.TREE || tw.getFileMode(0) == FileMode.GITLINK) {
+                    return Optional.empty();
+                }
+                ObjectLoader l = reader.open(tw.getObjectId(0), Constants.OBJ_BLOB);
+                return Optional.of(new Blob(l.getSize(), l.getSize() > maxBytes ? null : l.getBytes()));
+            }
+        }
+    }
+
+    /** A file of a snapshot: its size, and its bytes unless it was too large to read. */
+    public record Blob(long size, byte[] bytes) {
+    }
+
     /** Whether an object (from this store or the user's repository) exists. */
     public boolean hasCommit(String sha) {
         init();

@@ -303,4 +303,19 @@ class SnapshotRegressionTest {
             assertThat(h.oracle()).as("round %d", round).isEqualTo(want);
         }
     }
+
+    /** A file of a snapshot is read by its exact path (no revision syntax), and a large one by its size only. */
+    @Test
+    void a_snapshot_file_is_read_by_its_exact_path() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("odd/we^ird:name@{1}.txt", "odd\n").write("odd/big.txt", "x".repeat(100));
+        SnapshotStore.Snapshot s = h.take();
+        assertThat(new String(h.store.blob(s.commit(), "odd/we^ird:name@{1}.txt", 1024).orElseThrow().bytes(),
+                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("odd\n");
+        SnapshotStore.Blob big = h.store.blob(s.commit(), "odd/big.txt", 10).orElseThrow();
+        assertThat(big.size()).isEqualTo(100);
+        assertThat(big.bytes()).isNull();
+        assertThat(h.store.blob(s.commit(), "odd", 1024)).as("a directory is not a file").isEmpty();
+        assertThat(h.store.blob(s.commit(), "odd/none.txt", 1024)).isEmpty();
+    }
 }
