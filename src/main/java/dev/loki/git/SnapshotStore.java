@@ -234,7 +234,7 @@ public final class SnapshotStore {
 
             listing.paths().parallelStream().forEach(path -> {
                 StatCache.Entry prev = cache.get(path);
-                if (hint != null && prev != null && !verify && !hint.mayHaveChanged(path)
+                if (hint != null && prev != null && !verify && !hint.mayHaveChanged(path) && !linked(prev)
                         && cache.trusted(path, prev) != null) {
                     // the watcher saw no event under this path since the last snapshot
                     scanned.put(path, new PathScan(prev, false, null, readOnlyNote(path, prev)));
@@ -306,6 +306,9 @@ public final class SnapshotStore {
                     if (e.size() < 0) {
                         c.smudged.add(p);
                     }
+                    if (linked(e)) {
+                        c.linked.add(p);
+                    }
                     c.ids.add(ObjectId.fromRaw(e.id()));
                 });
                 c.trees = memo.build();
@@ -347,9 +350,11 @@ public final class SnapshotStore {
             }
             candidates.addAll(listed.subSet(d + "/", d + "0")); // '0' follows '/': everything under d
         }
-        for (String s : c.smudged) {
-            if (listed.contains(s)) {
-                candidates.add(s);
+        for (Set<String> again : List.of(c.smudged, c.linked)) {
+            for (String s : again) {
+                if (listed.contains(s)) {
+                    candidates.add(s);
+                }
             }
         }
         Map<String, StatCache.Entry> changes = new HashMap<>();
@@ -361,6 +366,7 @@ public final class SnapshotStore {
             c.skipped.remove(gone);
             c.notRestored.remove(gone);
             c.smudged.remove(gone);
+            c.linked.remove(gone);
         }
         try (FileRepository db = open(); ObjectInserter ins = JGitStore.newPackInserter(db)) {
             ObjectDirectory od = db.getObjectDatabase();
@@ -388,6 +394,7 @@ public final class SnapshotStore {
                 c.skipped.remove(path);
                 c.notRestored.remove(path);
                 c.smudged.remove(path);
+                c.linked.remove(path);
                 if (s.skipped() != null) {
                     c.skipped.put(path, s.skipped());
                 }
@@ -403,6 +410,9 @@ public final class SnapshotStore {
                     continue;
                 }
                 hashed += s.hashed() ? 1 : 0;
+                if (linked(now)) {
+                    c.linked.add(path);
+                }
                 if (now.mtimeNs() >= racy || now.ctimeNs() >= racy) {
                     now = StatCache.smudge(now);
                     c.smudged.add(path);
@@ -575,6 +585,8 @@ public final class SnapshotStore {
         final Map<String, Skipped> skipped;
         final Map<String, Skipped> notRestored;
         final Set<String> smudged;
+        /** Paths of files with other hard links: looked at every time (see {@link SnapshotStore#linked}). */
+        final Set<String> linked = new java.util.HashSet<>();
         /** Blob ids of the snapshots carried so far (a hint of what the store has, never proof). */
         final Set<ObjectId> ids = new java.util.HashSet<>();
         TreeMemo trees;
@@ -1031,7 +1043,7 @@ public final class SnapshotStore {
 
     /** lstat: never follows a symlink. */
     static StatCache.Entry stat(Path file) throws IOException {
-        Map<String, Object> a = Files.readAttributes(file, "unix:mode,size,lastModifiedTime,ctime,ino",
+        Map<String, Object> a = Files.readAttributes(file, "unix:mode,size,lastModifiedTime,ctime,ino,nlink",
                 LinkOption.NOFOLLOW_LINKS);
         int unixMode = (Integer) a.get("mode");
         int type = unixMode & 0170000;
@@ -1049,8 +1061,23 @@ public final class SnapshotStore {
         long ctime = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
         long size = (Long) a.get("size");
         long ino = (Long) a.get("ino");
-        // keep the permission bits we care about in the cache key too (chmod changes ctime anyway)
-        return new StatCache.Entry(mode, size, mtime, ctime, ino ^ ((long) (unixMode & 0777) << 48), null);
+        // keep the permission bits we care about in the cache key too (chmod changes ctime anyway),
+        // and whether the file has other hard links
+        long key = ino ^ ((long) (unixMode & 0777) << 48);
+        key = (Integer) a.get("nlink") > 1 && mode != MODE_DIR ? key | LINKED : key & ~LINKED;
+        return new StatCache.Entry(mode, size, mtime, ctime, key, null);
+    }
+
+    /** The bit of a stat key ({@link StatCache.Entry#ino}) that says the file has other hard links. */
+    private static final long LINKED = 1L << 62;
+
+    /**
+     * Whether the file had other hard links when it was stat'ed: writing through another name
+     * (elsewhere in the tree, or outside it) changes it with no event for this name, so the loop
+     * looks at it on every snapshot instead of trusting the watcher.
+     */
+    static boolean linked(StatCache.Entry e) {
+        return (e.ino() & LINKED) != 0;
     }
 
     private static boolean readOnly(StatCache.Entry st) {

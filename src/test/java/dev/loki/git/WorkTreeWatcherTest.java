@@ -190,6 +190,35 @@ class WorkTreeWatcherTest {
         assertThat(carried).as("the carried path ran").isGreaterThanOrEqualTo(4);
     }
 
+    /**
+     * A file with another hard link changes when the other name is written, and the watcher
+     * hears only of the other name: such files are looked at on every snapshot.
+     */
+    @Test
+    void a_hard_linked_file_written_through_its_other_name_is_captured() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("x/a.txt", "one\n");
+        Files.createDirectories(h.repo.path("y"));
+        Files.createLink(h.repo.path("y/b.txt"), h.repo.path("x/a.txt"));
+        Path outside = tmp.resolve("outside-link.txt");
+        h.repo.write("x/c.txt", "cee\n");
+        Files.createLink(outside, h.repo.path("x/c.txt"));
+        try (WorkTreeWatcher w = h.store.watch()) {
+            h.take();
+            h.take(); // carried from here on
+            int carried = h.store.snapshotsCarried.get();
+            Files.writeString(h.repo.path("y/b.txt"), "two\n"); // the same file as x/a.txt
+            SnapshotStore.Snapshot s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsEntry("x/a.txt", "100644 "
+                    + SnapshotHarness.id("two\n"));
+            Files.writeString(outside, "CEE\n"); // written from outside the work tree: no event at all
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsEntry("x/c.txt", "100644 "
+                    + SnapshotHarness.id("CEE\n"));
+            assertThat(h.store.snapshotsCarried.get()).as("the carried path ran").isEqualTo(carried + 2);
+        }
+    }
+
     private static void edit(SnapshotHarness h, java.util.Random rnd) throws Exception {
         String f = "d" + rnd.nextInt(6) + "/f" + rnd.nextInt(50) + ".txt";
         Path p = h.repo.path(f);
