@@ -219,6 +219,27 @@ class WorkTreeWatcherTest {
         }
     }
 
+    /** A directory moved, then a file in it edited by the next iteration: the edit is seen under the new name. */
+    @Test
+    void an_edit_in_a_moved_directory_is_captured_under_its_new_name() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("old/sub/f.txt", "one\n").write("other.txt", "o\n");
+        try (WorkTreeWatcher w = h.store.watch()) {
+            h.take();
+            h.take();
+            Files.move(h.repo.path("old"), h.repo.path("new"));
+            SnapshotStore.Snapshot s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsKey("new/sub/f.txt");
+            Path f = h.repo.path("new/sub/f.txt");
+            FileTime t = Files.getLastModifiedTime(f);
+            Files.writeString(f, "two\n");
+            Files.setLastModifiedTime(f, t);
+            s = h.take();
+            assertThat(h.tree(s.commit())).isEqualTo(h.oracle()).containsEntry("new/sub/f.txt", "100644 "
+                    + SnapshotHarness.id("two\n"));
+        }
+    }
+
     private static void edit(SnapshotHarness h, java.util.Random rnd) throws Exception {
         String f = "d" + rnd.nextInt(6) + "/f" + rnd.nextInt(50) + ".txt";
         Path p = h.repo.path(f);
