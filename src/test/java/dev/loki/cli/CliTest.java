@@ -30,12 +30,17 @@ class CliTest {
         assertThat(h.out()).contains("Usage: loki", "checkpoint", "rollback", "demo");
     }
 
+    /**
+     * Every command's help (the root's too, once each): exits 0, and says each sentence once
+     * without breaking a word at a dot (see {@link HelpAndDirectoryTest#assertSaysEachThingOnce}).
+     */
     @Test
     void every_command_has_help_that_exits_zero() {
         Map<String, String> env = TestRepo.isolatedEnv(tmp);
         CliContext ctx = new CliContext(System.in, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(new ByteArrayOutputStream()), env, tmp);
         List<List<String>> paths = new ArrayList<>();
+        paths.add(List.of());
         collect(Main.commandLine(ctx), new ArrayList<>(), paths);
         assertThat(paths).hasSizeGreaterThan(10);
         for (List<String> path : paths) {
@@ -44,10 +49,12 @@ class CliTest {
             Loki.Result r = Loki.run(tmp, env, args.toArray(String[]::new));
             assertThat(r.exit()).as(String.join(" ", args) + "\n" + r).isZero();
             assertThat(r.out()).as(String.join(" ", args)).contains("Usage: loki");
+            HelpAndDirectoryTest.assertSaysEachThingOnce(args, r.out());
         }
     }
 
-    private static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
+    /** Every command path below {@code cl}, aliases skipped. */
+    static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
         for (var e : cl.getSubcommands().entrySet()) {
             if (!e.getKey().equals(e.getValue().getCommandName())) {
                 continue; // an alias: same command
