@@ -102,8 +102,12 @@ class CliTest {
         Loki.run(repo.dir(), env, "--loki-dir", tmp.resolve("from-flag").toString(), "checkpoint", "create", "flag");
         assertThat(tmp.resolve("from-flag/state/checkpoints/index.jsonl")).exists();
         repo.write("sub/file.txt", "x\n");
-        Loki.run(repo.dir().resolve(".git").getParent(), repo.env(), "-C", "sub", "checkpoint", "create", "sub");
+        // started outside the repository: only a -C that is honoured finds it
+        Loki.Result sub = Loki.run(tmp, repo.env(), "-C", "repo/sub", "checkpoint", "create", "sub");
+        assertThat(sub.exit()).as(sub.toString()).isZero();
         assertThat(repo.path(".loki/state/checkpoints/index.jsonl")).as("work tree root, not cwd").exists();
+        assertThat(repo.path("sub/.loki")).as("work tree root, not the -C directory").doesNotExist();
+        assertThat(tmp.resolve(".loki")).as("the -C directory, not where loki started").doesNotExist();
     }
 
     @Test
