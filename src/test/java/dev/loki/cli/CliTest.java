@@ -111,6 +111,31 @@ class CliTest {
     }
 
     @Test
+    void rollback_show_is_checkpoint_show() {
+        TestRepo repo = TestRepo.create(tmp);
+        Loki.Result created = Loki.run(repo, "checkpoint", "create", "--json", "shown");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        String id = created.json().path("id").asText();
+        for (String[] flags : new String[][] {{}, {"--json"}}) {
+            Loki.Result cp = Loki.run(repo, concat(new String[] {"checkpoint", "show", id}, flags));
+            Loki.Result rb = Loki.run(repo, concat(new String[] {"rollback", "show", id}, flags));
+            assertThat(cp.exit()).as(cp.toString()).isZero();
+            assertThat(cp.out()).contains(id);
+            assertThat(rb.exit()).isZero();
+            assertThat(rb.out()).isEqualTo(cp.out());
+        }
+        Loki.Result missing = Loki.run(repo, "rollback", "show", "cp-nope");
+        assertThat(missing.exit()).as(missing.toString()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo(Loki.run(repo, "checkpoint", "show", "cp-nope").err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void the_rollback_demo_runs_end_to_end() {
         Loki.Result r = Loki.run(tmp, TestRepo.isolatedEnv(tmp), "demo", "rollback");
         assertThat(r.exit()).as(r.toString()).isZero();
