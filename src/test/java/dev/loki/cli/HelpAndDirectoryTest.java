@@ -50,6 +50,25 @@ class HelpAndDirectoryTest {
                 assertThat(readme).contains("| `" + row[0] + "` |");
             }
         }
+        // docs/loop.md says its table is LoopResult.EXIT_CODES: the same codes, each status on its code's row
+        Set<String> docCodes = new HashSet<>();
+        int statuses = 0;
+        for (String row : Files.readAllLines(Path.of("docs/loop.md"))) {
+            var m = java.util.regex.Pattern.compile("^\\| (\\d+) \\| ([^|]*)\\|").matcher(row);
+            if (!m.find()) {
+                continue;
+            }
+            docCodes.add(m.group(1));
+            var status = java.util.regex.Pattern.compile("`([a-z_]+)`").matcher(m.group(2));
+            while (status.find()) {
+                statuses++;
+                assertThat(LoopResult.exitCodeFor(status.group(1))).as("docs/loop.md: " + row)
+                        .isEqualTo(Integer.parseInt(m.group(1)));
+            }
+        }
+        assertThat(docCodes).as("docs/loop.md exit codes").containsExactlyInAnyOrderElementsOf(
+                java.util.Arrays.stream(LoopResult.EXIT_CODES).map(r -> r[0]).toList());
+        assertThat(statuses).as("statuses named in docs/loop.md").isGreaterThanOrEqualTo(8);
         assertThat(LoopResult.exitCodeFor("max_iterations_reached")).isEqualTo(3);
         assertThat(LoopResult.exitCodeFor("council_force_stop")).isEqualTo(6);
         assertThat(LoopResult.exitCodeFor("stopped")).isEqualTo(7);
