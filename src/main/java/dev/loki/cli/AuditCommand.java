@@ -2,6 +2,7 @@ package dev.loki.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.ExitCode;
+import dev.loki.LokiException;
 import dev.loki.dashboard.audit.AuditLog;
 import dev.loki.dashboard.audit.AuditVerifier;
 import dev.loki.store.Json;
@@ -76,15 +77,13 @@ public final class AuditCommand extends BaseCommand {
             }
             if (r.firstBreak().isPresent()) {
                 AuditVerifier.Break b = r.firstBreak().get();
-                ctx.err().println("Error: audit log tampered: " + b.file() + " line " + b.line() + ": " + b.reason()
+                throw LokiException.failed("audit log tampered: " + b.file() + " line " + b.line() + ": " + b.reason()
                         + " (" + r.records() + " records verified before it)");
-                return ExitCode.FAILED;
             }
             if (!tail.status().ok()) {
-                ctx.err().println("Error: audit log tampered: " + tail.message() + " (" + r.records()
+                throw LokiException.failed("audit log tampered: " + tail.message() + " (" + r.records()
                         + " records verified in the log; an attacker with the key can rewrite both, without it"
                         + " they cannot)");
-                return ExitCode.FAILED;
             }
             return ExitCode.OK;
         }

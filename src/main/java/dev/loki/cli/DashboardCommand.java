@@ -204,12 +204,11 @@ public final class DashboardCommand extends BaseCommand {
         protected int doCall() throws Exception {
             DashboardInstance i = requireRunning(ctx);
             Optional<Path> opener = onPath(ctx, "xdg-open");
+            String login = DashboardLauncher.loginUrl(ctx.lokiDir(), i, LoginTickets.SHORT_TTL);
             if (opener.isEmpty()) {
-                String login = DashboardLauncher.loginUrl(ctx.lokiDir(), i, LoginTickets.SHORT_TTL);
                 ctx.out().println("Open this one-time login link in your browser (valid 2 minutes): " + login);
                 return ExitCode.OK;
             }
-            String login = DashboardLauncher.loginUrl(ctx.lokiDir(), i, LoginTickets.SHORT_TTL);
             Path page = LoginRedirect.write(ctx.env(), login);
             Path log = ctx.lokiDir().resolve("dashboard/logs/open.log");
             Files.createDirectories(log.getParent());

@@ -108,8 +108,7 @@ public final class DoctorCommand extends BaseCommand {
             var dir = ctx.lokiDir();
             var journal = dev.loki.checkpoint.RollbackJournal.at(dir).read();
             journal.ifPresent(p -> out.add(new Check("rollback", false, "warn", "", p.target(), p.line())));
-            var svc = dev.loki.checkpoint.CheckpointService.open(dir, ctx.env())
-                    .reportTo(line -> ctx.err().println("Note: " + line));
+            var svc = CheckpointCommand.service(ctx, false);
             if (!svc.hasRecords()) {
                 return out;
             }

@@ -132,7 +132,7 @@ final class ProofShareCommand extends BaseCommand {
             throw LokiException.failed("Failed to create gist: " + r.error());
         }
         store.recordPublished(id, "gist", "github-gist", r.url().get(), ProofSigner.forEnv(ctx.env()));
-        print("gist", r.url().get(), 0);
+        print("gist", r.url().get(), 0, SharePolicy.isLegacy(p));
         return ExitCode.OK;
     }
 
@@ -170,7 +170,7 @@ final class ProofShareCommand extends BaseCommand {
         if (r.ok()) {
             store.recordPublished(id, "hosted", shown, r.url().orElse(""), ProofSigner.forEnv(ctx.env()));
             if (r.url().isPresent()) {
-                print("hosted", r.url().get(), r.status());
+                print("hosted", r.url().get(), r.status(), proof.filter(SharePolicy::isLegacy).isPresent());
             } else {
                 ctx.out().println("Published to " + shown + " (HTTP " + r.status() + ").");
                 ctx.out().println("The endpoint did not return a 'url' field; check your endpoint's response.");
@@ -209,22 +209,23 @@ final class ProofShareCommand extends BaseCommand {
         }
     }
 
-    private void print(String target, String url, int status) {
+    /** The result; {@code legacy}: the proof read before publishing (publishing never changes that). */
+    private void print(String target, String url, int status, boolean legacy) {
         if (json) {
             ObjectNode o = Json.object();
             o.put("run_id", id);
             o.put("target", target);
             o.put("url", url);
-            ProofCommand.store(ctx).read(id).filter(SharePolicy::isLegacy)
-                    .ifPresent(p -> o.put("integrity", SharePolicy.LEGACY_MARK));
+            if (legacy) {
+                o.put("integrity", SharePolicy.LEGACY_MARK);
+            }
             if (status > 0) {
                 o.put("status", status);
             }
             ctx.out().println(Json.pretty(o));
         } else {
             ctx.out().println(("gist".equals(target) ? "Shared: " : "Published: ") + url
-                    + (ProofCommand.store(ctx).read(id).filter(SharePolicy::isLegacy).isPresent()
-                            ? " (" + SharePolicy.LEGACY_MARK + ")" : ""));
+                    + (legacy ? " (" + SharePolicy.LEGACY_MARK + ")" : ""));
         }
     }
 }

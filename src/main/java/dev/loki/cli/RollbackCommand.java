@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
             "Ignored files, HEAD, the branch and the git index are never touched."},
         subcommands = {
             CheckpointCommand.ListCmd.class,
-            RollbackCommand.Show.class,
+            CheckpointCommand.Show.class,
             RollbackCommand.To.class,
             RollbackCommand.Latest.class,
             RollbackCommand.Diff.class,
@@ -83,30 +83,6 @@ public final class RollbackCommand extends BaseCommand {
         f.dryRun = true;
         f.json = json;
         return rollback(ctx, id, f);
-    }
-
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one checkpoint.")
-    static final class Show extends BaseCommand {
-        @Parameters(paramLabel = "ID", description = "The checkpoint id.")
-        String id;
-
-        @Option(names = "--json", description = "Print JSON.")
-        boolean json;
-
-        Show(CliContext ctx) {
-            super(ctx);
-        }
-
-        @Override
-        protected int doCall() {
-            Checkpoint cp = CheckpointCommand.service(ctx, true).get(id);
-            if (json) {
-                ctx.out().println(Json.pretty(CheckpointOutput.toJson(cp)));
-            } else {
-                CheckpointOutput.printShow(ctx.out(), cp);
-            }
-            return ExitCode.OK;
-        }
     }
 
     @Command(name = "to", mixinStandardHelpOptions = true,

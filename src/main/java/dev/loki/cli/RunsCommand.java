@@ -41,24 +41,10 @@ public final class RunsCommand extends BaseCommand {
                 "UNPUSHED", "DIRTY", "WORKTREE"));
         for (Worktrees.Entry e : entries) {
             ctx.out().println(String.format("%-28s %-16s %-7s %9s %8d %-5s %s", e.worktree().slug(), e.status(),
-                    e.active() ? "yes" : "no", human(e.diskBytes()), e.unpushed(), e.dirty() ? "yes" : "no",
-                    e.worktree().path()));
+                    e.active() ? "yes" : "no", CheckpointOutput.humanBytes(e.diskBytes()), e.unpushed(),
+                    e.dirty() ? "yes" : "no", e.worktree().path()));
         }
         return ExitCode.OK;
-    }
-
-    static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = bytes;
-        int i = -1;
-        while (v >= 1024 && i < units.length - 1) {
-            v /= 1024;
-            i++;
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[i]);
     }
 
     @Command(name = "clean", mixinStandardHelpOptions = true,

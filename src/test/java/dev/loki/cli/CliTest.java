@@ -30,12 +30,17 @@ class CliTest {
         assertThat(h.out()).contains("Usage: loki", "checkpoint", "rollback", "demo");
     }
 
+    /**
+     * Every command's help (the root's too, once each): exits 0, and says each sentence once
+     * without breaking a word at a dot (see {@link HelpAndDirectoryTest#assertSaysEachThingOnce}).
+     */
     @Test
     void every_command_has_help_that_exits_zero() {
         Map<String, String> env = TestRepo.isolatedEnv(tmp);
         CliContext ctx = new CliContext(System.in, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(new ByteArrayOutputStream()), env, tmp);
         List<List<String>> paths = new ArrayList<>();
+        paths.add(List.of());
         collect(Main.commandLine(ctx), new ArrayList<>(), paths);
         assertThat(paths).hasSizeGreaterThan(10);
         for (List<String> path : paths) {
@@ -44,10 +49,12 @@ class CliTest {
             Loki.Result r = Loki.run(tmp, env, args.toArray(String[]::new));
             assertThat(r.exit()).as(String.join(" ", args) + "\n" + r).isZero();
             assertThat(r.out()).as(String.join(" ", args)).contains("Usage: loki");
+            HelpAndDirectoryTest.assertSaysEachThingOnce(args, r.out());
         }
     }
 
-    private static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
+    /** Every command path below {@code cl}, aliases skipped. */
+    static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
         for (var e : cl.getSubcommands().entrySet()) {
             if (!e.getKey().equals(e.getValue().getCommandName())) {
                 continue; // an alias: same command
@@ -95,8 +102,37 @@ class CliTest {
         Loki.run(repo.dir(), env, "--loki-dir", tmp.resolve("from-flag").toString(), "checkpoint", "create", "flag");
         assertThat(tmp.resolve("from-flag/state/checkpoints/index.jsonl")).exists();
         repo.write("sub/file.txt", "x\n");
-        Loki.run(repo.dir().resolve(".git").getParent(), repo.env(), "-C", "sub", "checkpoint", "create", "sub");
+        // started outside the repository: only a -C that is honoured finds it
+        Loki.Result sub = Loki.run(tmp, repo.env(), "-C", "repo/sub", "checkpoint", "create", "sub");
+        assertThat(sub.exit()).as(sub.toString()).isZero();
         assertThat(repo.path(".loki/state/checkpoints/index.jsonl")).as("work tree root, not cwd").exists();
+        assertThat(repo.path("sub/.loki")).as("work tree root, not the -C directory").doesNotExist();
+        assertThat(tmp.resolve(".loki")).as("the -C directory, not where loki started").doesNotExist();
+    }
+
+    @Test
+    void rollback_show_is_checkpoint_show() {
+        TestRepo repo = TestRepo.create(tmp);
+        Loki.Result created = Loki.run(repo, "checkpoint", "create", "--json", "shown");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        String id = created.json().path("id").asText();
+        for (String[] flags : new String[][] {{}, {"--json"}}) {
+            Loki.Result cp = Loki.run(repo, concat(new String[] {"checkpoint", "show", id}, flags));
+            Loki.Result rb = Loki.run(repo, concat(new String[] {"rollback", "show", id}, flags));
+            assertThat(cp.exit()).as(cp.toString()).isZero();
+            assertThat(cp.out()).contains(id);
+            assertThat(rb.exit()).isZero();
+            assertThat(rb.out()).isEqualTo(cp.out());
+        }
+        Loki.Result missing = Loki.run(repo, "rollback", "show", "cp-nope");
+        assertThat(missing.exit()).as(missing.toString()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo(Loki.run(repo, "checkpoint", "show", "cp-nope").err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -5,51 +5,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loki.run.LoopResult;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-/** Help texts that say each thing once and wrap cleanly; exit codes documented; -C checked. */
+/** Help texts that say each thing once and wrap cleanly (the check); exit codes documented; -C checked. */
 class HelpAndDirectoryTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void no_help_text_repeats_a_sentence_or_breaks_a_word_at_a_dot() {
-        Map<String, String> env = TestRepo.isolatedEnv(tmp);
-        CliContext ctx = new CliContext(System.in, new PrintStream(new ByteArrayOutputStream()),
-                new PrintStream(new ByteArrayOutputStream()), env, tmp);
-        List<List<String>> paths = new ArrayList<>();
-        paths.add(List.of());
-        collect(Main.commandLine(ctx), new ArrayList<>(), paths);
-        assertThat(paths).hasSizeGreaterThan(10);
-        for (List<String> path : paths) {
-            List<String> args = new ArrayList<>(path);
-            args.add("--help");
-            Loki.Result r = Loki.run(tmp, env, args.toArray(String[]::new));
-            String what = String.join(" ", args) + "\n" + r.out();
-            assertThat(r.exit()).as(what).isZero();
-            // wrapped lines joined back: a sentence split over lines is found whole
-            String text = r.out().replaceAll("\\s*\\n\\s*", " ");
-            assertThat(text).as(what).doesNotContain(" . ");
-            Set<String> seen = new HashSet<>();
-            for (String sentence : text.split("(?<=[.;:])\\s+")) {
-                String s = sentence.strip();
-                if (s.length() < 25) {
-                    continue; // short fragments ("Print JSON.") may rightly appear on several options
-                }
-                assertThat(seen.add(s)).as("repeated in '" + String.join(" ", args) + "': " + s + "\n" + r.out())
-                        .isTrue();
+    /**
+     * A help text says each sentence once and never breaks a word at a dot; checked on every
+     * command's help by {@link CliTest#every_command_has_help_that_exits_zero}, which runs them all.
+     */
+    static void assertSaysEachThingOnce(List<String> args, String out) {
+        String what = String.join(" ", args) + "\n" + out;
+        // wrapped lines joined back: a sentence split over lines is found whole
+        String text = out.replaceAll("\\s*\\n\\s*", " ");
+        assertThat(text).as(what).doesNotContain(" . ");
+        Set<String> seen = new HashSet<>();
+        for (String sentence : text.split("(?<=[.;:])\\s+")) {
+            String s = sentence.strip();
+            if (s.length() < 25) {
+                continue; // short fragments ("Print JSON.") may rightly appear on several options
             }
+            assertThat(seen.add(s)).as("repeated in '" + String.join(" ", args) + "': " + s + "\n" + out).isTrue();
         }
     }
 
@@ -65,6 +50,25 @@ class HelpAndDirectoryTest {
                 assertThat(readme).contains("| `" + row[0] + "` |");
             }
         }
+        // docs/loop.md says its table is LoopResult.EXIT_CODES: the same codes, each status on its code's row
+        Set<String> docCodes = new HashSet<>();
+        int statuses = 0;
+        for (String row : Files.readAllLines(Path.of("docs/loop.md"))) {
+            var m = java.util.regex.Pattern.compile("^\\| (\\d+) \\| ([^|]*)\\|").matcher(row);
+            if (!m.find()) {
+                continue;
+            }
+            docCodes.add(m.group(1));
+            var status = java.util.regex.Pattern.compile("`([a-z_]+)`").matcher(m.group(2));
+            while (status.find()) {
+                statuses++;
+                assertThat(LoopResult.exitCodeFor(status.group(1))).as("docs/loop.md: " + row)
+                        .isEqualTo(Integer.parseInt(m.group(1)));
+            }
+        }
+        assertThat(docCodes).as("docs/loop.md exit codes").containsExactlyInAnyOrderElementsOf(
+                java.util.Arrays.stream(LoopResult.EXIT_CODES).map(r -> r[0]).toList());
+        assertThat(statuses).as("statuses named in docs/loop.md").isGreaterThanOrEqualTo(8);
         assertThat(LoopResult.exitCodeFor("max_iterations_reached")).isEqualTo(3);
         assertThat(LoopResult.exitCodeFor("council_force_stop")).isEqualTo(6);
         assertThat(LoopResult.exitCodeFor("stopped")).isEqualTo(7);
@@ -88,17 +92,5 @@ class HelpAndDirectoryTest {
             assertThat(missing).doesNotExist();
         }
         assertThat(repo.path(".loki")).doesNotExist();
-    }
-
-    private static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
-        for (var e : cl.getSubcommands().entrySet()) {
-            if (!e.getKey().equals(e.getValue().getCommandName())) {
-                continue;
-            }
-            List<String> path = new ArrayList<>(prefix);
-            path.add(e.getKey());
-            out.add(path);
-            collect(e.getValue(), path, out);
-        }
     }
 }
