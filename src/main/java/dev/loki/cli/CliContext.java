@@ -65,6 +65,16 @@ public final class CliContext {
         return LokiDir.locate(Optional.ofNullable(lokiDirFlag), env, cwd());
     }
 
+    /**
+     * The same streams and verbosity acting in {@code dir} with {@code env} (an isolated run in
+     * its worktree): {@code -C} and {@code --loki-dir} do not carry over, {@code --verbose} does.
+     */
+    public CliContext elsewhere(Path dir, Map<String, String> env) {
+        CliContext c = new CliContext(in, out, err, env, dir);
+        c.verbose = verbose;
+        return c;
+    }
+
     void setVerbose(boolean verbose) {
         this.verbose = this.verbose || verbose;
     }

@@ -343,6 +343,10 @@ public final class ProofCommand extends BaseCommand {
 
         @Override
         protected int doCall() {
+            if (pemOnly && jwksOnly) {
+                throw LokiException.badInput("--pem and --jwks each ask for one form of the key only: give one of"
+                        + " them, or neither for both");
+            }
             ProofSigner signer = ProofSigner.forEnv(ctx.env());
             PublicKey pub = signer.publicKey().orElseThrow(() -> LokiException.failed(
                     "No signing key at " + signer.publicKeyFile() + ": create one with 'loki proof keygen'"));

@@ -97,7 +97,7 @@ public final class StartCommand extends BaseCommand {
         if (plan.isolated()) {
             Map<String, String> env = new HashMap<>(ctx.env());
             env.remove("LOKI_DIR");
-            runCtx = new CliContext(ctx.in(), ctx.out(), ctx.err(), env, plan.workDir());
+            runCtx = ctx.elsewhere(plan.workDir(), env);
             ctx.err().println("Isolated run in " + plan.workDir() + " on branch " + plan.worktree().get().branch());
         }
         int exit = RunOutput.run(runCtx, Optional.of(plan.spec()), Optional.ofNullable(provider), overrides);

@@ -206,6 +206,10 @@ class ProofIntegrityTest {
         byte[] der = ProofSigner.forEnv(fx.repo.env()).publicKey().orElseThrow().getEncoded();
         assertThat(java.util.Arrays.copyOfRange(der, der.length - 32, der.length)).isEqualTo(x);
         assertThat(r.out()).doesNotContain(Files.readString(ProofSigner.forEnv(fx.repo.env()).privateKeyFile()).strip());
+        Loki.Result both = fx.loki("proof", "pubkey", "--pem", "--jwks");
+        assertThat(both.exit()).as("asking for only one form twice is bad input, not an empty answer").isEqualTo(2);
+        assertThat(both.out()).isEmpty();
+        assertThat(both.err()).contains("--pem and --jwks");
     }
 
     @Test
