@@ -94,6 +94,7 @@ public final class BacklogCommand extends BaseCommand {
                     throw LokiException.badInput("Budgets are a number of USD, e.g. 5 or 2.50, not '" + b + "'");
                 }
             }
+            long poll = new dev.loki.provider.EnvReader(ctx.env()).integer("LOKI_BACKLOG_POLL_MS", 250, 1, 60_000);
             List<String> items = new ArrayList<>(inputs);
             if (from != null) {
                 items.addAll(readList(ctx.cwd().resolve(from)));
@@ -108,7 +109,6 @@ public final class BacklogCommand extends BaseCommand {
             boolean tty = !json && ctx.out() == System.out && System.console() != null
                     && !"dumb".equals(ctx.env().get("TERM"));
             Backlog.Display table = new BacklogTable(json ? ctx.err() : ctx.out(), tty);
-            long poll = ctx.env("LOKI_BACKLOG_POLL_MS").map(Long::parseLong).orElse(250L);
             List<BacklogItem> done = backlog.run(new Backlog.Options(items, parallel, pr, draft,
                     Optional.ofNullable(budget), Optional.ofNullable(totalBudget).map(Double::parseDouble),
                     Optional.ofNullable(base), Optional.ofNullable(provider), Optional.ofNullable(maxIterations),

@@ -146,6 +146,12 @@ class BacklogTest {
         assertThat(Loki.run(f.repo.dir(), env, "backlog", "run", "#x").exit()).isEqualTo(2);
         assertThat(Loki.run(f.repo.dir(), env, "backlog", "run", "#1", "--parallel", "0").exit()).isEqualTo(2);
         assertThat(Loki.run(f.repo.dir(), env, "backlog", "run", "#1", "--budget", "lots").exit()).isEqualTo(2);
+        assertThat(Loki.run(f.repo.dir(), env, "backlog", "run", "#1", "--total-budget", "-3").exit()).isEqualTo(2);
+        Map<String, String> badPoll = new java.util.HashMap<>(env);
+        badPoll.put("LOKI_BACKLOG_POLL_MS", "soon");
+        Loki.Result poll = Loki.run(f.repo.dir(), badPoll, "backlog", "run", "#1");
+        assertThat(poll.exit()).as(poll.toString()).isEqualTo(2);
+        assertThat(poll.err()).contains("LOKI_BACKLOG_POLL_MS='soon'").doesNotContain("Internal error");
         assertThat(Loki.run(f.repo.dir(), env, "backlog", "run", "--from", "missing.txt").exit()).isEqualTo(2);
         WorkFixture.write(f.gh.resolve("list.json"), "[]");
         Loki.Result noIssues = Loki.run(f.repo.dir(), env, "backlog", "run", "--label", "ready");
