@@ -27,13 +27,19 @@ public final class LogRedaction {
     private final Redactor redactor;
 
     public LogRedaction(String workTree, String home) {
-        this.redactor = new Redactor(workTree, home);
+        this(workTree, home, Map.of());
     }
 
+    /** Also masks the values of {@code env}'s secret-named variables, as the proof's redactor does. */
+    public LogRedaction(String workTree, String home, Map<String, String> env) {
+        this.redactor = new Redactor(workTree, home, env);
+    }
+
+    /** The dashboard's redaction: its environment's secret values are what a run's agent sees too. */
     public static LogRedaction forBackend(Backend b) {
         Map<String, String> env = b.env();
         String home = env.getOrDefault("HOME", System.getProperty("user.home", ""));
-        return new LogRedaction(b.loki().workTree().toString(), home);
+        return new LogRedaction(b.loki().workTree().toString(), home, env);
     }
 
     /** One line (or any text) as a read-scoped client may see it. */

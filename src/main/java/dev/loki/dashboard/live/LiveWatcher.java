@@ -48,10 +48,6 @@ public final class LiveWatcher implements AutoCloseable {
     private int lastIteration = -1;
     private long lastBeat = System.nanoTime();
 
-    public LiveWatcher(LokiDir loki, StatusReader status, LiveHub hub) {
-        this(loki, status, hub, new LogRedaction(loki.workTree().toString(), System.getProperty("user.home", "")));
-    }
-
     public LiveWatcher(LokiDir loki, StatusReader status, LiveHub hub, LogRedaction redaction) {
         this.redaction = redaction;
         this.loki = loki;
