@@ -1,5 +1,8 @@
 package dev.loki.dashboard;
 
+import dev.loki.dashboard.auth.LoginTickets;
+import dev.loki.dashboard.auth.SessionStore;
+import dev.loki.dashboard.auth.TokenStore;
 import dev.loki.proof.Redactor;
 import java.util.List;
 import java.util.Map;
@@ -16,24 +19,34 @@ import java.util.regex.Pattern;
 public final class LogRedaction {
     public static final String MASK = "[REDACTED]";
 
-    /** loki's own secret formats: prefix kept (it says what was there), secret part masked. */
+    /**
+     * loki's own secret formats, from the prefixes that mint them: prefix kept (it says what was
+     * there), secret part masked. Looser than the proof's shapes on purpose (a cut or URL-encoded
+     * ticket is still a ticket), and they keep the prefix, so they are not {@link Redactor}'s.
+     */
     private static final List<Pattern> OWN = List.of(
-            Pattern.compile("(?<![A-Za-z0-9])(?<keep>lt_)[A-Za-z0-9_%-]{6,}"),
-            Pattern.compile("(?<![A-Za-z0-9])(?<keep>loki_)[A-Za-z0-9_%-]{20,}"),
+            Pattern.compile("(?<![A-Za-z0-9])(?<keep>" + Pattern.quote(LoginTickets.PREFIX) + ")[A-Za-z0-9_%-]{6,}"),
+            Pattern.compile("(?<![A-Za-z0-9])(?<keep>" + Pattern.quote(TokenStore.PREFIX) + ")[A-Za-z0-9_%-]{20,}"),
             Pattern.compile("(?i)(?<keep>\\bbearer\\s+)[A-Za-z0-9._~+/%=-]{8,}"),
-            Pattern.compile("(?i)(?<keep>\\bloki_session\\s*[=:]\\s*\"?)[A-Za-z0-9_%-]{8,}"),
+            Pattern.compile("(?i)(?<keep>\\b" + Pattern.quote(SessionStore.COOKIE) + "\\s*[=:]\\s*\"?)[A-Za-z0-9_%-]{8,}"),
             Pattern.compile("(?i)(?<keep>[?&](?:token|ticket|access_token|code)=)[^&\\s\"'<>]{4,}"));
 
     private final Redactor redactor;
 
     public LogRedaction(String workTree, String home) {
-        this.redactor = new Redactor(workTree, home);
+        this(workTree, home, Map.of());
     }
 
+    /** Also masks the values of {@code env}'s secret-named variables, as the proof's redactor does. */
+    public LogRedaction(String workTree, String home, Map<String, String> env) {
+        this.redactor = new Redactor(workTree, home, env);
+    }
+
+    /** The dashboard's redaction: its environment's secret values are what a run's agent sees too. */
     public static LogRedaction forBackend(Backend b) {
         Map<String, String> env = b.env();
         String home = env.getOrDefault("HOME", System.getProperty("user.home", ""));
-        return new LogRedaction(b.loki().workTree().toString(), home);
+        return new LogRedaction(b.loki().workTree().toString(), home, env);
     }
 
     /** One line (or any text) as a read-scoped client may see it. */

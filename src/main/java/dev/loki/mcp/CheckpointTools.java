@@ -74,10 +74,7 @@ final class CheckpointTools {
         ObjectNode o = Json.object();
         o.put("checkpoint_id", id);
         o.put("code_changes", r.codeChanges().size());
-        o.put("files_changed_back", r.count('M') + r.count('T'));
-        o.put("files_brought_back", r.count('A'));
-        o.put("files_removed", r.count('D'));
-        o.set("files", files(r.codeChanges()));
+        putFiles(o, r);
         ArrayNode state = o.putArray("state_files");
         r.stateRestored().forEach(state::add);
         ArrayNode prot = o.putArray("protected_paths");
@@ -113,10 +110,7 @@ final class CheckpointTools {
         o.put("dry_run", false);
         o.put("checkpoint_id", r.targetId());
         o.put("restored_code", r.codeRestored());
-        o.put("files_changed_back", r.count('M') + r.count('T'));
-        o.put("files_brought_back", r.count('A'));
-        o.put("files_removed", r.count('D'));
-        o.set("files", files(r.codeChanges()));
+        putFiles(o, r);
         ArrayNode state = o.putArray("state_restored");
         r.stateRestored().forEach(state::add);
         r.preRollbackId().ifPresentOrElse(p -> {
@@ -140,6 +134,14 @@ final class CheckpointTools {
             throw ToolError.notFound("Checkpoint not found: " + id + " (see loki_checkpoint_list).");
         }
         return svc;
+    }
+
+    /** What a rollback does (or would do) to the code: counts by kind, then file by file. */
+    private static void putFiles(ObjectNode o, RollbackResult r) {
+        o.put("files_changed_back", r.count('M') + r.count('T'));
+        o.put("files_brought_back", r.count('A'));
+        o.put("files_removed", r.count('D'));
+        o.set("files", files(r.codeChanges()));
     }
 
     private static ArrayNode files(List<TreeChange> changes) {

@@ -1,6 +1,6 @@
 package dev.loki.mcp;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.ExitCode;
 import dev.loki.LokiException;
 import dev.loki.dashboard.audit.AuditRecord;
@@ -87,19 +87,21 @@ public final class LokiMcpServer {
             }
             Args a = Args.of(t.name(), t.schema().node(), req.arguments());
             resource = firstOf(a, "checkpoint_id", "task_id", "id", "run_id");
-            ObjectNode out = t.handler().call(a, c);
+            // agent and gate text reaches a client masked, as the dashboard serves it
+            JsonNode out = ctx.redactor().redact(t.handler().call(a, c)).tree();
             audit(t, c, 200, resource, "");
             @SuppressWarnings("unchecked")
             Map<String, Object> structured = Json.MAPPER.convertValue(out, Map.class);
             return McpSchema.CallToolResult.builder().structuredContent(structured)
                     .addTextContent(Json.pretty(out)).isError(false).build();
         } catch (ToolError e) {
-            audit(t, c, e.status(), resource, e.getMessage());
-            return error(e.getMessage());
+            String msg = redacted(e.getMessage());
+            audit(t, c, e.status(), resource, msg);
+            return error(msg);
         } catch (LokiException e) {
             int status = e.exitCode() == ExitCode.USAGE ? 400
                     : e.getMessage() != null && e.getMessage().contains("is active in this project") ? 409 : 422;
-            String msg = oneLine(e.getMessage());
+            String msg = redacted(oneLine(e.getMessage()));
             audit(t, c, status, resource, msg);
             return error(msg);
         } catch (Exception e) {
@@ -107,6 +109,11 @@ public final class LokiMcpServer {
             audit(t, c, 500, resource, "internal error");
             return error("Internal error in " + t.name() + "; the loki mcp server's log has the details.");
         }
+    }
+
+    /** An error sentence may quote a log line or a file: masked like an answer, and in the audit log. */
+    private String redacted(String message) {
+        return message == null ? null : ctx.redactor().redact(message).text();
     }
 
     private void audit(ToolSpec t, Caller c, int status, String resource, String detail) {

@@ -3,6 +3,7 @@ package dev.loki.mcp;
 import dev.loki.checkpoint.CheckpointService;
 import dev.loki.dashboard.audit.AuditLog;
 import dev.loki.memory.MemoryStore;
+import dev.loki.proof.Redactor;
 import dev.loki.store.LokiDir;
 import java.util.Map;
 
@@ -14,12 +15,22 @@ public final class McpContext implements AutoCloseable {
     private final LokiDir loki;
     private final Map<String, String> env;
     private final AuditLog audit;
+    private final Redactor redactor;
     private MemoryStore memory;
 
     public McpContext(LokiDir loki, Map<String, String> env) {
         this.loki = loki;
         this.env = Map.copyOf(env);
         this.audit = new AuditLog(loki, env);
+        this.redactor = Redactor.secretsOnly(env);
+    }
+
+    /**
+     * What every answer passes before it leaves: secret shapes, loki's own credentials and this
+     * environment's secret values are masked; paths stay (clients act on them).
+     */
+    Redactor redactor() {
+        return redactor;
     }
 
     public LokiDir loki() {

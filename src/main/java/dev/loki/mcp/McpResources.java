@@ -35,16 +35,24 @@ final class McpResources {
     static void register(McpServer.SyncSpecification<?> spec, McpContext c) {
         spec.resources(
                 resource(CONTINUITY, "continuity", "The agent's notes for the next iteration (.loki/CONTINUITY.md).",
-                        "text/markdown", () -> continuity(c)),
+                        "text/markdown", () -> masked(c, continuity(c))),
                 resource(PENDING, "pending-tasks", "The pending task queue.", "application/json",
-                        () -> Json.pretty(pending(c))),
+                        () -> masked(c, Json.pretty(pending(c)))),
                 resource(MEMORY, "memory-index", "What the memory holds: counts and the newest memories.",
-                        "application/json", () -> Json.pretty(memoryIndex(c))));
+                        "application/json", () -> masked(c, Json.pretty(memoryIndex(c)))));
         spec.resourceTemplates(new McpServerFeatures.SyncResourceTemplateSpecification(
                 McpSchema.ResourceTemplate.builder(PROOFS + "{run_id}", "proof").description(
                         "A run's proof (proof.json), by run id (see loki_proof_list).").mimeType("application/json")
                         .build(),
                 (ex, req) -> text(req.uri(), "application/json", proof(c, req.uri()))));
+    }
+
+    /**
+     * Agent-written text masked as tool answers are. A proof is served as stored: it was redacted
+     * when written, and its bytes are what its hash and signature cover.
+     */
+    private static String masked(McpContext c, String text) {
+        return c.redactor().redact(text).text();
     }
 
     private interface Body {

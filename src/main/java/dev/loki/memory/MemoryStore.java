@@ -109,13 +109,14 @@ public final class MemoryStore implements AutoCloseable {
 
     /** The project's store: next to the checkpoint store when the project is a git repository. */
     public static MemoryStore open(LokiDir loki, Map<String, String> env) {
-        return new MemoryStore(location(loki, env), new Redactor(loki.workTree().toString(), env.getOrDefault("HOME", "")),
-                MemorySettings.fromEnv(env));
+        // env: the values of its secret-named variables are masked too, as in a proof
+        return new MemoryStore(location(loki, env), new Redactor(loki.workTree().toString(), env.getOrDefault("HOME", ""),
+                env), MemorySettings.fromEnv(env));
     }
 
     /** A store in a given directory (benchmarks, tests). */
     public static MemoryStore at(Path dir, Map<String, String> env) {
-        return new MemoryStore(dir, new Redactor("/nonexistent-root", env.getOrDefault("HOME", "")),
+        return new MemoryStore(dir, new Redactor("/nonexistent-root", env.getOrDefault("HOME", ""), env),
                 MemorySettings.fromEnv(env));
     }
 

@@ -25,11 +25,6 @@ public final class SharePolicy {
         return proof.path("verification").path("hash").asText("").isEmpty();
     }
 
-    /** Why the proof must not be shared, or empty when it may be. */
-    public static Optional<String> refusal(Optional<JsonNode> proof, byte[] payload) {
-        return refusal(proof, payload, Map.of());
-    }
-
     /**
      * Why the proof must not be shared, or empty when it may be; the scans also look for the
      * literal values of {@code env}'s secret-named variables.

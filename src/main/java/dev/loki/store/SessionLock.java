@@ -52,15 +52,9 @@ public final class SessionLock implements AutoCloseable {
                 if (!Files.exists(s.lockFile)) {
                     Files.createDirectories(s.lockFile.getParent());
                     FileChannel ch = FileChannel.open(s.lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock fl;
-                    try {
-                        fl = ch.tryLock();
-                    } catch (OverlappingFileLockException e) {
-                        fl = null;
-                    }
+                    FileLock fl = tryLock(ch);
                     if (fl == null) {
-                        ch.close(); // another run took the new file first: leave it to that run
-                        return false;
+                        return false; // another run took the new file first: leave it to that run
                     }
                     FileChannel old = s.channel;
                     s.channel = ch;
@@ -79,6 +73,20 @@ public final class SessionLock implements AutoCloseable {
         }
     }
 
+    /** The lock on {@code ch}, or null (and {@code ch} closed) when another holder has it. */
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        FileLock fl;
+        try {
+            fl = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            fl = null;
+        }
+        if (fl == null) {
+            ch.close();
+        }
+        return fl;
+    }
+
     /** Takes the lock, or returns empty when another live run holds it. */
     public static Optional<SessionLock> tryAcquire(LokiDir dir) throws IOException {
         Files.createDirectories(dir.path());
@@ -88,14 +96,8 @@ public final class SessionLock implements AutoCloseable {
             throw new IOException(lockFile + " is a directory; remove it if no loki run is active");
         }
         FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock fl;
-        try {
-            fl = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            fl = null;
-        }
+        FileLock fl = tryLock(ch);
         if (fl == null) {
-            ch.close();
             return Optional.empty();
         }
         Path pid = dir.resolve("loki.pid");

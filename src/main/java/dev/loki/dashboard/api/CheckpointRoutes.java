@@ -36,6 +36,8 @@ import java.util.Optional;
  */
 public final class CheckpointRoutes {
     private final Backend b;
+    /** Built once: it resolves the work tree and home and reads the environment's secrets. */
+    private final LogRedaction redaction;
     private volatile Listing cache = new Listing(null, null, -1, List.of());
 
     private record Listing(FileTime dirMtime, FileTime indexMtime, long indexSize, List<ObjectNode> newestFirst) {
@@ -43,6 +45,7 @@ public final class CheckpointRoutes {
 
     public CheckpointRoutes(Backend b) {
         this.b = b;
+        this.redaction = LogRedaction.forBackend(b);
     }
 
     public void register(RouteTable t) {
@@ -148,7 +151,7 @@ public final class CheckpointRoutes {
         o.put("binary", d.binary());
         o.put("truncated", d.truncated());
         // file content may hold anything the agent wrote: the redactor sees it before the browser does
-        o.put("diff", LogRedaction.forBackend(b).apply(d.diff()));
+        o.put("diff", redaction.apply(d.diff()));
         return o;
     }
 

@@ -69,7 +69,11 @@ public final class AuditHead {
 
     /** Both copies that exist, each checked against the key (macValid false when there is no key). */
     public List<Head> read() {
-        Optional<byte[]> key = readKey();
+        return read(readKey());
+    }
+
+    /** Both copies that exist, checked against {@code key} (a writer reads the key once per record). */
+    List<Head> read(Optional<byte[]> key) {
         List<Head> out = new ArrayList<>();
         for (Path p : List.of(inProject, inHome)) {
             readOne(p, key).ifPresent(out::add);
@@ -77,14 +81,21 @@ public final class AuditHead {
         return out;
     }
 
-    /** The newest head whose MAC is valid: the most records wins (an old head put back loses to the home copy). */
-    public Optional<Head> trusted() {
-        return read().stream().filter(Head::macValid).max(java.util.Comparator.comparingLong(Head::records));
+    /** The newest of {@code heads} whose MAC is valid: the most records wins (an old head put back loses to the home copy). */
+    public static Optional<Head> trusted(List<Head> heads) {
+        return heads.stream().filter(Head::macValid).max(java.util.Comparator.comparingLong(Head::records));
     }
 
-    /** Records a new head (caller holds the audit lock). Creates the key on first use. */
-    void write(long records, String lastHash) throws IOException {
-        byte[] key = readKey().orElseGet(this::createKey);
+    /**
+     * Records a new head (caller holds the audit lock) under {@code key}, the key the caller read
+     * the heads with; creates the key on first use.
+     */
+    void write(Optional<byte[]> key, long records, String lastHash) throws IOException {
+        byte[] k = key.orElseGet(this::createKey);
+        write(k, records, lastHash);
+    }
+
+    private void write(byte[] key, long records, String lastHash) throws IOException {
         ObjectNode o = Json.object();
         o.put("version", 1);
         o.put("records", records);
@@ -132,7 +143,8 @@ public final class AuditHead {
         }
     }
 
-    private Optional<byte[]> readKey() {
+    /** The key, if there is a readable one. */
+    Optional<byte[]> readKey() {
         try {
             if (!Files.isRegularFile(keyFile)) {
                 return Optional.empty();

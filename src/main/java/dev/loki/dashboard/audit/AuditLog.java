@@ -72,8 +72,10 @@ public final class AuditLog {
             try (FileLocks.Held lock = FileLocks.lock(dir.resolve(".audit.lock"), Duration.ofSeconds(10))) {
                 // chain on from the keyed head when there is one: after a dropped tail the new record
                 // then visibly fails to fit the log, instead of quietly healing the cut
-                Optional<AuditHead.Head> h = head.trusted();
-                boolean untrustedHeads = h.isEmpty() && !head.read().isEmpty();
+                Optional<byte[]> key = head.readKey();
+                List<AuditHead.Head> heads = head.read(key);
+                Optional<AuditHead.Head> h = AuditHead.trusted(heads);
+                boolean untrustedHeads = h.isEmpty() && !heads.isEmpty();
                 String prev;
                 long count;
                 if (h.isPresent()) {
@@ -101,7 +103,7 @@ public final class AuditLog {
                     // a head that fails its key check is evidence: leave it for 'loki audit verify'
                     LOG.warn("the audit head in {} does not match its key; run 'loki audit verify'", dir);
                 } else {
-                    head.write(count + 1, o.path("hash").asText());
+                    head.write(key, count + 1, o.path("hash").asText());
                 }
             }
         } catch (IOException | RuntimeException e) {

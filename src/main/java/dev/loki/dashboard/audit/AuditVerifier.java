@@ -122,7 +122,7 @@ public final class AuditVerifier {
 
     static Tail tail(AuditHead heads, boolean noFiles, long records, String latest) {
         List<AuditHead.Head> all = heads.read();
-        Optional<AuditHead.Head> trusted = heads.trusted();
+        Optional<AuditHead.Head> trusted = AuditHead.trusted(all);
         if (all.isEmpty()) {
             return records == 0
                     ? new Tail(TailStatus.EMPTY, "no audit record and no head yet", Optional.empty())

@@ -48,10 +48,6 @@ public final class LiveWatcher implements AutoCloseable {
     private int lastIteration = -1;
     private long lastBeat = System.nanoTime();
 
-    public LiveWatcher(LokiDir loki, StatusReader status, LiveHub hub) {
-        this(loki, status, hub, new LogRedaction(loki.workTree().toString(), System.getProperty("user.home", "")));
-    }
-
     public LiveWatcher(LokiDir loki, StatusReader status, LiveHub hub, LogRedaction redaction) {
         this.redaction = redaction;
         this.loki = loki;
@@ -116,12 +112,13 @@ public final class LiveWatcher implements AutoCloseable {
                     : type.startsWith("gate") || type.startsWith("quality") ? "gate"
                     : type.startsWith("council") ? "council" : "event";
             if (!name.isEmpty()) {
-                hub.publish(name, Json.compact(e));
+                // the same redaction as /api/events: the stream must not carry what the page masks
+                hub.publish(name, Json.compact(redaction.apply(e)));
             }
         }
         if (changed("quality/latest.json") | changed("state/quality-gates.json")) {
             hub.publish("gate", BoundedFiles.json(loki.resolve("quality/latest.json"), 1024 * 1024)
-                    .map(Json::compact).orElse("{}"));
+                    .map(n -> Json.compact(redaction.apply(n))).orElse("{}"));
         }
         if (changed("council/state.json") | changed("council/transcripts")) {
             ObjectNode c = Json.object();
