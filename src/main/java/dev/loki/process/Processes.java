@@ -259,7 +259,9 @@ public final class Processes {
      * Starts a long-lived child that the caller supervises itself (it polls, and ends it with
      * {@link #killTree}): in its own process group, stdin from /dev/null, stdout and stderr
      * appended to {@code log}. Only for children that are themselves loki processes, which clean
-     * up their own children; everything else goes through {@link #run}.
+     * up their own children; everything else goes through {@link #run}. The child is told its
+     * output goes to a log ({@link #OUTPUT_TO_LOG}): what is meant for a person at a terminal
+     * only (a one-time login link) is not written there.
      */
     public static Process startDetached(List<String> argv, Path dir, Map<String, String> env, Path log)
             throws IOException {
@@ -276,11 +278,15 @@ public final class Processes {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
+        pb.environment().put(OUTPUT_TO_LOG, "1");
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return pb.start();
     }
+
+    /** Set (to "1") in a detached child's environment: its stdout and stderr go to a log file. */
+    public static final String OUTPUT_TO_LOG = "LOKI_OUTPUT_TO_LOG";
 
     /** The executable {@code name} on {@code env}'s PATH. */
     public static Optional<Path> which(String name, Map<String, String> env) {

@@ -52,8 +52,14 @@ public final class RunHooks {
                         } else {
                             log.info("Dashboard: " + base + " (stops with this run; --keep-dashboard keeps it)");
                         }
-                        log.terminal("Dashboard login (one-time link, valid 2 minutes; 'loki dashboard open' makes"
-                                + " a fresh one): " + d.loginUrl());
+                        if (dev.loki.provider.EnvReader.truthy(env.get(dev.loki.process.Processes.OUTPUT_TO_LOG))) {
+                            // started detached (MCP, backlog): this output is a log file, not a person
+                            log.info("Dashboard login: run 'loki dashboard open' for a one-time link (a login link"
+                                    + " is never written to a log)");
+                        } else {
+                            log.terminal("Dashboard login (one-time link, valid 2 minutes; 'loki dashboard open'"
+                                    + " makes a fresh one): " + d.loginUrl());
+                        }
                     });
         }
 
