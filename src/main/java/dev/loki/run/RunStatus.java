@@ -25,6 +25,21 @@ public final class RunStatus {
 
     /** Upstream's status JSON shape (version, status, phase, iteration, provider, ...) plus our run fields. */
     public static ObjectNode read(LokiDir dir, Map<String, String> env, String version) {
+        return read(dir, env, version, () -> SessionLock.holder(dir), () -> RunRecord.current(dir));
+    }
+
+    /**
+     * The same, with the session lock's holder and the current run record as the caller already
+     * read them (the dashboard reads both for its own fields on every tick).
+     */
+    public static ObjectNode read(LokiDir dir, Map<String, String> env, String version, Optional<Long> holder,
+            Optional<RunRecord> run) {
+        return read(dir, env, version, () -> holder, () -> run);
+    }
+
+    private static ObjectNode read(LokiDir dir, Map<String, String> env, String version,
+            java.util.function.Supplier<Optional<Long>> holderRead,
+            java.util.function.Supplier<Optional<RunRecord>> runRead) {
         ObjectNode o = Json.object();
         o.put("version", version);
         if (!dir.exists()) {
@@ -37,10 +52,10 @@ public final class RunStatus {
             o.putNull("pid");
             return o;
         }
-        Optional<Long> holder = SessionLock.holder(dir);
+        Optional<Long> holder = holderRead.get();
         Signals s = new Signals(dir);
         AutonomyState st = new StateStore(dir).load();
-        Optional<RunRecord> run = RunRecord.current(dir);
+        Optional<RunRecord> run = runRead.get();
         String status;
         if (holder.isPresent()) {
             status = s.isSet(Signals.PAUSE) ? "paused" : s.isSet(Signals.STOP) ? "stopping" : "running";

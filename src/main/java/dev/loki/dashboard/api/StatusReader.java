@@ -41,7 +41,7 @@ public final class StatusReader {
 
         // the same reading as 'loki status' (RunStatus): the overview never disagrees with the CLI,
         // also right after a rollback restored older agent state
-        ObjectNode cli = loki.exists() ? cliStatus(loki) : null;
+        ObjectNode cli = loki.exists() ? cliStatus(loki, holder, run) : null;
         String legacy = status(loki, holder, run, session, now);
         String state = cli != null ? cli.path("status").asText("inactive") : legacy;
         if (cli != null && holder.isEmpty() && (state.equals("inactive") && run.isEmpty()
@@ -119,9 +119,9 @@ public final class StatusReader {
     }
 
     /** {@code loki status}'s document, or null when it cannot be read (then upstream's reading stands alone). */
-    private ObjectNode cliStatus(LokiDir loki) {
+    private ObjectNode cliStatus(LokiDir loki, Optional<Long> holder, Optional<RunRecord> run) {
         try {
-            return dev.loki.run.RunStatus.read(loki, b.env(), b.version());
+            return dev.loki.run.RunStatus.read(loki, b.env(), b.version(), holder, run);
         } catch (RuntimeException e) {
             // e.g. an autonomy-state.json written by another tool without retryCount
             return null;
