@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -105,20 +104,22 @@ public final class ProofSigner {
         createPrivateDir(dir());
         KeyPair kp = KeyPairGenerator.getInstance(ALGO).generateKeyPair();
         Path priv = privateKeyFile();
-        Path tmp = dir().resolve(PRIVATE + ".tmp");
-        Files.deleteIfExists(tmp);
+        // a file of our own (two keygens at once do not share it), linked into place: a link never
+        // replaces a key another keygen made a moment ago (a move would, silently)
+        Path tmp = dir().resolve(PRIVATE + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         try {
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             Files.createFile(tmp);
         }
-        Files.writeString(tmp, Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded()) + "\n",
-                StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         try {
-            Files.move(tmp, priv, StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(tmp, Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded()) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            Files.createLink(priv, tmp);
         } catch (FileAlreadyExistsException e) {
-            Files.deleteIfExists(tmp);
             throw new IOException("a signing key already exists at " + priv);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
         String pub = Base64.getEncoder().encodeToString(kp.getPublic().getEncoded());
         AtomicFiles.writeString(publicKeyFile(), pub + "\n");
