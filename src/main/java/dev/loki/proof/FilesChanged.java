@@ -108,9 +108,9 @@ final class FilesChanged {
     }
 
     /**
-     * Deletes the proof snapshot refs of {@code runIds} from the private store (retention), and any
-     * proof ref whose proof is gone when {@code keep} is given: the snapshots go with their proofs.
-     * Returns the refs deleted, or a note why none could be.
+     * Deletes every proof snapshot ref of the private store whose run is not in {@code keep}
+     * (retention: the snapshots go with their proofs). Returns the refs deleted; when none could
+     * be, says why in {@code notes}.
      */
     static List<String> pruneRefs(LokiDir dir, Map<String, String> env, java.util.Set<String> keep, List<String> notes) {
         Optional<RepoInfo> repo = RepoInfo.detect(dir.workTree(), env);
