@@ -1,5 +1,6 @@
 package dev.loki.run;
 
+import dev.loki.testing.Leftovers;
 import dev.loki.testing.TestRepo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +50,30 @@ final class FakeAgents {
         env.put("LOKI_PROVIDER", "command");
         env.put("LOKI_PROVIDER_CMD", script.toString());
         return env;
+    }
+
+    /**
+     * A command provider running {@code agentBody} with the reviewers on (gates on, static analysis
+     * and unit tests off), {@code BASE} naming the temp dir the script leaves its notes in, and
+     * {@link Leftovers#VAR} set to {@code marker} so every process the run starts can be found.
+     */
+    static Map<String, String> reviewedEnv(TestRepo repo, Path base, String agentBody, String marker) {
+        Map<String, String> env = command(env(repo, base), script(base, "agent", agentBody));
+        env.put("BASE", base.toString());
+        env.put(Leftovers.VAR, marker);
+        env.remove("LOKI_GATES");
+        env.put("PHASE_STATIC_ANALYSIS", "false");
+        env.put("LOKI_PHASE_UNIT_TESTS", "false");
+        return env;
+    }
+
+    /** The one review directory of a run ({@code .loki/quality/reviews/<id>}). */
+    static Path reviewDir(TestRepo repo) {
+        try (var dirs = Files.list(repo.path(".loki/quality/reviews"))) {
+            return dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static TestRepo repoWithSpec(Path base) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -50,19 +49,7 @@ class ReviewIsolationTest {
     }
 
     private Map<String, String> env(TestRepo repo) {
-        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), FakeAgents.script(base, "agent", AGENT));
-        env.put("BASE", base.toString());
-        env.put(Leftovers.VAR, marker);
-        env.remove("LOKI_GATES");
-        env.put("PHASE_STATIC_ANALYSIS", "false");
-        env.put("LOKI_PHASE_UNIT_TESTS", "false");
-        return env;
-    }
-
-    private static Path reviewDir(TestRepo repo) throws IOException {
-        try (var dirs = Files.list(repo.path(".loki/quality/reviews"))) {
-            return dirs.filter(Files::isDirectory).findFirst().orElseThrow();
-        }
+        return FakeAgents.reviewedEnv(repo, base, AGENT, marker);
     }
 
     @Test
@@ -79,7 +66,7 @@ class ReviewIsolationTest {
         assertThat(cwd).isNotEqualTo(repo.dir()).doesNotExist();
         assertThat(Files.readString(base.resolve("review-saw"))).isEqualTo("add() { echo $(( $1 + $2 )); }\n");
 
-        Path review = reviewDir(repo);
+        Path review = FakeAgents.reviewDir(repo);
         String diff = Files.readString(review.resolve("diff.txt"));
         assertThat(diff).contains("calc.sh", "+add() { echo $(( $1 + $2 )); }").doesNotContain("dirty.txt");
         assertThat(Files.readString(review.resolve("files.txt"))).isEqualTo("calc.sh\n");
@@ -93,7 +80,7 @@ class ReviewIsolationTest {
         env.put("BIG", "1");
         Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
 
-        Path review = reviewDir(repo);
+        Path review = FakeAgents.reviewDir(repo);
         String diff = Files.readString(review.resolve("diff.txt"));
         assertThat(Files.readAllLines(review.resolve("files.txt")))
                 .as(r.toString()).containsExactly("big-a.txt", "big-b.txt", "calc.sh", "small.txt");
