@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,24 +58,11 @@ class RunDashboardTest {
     }
 
     TestRepo repo() {
-        TestRepo repo = TestRepo.create(tmp);
-        repo.write("PRD.md", "# Calc\n\n## Requirements\n\n- add(a, b) returns the sum of a and b\n");
-        repo.commitAll("spec");
-        return repo;
+        return FakeAgents.repoWithSpec(tmp);
     }
 
     Map<String, String> env(TestRepo repo, String agentBody) throws Exception {
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path agent = bin.resolve("agent");
-        Files.writeString(agent, "#!/usr/bin/env bash\n" + agentBody + "\n");
-        Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> env = repo.env();
-        env.put("LOKI_PROVIDER", "command");
-        env.put("LOKI_PROVIDER_CMD", agent.toString());
-        env.put("LOKI_BASE_WAIT", "0.01");
-        env.put("LOKI_MAX_WAIT", "0.05");
-        env.put("LOKI_GATES", "false");
-        env.put("LOKI_COUNCIL_ENABLED", "false");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, tmp), FakeAgents.script(tmp, "agent", agentBody));
         env.put("LOKI_MAX_ITERATIONS", "1");
         env.put("LOKI_PROOF", "0");
         env.put("LOKI_DASHBOARD", "true");

@@ -8,6 +8,7 @@ import dev.loki.dashboard.auth.Scope;
 import dev.loki.dashboard.auth.TokenStore;
 import dev.loki.store.Json;
 import dev.loki.store.LokiDir;
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -88,17 +88,9 @@ class McpClientTest {
         TestRepo repo = TestRepo.create(base);
         repo.write("PRD.md", "# Calculator\n\n- add(a, b) in calc.sh returns the sum\n");
         repo.commitAll("spec");
-        Path agent = base.resolve("agent.sh");
-        Files.writeString(agent, "#!/usr/bin/env bash\nprompt=\"$(cat)\"\nprintf 'add() { echo $(( $1 + $2 )); }\\n'"
-                + " > calc.sh\necho implemented add\n");
-        Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> env = repo.env();
-        env.put("LOKI_PROVIDER", "command");
-        env.put("LOKI_PROVIDER_CMD", agent.toString());
-        env.put("LOKI_GATES", "false");
-        env.put("LOKI_COUNCIL_ENABLED", "false");
-        env.put("LOKI_BASE_WAIT", "0.01");
-        env.put("LOKI_MAX_WAIT", "0.05");
+        Path agent = FakeAgents.script(base, "agent",
+                "prompt=\"$(cat)\"\nprintf 'add() { echo $(( $1 + $2 )); }\\n' > calc.sh\necho implemented add");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
         Loki.Result run = Loki.run(repo.dir(), env, "start", "PRD.md", "--max-iterations", "1");
         // no completion claim: the run ends at its cap, which start reports with exit 3
         assertThat(run.exit()).as(run.toString()).isEqualTo(3);

@@ -2,6 +2,7 @@ package dev.loki.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;

@@ -1,7 +1,5 @@
-package dev.loki.run;
+package dev.loki.testing;
 
-import dev.loki.testing.Leftovers;
-import dev.loki.testing.TestRepo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,12 +13,12 @@ import java.util.Map;
  * like the real CLIs (same flags, same output shapes), and the environment that makes the
  * loop fast (instant backoff, short timeouts).
  */
-final class FakeAgents {
+public final class FakeAgents {
     private FakeAgents() {
     }
 
     /** Writes an executable script {@code base/bin/name}; the body follows a bash shebang. */
-    static Path script(Path base, String name, String body) {
+    public static Path script(Path base, String name, String body) {
         try {
             Path bin = Files.createDirectories(base.resolve("bin"));
             Path p = bin.resolve(name);
@@ -33,7 +31,7 @@ final class FakeAgents {
     }
 
     /** The repo's env plus settings that keep the loop fast and gates/council off unless asked for. */
-    static Map<String, String> env(TestRepo repo, Path base) {
+    public static Map<String, String> env(TestRepo repo, Path base) {
         Map<String, String> env = repo.env();
         env.put("PATH", base.resolve("bin") + ":" + env.get("PATH"));
         env.put("LOKI_BASE_WAIT", "0.01");
@@ -46,7 +44,7 @@ final class FakeAgents {
     }
 
     /** A command provider running the given script. */
-    static Map<String, String> command(Map<String, String> env, Path script) {
+    public static Map<String, String> command(Map<String, String> env, Path script) {
         env.put("LOKI_PROVIDER", "command");
         env.put("LOKI_PROVIDER_CMD", script.toString());
         return env;
@@ -57,7 +55,7 @@ final class FakeAgents {
      * and unit tests off), {@code BASE} naming the temp dir the script leaves its notes in, and
      * {@link Leftovers#VAR} set to {@code marker} so every process the run starts can be found.
      */
-    static Map<String, String> reviewedEnv(TestRepo repo, Path base, String agentBody, String marker) {
+    public static Map<String, String> reviewedEnv(TestRepo repo, Path base, String agentBody, String marker) {
         Map<String, String> env = command(env(repo, base), script(base, "agent", agentBody));
         env.put("BASE", base.toString());
         env.put(Leftovers.VAR, marker);
@@ -68,7 +66,7 @@ final class FakeAgents {
     }
 
     /** The one review directory of a run ({@code .loki/quality/reviews/<id>}). */
-    static Path reviewDir(TestRepo repo) {
+    public static Path reviewDir(TestRepo repo) {
         try (var dirs = Files.list(repo.path(".loki/quality/reviews"))) {
             return dirs.filter(Files::isDirectory).findFirst().orElseThrow();
         } catch (IOException e) {
@@ -76,14 +74,14 @@ final class FakeAgents {
         }
     }
 
-    static TestRepo repoWithSpec(Path base) {
+    public static TestRepo repoWithSpec(Path base) {
         TestRepo repo = TestRepo.create(base);
         repo.write("PRD.md", "# Calc\n\n## Requirements\n\n- add(a, b) returns the sum of a and b\n");
         repo.commitAll("spec");
         return repo;
     }
 
-    static List<String> lines(Path file) {
+    public static List<String> lines(Path file) {
         try {
             return Files.exists(file) ? Files.readAllLines(file) : List.of();
         } catch (IOException e) {
