@@ -33,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunDashboardTest {
     private static final Pattern TICKET = Pattern.compile("lt_[A-Za-z0-9_-]{20,}");
-    private static final Pattern SERVE = Pattern.compile("(?m)^\\s*(\\d+)\\s.*dashboard serve.*$");
 
     @TempDir
     Path tmp;
@@ -93,8 +92,13 @@ class RunDashboardTest {
         }
     }
 
-    long dashboardPid(Path psFile) throws Exception {
-        Matcher m = SERVE.matcher(Files.readString(psFile));
+    /**
+     * The pid of this run's dashboard in the agent's {@code ps} listing: the machine may run other
+     * tests' dashboards at the same time, so only the one serving this repository's .loki counts.
+     */
+    long dashboardPid(Path psFile, TestRepo repo) throws Exception {
+        Matcher m = Pattern.compile("(?m)^\\s*(\\d+)\\s.*--loki-dir " + Pattern.quote(repo.path(".loki").toString())
+                + " dashboard serve.*$").matcher(Files.readString(psFile));
         assertThat(m.find()).as("the dashboard child in ps").isTrue();
         long pid = Long.parseLong(m.group(1));
         toReap.add(pid);
@@ -143,7 +147,7 @@ class RunDashboardTest {
 
         String ps = Files.readString(tmp.resolve("ps.txt"));
         assertThat(ps).as("no secret on any command line").doesNotContain("lt_").doesNotContain("login?token");
-        long dash = dashboardPid(tmp.resolve("ps.txt"));
+        long dash = dashboardPid(tmp.resolve("ps.txt"), repo);
         assertThat(goneWithin(dash, Duration.ofSeconds(10))).as("the dashboard stopped with its run").isTrue();
 
         assertThat(Files.readString(repo.path(".loki/logs/session.log"))).contains("Dashboard: http")
@@ -175,7 +179,7 @@ class RunDashboardTest {
             Thread.sleep(100);
         }
         assertThat(tmp.resolve("started")).as(run.all()).exists();
-        long dash = dashboardPid(tmp.resolve("ps.txt"));
+        long dash = dashboardPid(tmp.resolve("ps.txt"), repo);
         // SIGKILL the run and its agent, but not the dashboard: it must notice on its own
         run.process().descendants().filter(h -> h.pid() != dash).forEach(ProcessHandle::destroyForcibly);
         run.process().destroyForcibly();
@@ -196,7 +200,7 @@ class RunDashboardTest {
         assertThat(run.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(run.stderr()).as(run.all()).contains("--keep-dashboard: it keeps running after the run")
                 .contains("Dashboard still running at");
-        long dash = dashboardPid(tmp.resolve("ps.txt"));
+        long dash = dashboardPid(tmp.resolve("ps.txt"), repo);
         assertThat(Files.readString(tmp.resolve("ps.txt"))).doesNotContain("--watch-pid");
         Thread.sleep(1500);
         assertThat(ProcessHandle.of(dash).map(ProcessHandle::isAlive)).as("kept").contains(true);
