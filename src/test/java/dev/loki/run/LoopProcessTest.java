@@ -13,8 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** pause, resume, stop and crash-resume against loki running as its own process. */
@@ -24,18 +24,12 @@ class LoopProcessTest {
     @TempDir
     Path base;
 
-    /** Marks loki and everything it starts, for the {@code ps} check after a stop. */
-    private final String marker = Leftovers.newMarker();
-
-    @AfterEach
-    void cleanUp() {
-        Leftovers.kill(marker);
-    }
+    /** Marks loki and everything it starts; also kills the loki under test after each test. */
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
 
     private Map<String, String> markedEnv(TestRepo repo, Path agent) {
-        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
-        env.put(Leftovers.VAR, marker);
-        return env;
+        return marker.mark(FakeAgents.command(FakeAgents.env(repo, base), agent));
     }
 
     private static int savedIteration(TestRepo repo) {
@@ -85,7 +79,7 @@ class LoopProcessTest {
             assertThat(repo.path(".loki/STOP")).doesNotExist();
             assertThat(Loki.run(repo.dir(), env, "status", "--json").json().path("status").asText())
                     .isEqualTo("stopped");
-            assertThat(Leftovers.carrying(marker)).as("processes left after the stop").isEmpty();
+            assertThat(marker.carrying()).as("processes left after the stop").isEmpty();
         } finally {
             loop.kill();
         }
@@ -145,7 +139,7 @@ class LoopProcessTest {
                     .orElse(true));
             JsonNode state = Json.parse(Files.readString(repo.path(".loki/autonomy-state.json")));
             assertThat(state.path("status").asText()).isEqualTo("interrupted");
-            assertThat(Leftovers.carrying(marker)).as("the agent script and all it started are gone").isEmpty();
+            assertThat(marker.carrying()).as("the agent script and all it started are gone").isEmpty();
         } finally {
             loop.kill();
         }

@@ -9,8 +9,8 @@ import dev.loki.testing.TestRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,12 +42,9 @@ class ReviewIsolationTest {
     @TempDir
     Path base;
 
-    private final String marker = Leftovers.newMarker();
-
-    @AfterEach
-    void cleanUp() {
-        Leftovers.kill(marker);
-    }
+    /** Marks loki and everything it starts; also kills the loki under test after each test. */
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
 
     private Map<String, String> env(TestRepo repo) {
         return FakeAgents.reviewedEnv(repo, base, AGENT, marker);
@@ -71,7 +68,7 @@ class ReviewIsolationTest {
         String diff = Files.readString(review.resolve("diff.txt"));
         assertThat(diff).contains("calc.sh", "+add() { echo $(( $1 + $2 )); }").doesNotContain("dirty.txt");
         assertThat(Files.readString(review.resolve("files.txt"))).isEqualTo("calc.sh\n");
-        assertThat(Leftovers.carrying(marker)).isEmpty();
+        assertThat(marker.carrying()).isEmpty();
     }
 
     @Test

@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,13 +50,9 @@ class StopMeansStopTest {
     @TempDir
     Path base;
 
-    private final String marker = Leftovers.newMarker();
-
-    /** Also kills the loki under test: it carries the marker like everything it starts. */
-    @AfterEach
-    void cleanUp() {
-        Leftovers.kill(marker);
-    }
+    /** Marks loki and everything it starts; also kills the loki under test after each test. */
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
 
     private Map<String, String> env(TestRepo repo, String mode) {
         Map<String, String> env = FakeAgents.reviewedEnv(repo, base, AGENT, marker);
@@ -97,7 +93,7 @@ class StopMeansStopTest {
     }
 
     private void assertNothingLeft(LokiProcess loop) throws IOException {
-        assertThat(Leftovers.carrying(marker)).as(loop == null ? "" : loop.output()).isEmpty();
+        assertThat(marker.carrying()).as(loop == null ? "" : loop.output()).isEmpty();
     }
 
     @Test
@@ -162,12 +158,12 @@ class StopMeansStopTest {
         LokiProcess loop = startUntilTheAgentHangs(repo, env);
         loop.process.destroyForcibly();
         loop.process.waitFor();
-        assertThat(Leftovers.carrying(marker)).as("SIGKILL leaves the provider running").isNotEmpty();
+        assertThat(marker.carrying()).as("SIGKILL leaves the provider running").isNotEmpty();
 
         Loki.Result stop = Loki.run(repo.dir(), env, "stop");
 
         assertThat(stop.out()).as(stop.toString()).contains("No loki run is active", "Killed");
-        await().atMost(Duration.ofSeconds(10)).until(() -> Leftovers.carrying(marker).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> marker.carrying().isEmpty());
     }
 
     @Test

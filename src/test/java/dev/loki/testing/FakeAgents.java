@@ -53,12 +53,12 @@ public final class FakeAgents {
     /**
      * A command provider running {@code agentBody} with the reviewers on (gates on, static analysis
      * and unit tests off), {@code BASE} naming the temp dir the script leaves its notes in, and
-     * {@link Leftovers#VAR} set to {@code marker} so every process the run starts can be found.
+     * {@code marker} set so every process the run starts can be found.
      */
-    public static Map<String, String> reviewedEnv(TestRepo repo, Path base, String agentBody, String marker) {
+    public static Map<String, String> reviewedEnv(TestRepo repo, Path base, String agentBody, Leftovers.Marker marker) {
         Map<String, String> env = command(env(repo, base), script(base, "agent", agentBody));
         env.put("BASE", base.toString());
-        env.put(Leftovers.VAR, marker);
+        marker.mark(env);
         env.remove("LOKI_GATES");
         env.put("PHASE_STATIC_ANALYSIS", "false");
         env.put("LOKI_PHASE_UNIT_TESTS", "false");
