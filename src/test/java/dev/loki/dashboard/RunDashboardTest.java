@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
 import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Loki;
+import dev.loki.testing.LokiProcess;
 import dev.loki.testing.TestRepo;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -46,16 +47,6 @@ class RunDashboardTest {
         }
     }
 
-    record Run(Process process, Path out, Path err) {
-        String stderr() throws Exception {
-            return Files.readString(err);
-        }
-
-        String all() throws Exception {
-            return "--- stdout\n" + Files.readString(out) + "--- stderr\n" + Files.readString(err);
-        }
-    }
-
     TestRepo repo() {
         return FakeAgents.repoWithSpec(tmp);
     }
@@ -70,20 +61,10 @@ class RunDashboardTest {
         return env;
     }
 
-    Run start(TestRepo repo, Map<String, String> env, String... args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.loki.cli.Main"));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.dir().toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        toReap.add(p.pid());
-        return new Run(p, out, err);
+    LokiProcess start(TestRepo repo, Map<String, String> env, String... args) throws Exception {
+        LokiProcess p = LokiProcess.start(repo.dir(), env, tmp, args);
+        toReap.add(p.process.pid());
+        return p;
     }
 
     static int freePort() throws Exception {
@@ -136,10 +117,10 @@ class RunDashboardTest {
                 echo done > .loki/signals/COMPLETION_REQUESTED
                 exit 0""");
         Instant before = Instant.now();
-        Run run = start(repo, env, "start");
-        assertThat(run.process().waitFor(120, TimeUnit.SECONDS)).as("run ended").isTrue();
+        LokiProcess run = start(repo, env, "start");
+        assertThat(run.process.waitFor(120, TimeUnit.SECONDS)).as("run ended").isTrue();
         String err = run.stderr();
-        assertThat(err).as(run.all()).contains("Dashboard login (one-time link, valid 2 minutes")
+        assertThat(err).as(run.output()).contains("Dashboard login (one-time link, valid 2 minutes")
                 .contains("stops with this run").contains("Dashboard stopped with the run");
         Matcher m = TICKET.matcher(err);
         assertThat(m.find()).isTrue();
@@ -173,17 +154,17 @@ class RunDashboardTest {
                 touch "$TEST_OUT/started"
                 for i in $(seq 1 600); do sleep 0.1; done
                 exit 0""");
-        Run run = start(repo, env, "start");
+        LokiProcess run = start(repo, env, "start");
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!Files.exists(tmp.resolve("started")) && System.nanoTime() < deadline && run.process().isAlive()) {
+        while (!Files.exists(tmp.resolve("started")) && System.nanoTime() < deadline && run.process.isAlive()) {
             Thread.sleep(100);
         }
-        assertThat(tmp.resolve("started")).as(run.all()).exists();
+        assertThat(tmp.resolve("started")).as(run.output()).exists();
         long dash = dashboardPid(tmp.resolve("ps.txt"), repo);
         // SIGKILL the run and its agent, but not the dashboard: it must notice on its own
-        run.process().descendants().filter(h -> h.pid() != dash).forEach(ProcessHandle::destroyForcibly);
-        run.process().destroyForcibly();
-        run.process().waitFor(10, TimeUnit.SECONDS);
+        run.process.descendants().filter(h -> h.pid() != dash).forEach(ProcessHandle::destroyForcibly);
+        run.process.destroyForcibly();
+        run.process.waitFor(10, TimeUnit.SECONDS);
         assertThat(goneWithin(dash, Duration.ofSeconds(10))).as("the dashboard noticed its run is gone").isTrue();
         assertThat(repo.path(".loki/dashboard/dashboard.json")).doesNotExist();
     }
@@ -196,9 +177,9 @@ class RunDashboardTest {
                 ps -eo pid,args > "$TEST_OUT/ps.txt"
                 echo done > .loki/signals/COMPLETION_REQUESTED
                 exit 0""");
-        Run run = start(repo, env, "start", "--keep-dashboard");
-        assertThat(run.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(run.stderr()).as(run.all()).contains("--keep-dashboard: it keeps running after the run")
+        LokiProcess run = start(repo, env, "start", "--keep-dashboard");
+        assertThat(run.process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.stderr()).as(run.output()).contains("--keep-dashboard: it keeps running after the run")
                 .contains("Dashboard still running at");
         long dash = dashboardPid(tmp.resolve("ps.txt"), repo);
         assertThat(Files.readString(tmp.resolve("ps.txt"))).doesNotContain("--watch-pid");

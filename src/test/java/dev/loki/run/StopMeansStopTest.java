@@ -8,6 +8,7 @@ import dev.loki.store.Json;
 import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
+import dev.loki.testing.LokiProcess;
 import dev.loki.testing.TestRepo;
 import java.io.IOException;
 import java.nio.file.Files;
