@@ -114,7 +114,7 @@ class BacklogTest {
         assertThat(again.out()).contains("Backlog: 2 of 2 run(s) completed with a verified proof");
         String runAfter = Json.parse(Files.readString(root.resolve("issue-1/.loki/state/run.json")))
                 .path("run_id").asText();
-        assertThat(runAfter).as("the same run resumed").isEqualTo(runBefore);
+        assertThat(runAfter).as("the same run resumed").isEqualTo(runBefore).startsWith("run-");
         assertThat(f.repo.git("log", "--format=%s", "loki/issue-1")).startsWith("One (#1)");
         assertThat(Loki.run(f.repo.dir(), env, "backlog", "status", "--json").json().path("completed").asInt())
                 .isEqualTo(2);
