@@ -36,7 +36,10 @@ class BacklogTest {
     @AfterEach
     void no_process_is_left_behind() {
         Awaitility.await().atMost(Duration.ofSeconds(15))
-                .untilAsserted(() -> assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty());
+                .untilAsserted(() -> {
+                    assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty();
+                    assertThat(marker.carrying()).as("marked processes (one whose command line does not name base)").isEmpty();
+                });
     }
 
     /** The agent logs "start SLUG" / "end SLUG" so the test can check how many ran at once. */
@@ -52,7 +55,7 @@ class BacklogTest {
         for (int n = 1; n <= 4; n++) {
             f.issue(n, "Task " + n, "- [ ] do " + n);
         }
-        Map<String, String> env = f.withAgent(TRACE);
+        Map<String, String> env = marker.mark(f.withAgent(TRACE));
         env.put("FAIL_ON", "issue-3");
         env.put("LOKI_BACKLOG_POLL_MS", "50");
         WorkFixture.write(f.gh.resolve("slow"), "");
@@ -84,10 +87,10 @@ class BacklogTest {
     @Test
     void a_crashed_backlog_resumes_where_it_was_when_run_again() throws Exception {
         WorkFixture f = WorkFixture.create(base).issue(1, "One", "- [ ] a").issue(2, "Two", "- [ ] b");
-        Map<String, String> env = f.withAgent("""
+        Map<String, String> env = marker.mark(f.withAgent("""
                 echo "start $slug" >> "$FAKE_GH/agents.log"
                 while [ -f "$FAKE_GH/hold" ]; do sleep 0.05; done
-                """);
+                """));
         env.put("LOKI_BACKLOG_POLL_MS", "50");
         WorkFixture.write(f.gh.resolve("hold"), "");
         Path logs = Files.createDirectories(base.resolve("logs"));
@@ -154,7 +157,7 @@ class BacklogTest {
     @Test
     void backlog_commands_without_a_backlog_or_with_bad_input_fail_clearly() {
         WorkFixture f = WorkFixture.create(base);
-        Map<String, String> env = f.withAgent("");
+        Map<String, String> env = marker.mark(f.withAgent(""));
         Loki.Result none = Loki.run(f.repo.dir(), env, "backlog", "run");
         assertThat(none.exit()).isEqualTo(2);
         assertThat(none.err()).contains("Nothing to run");
