@@ -85,7 +85,7 @@ class CheckpointCreateTest {
         TestRepo repo = TestRepo.create(tmp);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            ids.add(Loki.run(repo, "checkpoint", "create", "n" + i, "--json").json().path("id").asText());
+            ids.add(Loki.checkpoint(repo, "n" + i));
         }
         assertThat(ids).doesNotHaveDuplicates();
         assertThat(Files.readAllLines(repo.path(".loki/state/checkpoints/index.jsonl"))).hasSize(4);

@@ -180,10 +180,10 @@ class RollbackFaultTest {
         env.put("LOKI_DIR", repo.path(".loki").toString());
         generate();
         repo.commitAll("generated tree");
-        String a = Loki.run(repo, "checkpoint", "create", "A", "--json").json().path("id").asText();
+        String a = Loki.checkpoint(repo, "A");
         Map<String, String> oracleA = oracle();
         dirty(new Random(1), "b");
-        String b = Loki.run(repo, "checkpoint", "create", "B", "--json").json().path("id").asText();
+        String b = Loki.checkpoint(repo, "B");
         Map<String, String> oracleB = oracle();
         assertThat(oracleB).isNotEqualTo(oracleA);
         GitState before = gitState();

@@ -36,12 +36,6 @@ class RollbackJournalTest {
         repo.commitAll("base");
     }
 
-    private String checkpoint(String message) {
-        Loki.Result r = Loki.run(repo, "checkpoint", "create", message, "--json");
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r.json().path("id").asText();
-    }
-
     private Path journal() {
         return repo.path(".git/loki/journal/rollback.json");
     }
@@ -66,10 +60,10 @@ class RollbackJournalTest {
 
     @Test
     void an_interrupted_rollback_is_reported_by_every_command_and_completed_or_undone() throws Exception {
-        String a = checkpoint("A");
+        String a = Loki.checkpoint(repo, "A");
         FILES.forEach(f -> repo.write(f, "B " + f + "\n"));
         repo.write("new.txt", "created after A\n");
-        String b = checkpoint("B");
+        String b = Loki.checkpoint(repo, "B");
         // a rollback to A killed half-way: its pre-rollback checkpoint holds B, two files are A again
         repo.write("a.txt", "A a.txt\n");
         repo.write("b.txt", "A b.txt\n");
@@ -113,7 +107,7 @@ class RollbackJournalTest {
 
     @Test
     void a_rollback_killed_before_it_changed_a_file_says_so_and_runs_again_from_the_start() throws Exception {
-        String a = checkpoint("A");
+        String a = Loki.checkpoint(repo, "A");
         FILES.forEach(f -> repo.write(f, "B " + f + "\n"));
         writeJournal(a, "", "saving", deadPid(), "-");
         Loki.Result status = Loki.run(repo, "status");
@@ -129,7 +123,7 @@ class RollbackJournalTest {
 
     @Test
     void a_rollback_never_runs_beside_a_writer_that_is_still_alive() throws Exception {
-        String a = checkpoint("A");
+        String a = Loki.checkpoint(repo, "A");
         FILES.forEach(f -> repo.write(f, "B " + f + "\n"));
         Process writer = new ProcessBuilder("sleep", "60").start();
         try {
@@ -153,7 +147,7 @@ class RollbackJournalTest {
 
     @Test
     void a_rollback_during_a_merge_rebase_cherry_pick_revert_or_bisect_is_refused_unless_forced() throws Exception {
-        String a = checkpoint("A");
+        String a = Loki.checkpoint(repo, "A");
         repo.git("checkout", "-q", "-b", "topic");
         repo.write("topic.txt", "topic\n");
         repo.commitAll("topic");
@@ -194,7 +188,7 @@ class RollbackJournalTest {
     void nested_repositories_are_named_as_left_alone() {
         repo.write("vendor/lib/x.txt", "nested\n");
         repo.git("-C", "vendor/lib", "init", "-q");
-        String a = checkpoint("A");
+        String a = Loki.checkpoint(repo, "A");
         repo.write("a.txt", "changed\n");
         Loki.Result r = Loki.run(repo, "rollback", "to", a);
         assertThat(r.exit()).as(r.toString()).isZero();
@@ -203,7 +197,7 @@ class RollbackJournalTest {
 
     @Test
     void status_json_has_no_rollback_when_none_is_pending() throws Exception {
-        checkpoint("A");
+        Loki.checkpoint(repo, "A");
         JsonNode st = Json.parse(Loki.run(repo, "status", "--json").out());
         assertThat(st.path("rollback_in_progress").isNull()).isTrue();
     }

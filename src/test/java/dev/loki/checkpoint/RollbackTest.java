@@ -32,12 +32,6 @@ class RollbackTest {
         repo.commitAll("base");
     }
 
-    private String checkpoint(String message) {
-        Loki.Result r = Loki.run(repo, "checkpoint", "create", message, "--json");
-        assertThat(r.exit()).as(r.toString()).isZero();
-        return r.json().path("id").asText();
-    }
-
     private Loki.Result rollback(String... args) {
         String[] full = new String[args.length + 1];
         full[0] = "rollback";
@@ -48,7 +42,7 @@ class RollbackTest {
     @Test
     void rollback_restores_modified_deleted_and_untracked_files_and_removes_new_ones() {
         repo.write("notes/untracked.md", "draft\n");
-        String cp = checkpoint("before agent");
+        String cp = Loki.checkpoint(repo, "before agent");
 
         repo.write("src/app.py", "print('v2 broken')\n");
         repo.delete("README.md");
@@ -68,7 +62,7 @@ class RollbackTest {
 
     @Test
     void rollback_is_undone_by_restoring_the_pre_rollback_checkpoint() {
-        String cp = checkpoint("v1");
+        String cp = Loki.checkpoint(repo, "v1");
         repo.write("src/app.py", "print('v2')\n");
         repo.write("added.txt", "agent work\n");
 
@@ -94,7 +88,7 @@ class RollbackTest {
         String stagedBefore = repo.git("diff", "--cached", "--name-status");
         String head = repo.head();
 
-        String cp = checkpoint("dirty index");
+        String cp = Loki.checkpoint(repo, "dirty index");
         repo.write("debug.log", "ignored 1\n");
         repo.write("build/out.bin", "ignored 2\n");
         repo.write("src/nested/secret.txt", "nested-ignored\n");
@@ -124,7 +118,7 @@ class RollbackTest {
         repo.write("run.sh", "#!/bin/sh\necho hi\n");
         repo.chmod("run.sh", "rwxr-xr-x");
         Files.createSymbolicLink(repo.path("link-to-app"), Path.of("src/app.py"));
-        String cp = checkpoint("odd files");
+        String cp = Loki.checkpoint(repo, "odd files");
 
         Files.move(repo.path("name with spaces.txt"), repo.path("renamed.txt"));
         repo.writeBytes("assets/blob.bin", new byte[] {1, 2, 3});
@@ -150,10 +144,10 @@ class RollbackTest {
         String refs = repo.refs();
         long objects = repo.objectCount();
 
-        String cp = checkpoint("one");
+        String cp = Loki.checkpoint(repo, "one");
         repo.write("wip.txt", "more work\n");
         repo.write("other.txt", "x\n");
-        checkpoint("two");
+        Loki.checkpoint(repo, "two");
         assertThat(rollback("to", cp).exit()).isZero();
         assertThat(Loki.run(repo, "checkpoint", "gc").exit()).isZero();
 
@@ -170,7 +164,7 @@ class RollbackTest {
         Files.writeString(loki.resolve("state/orchestrator.json"), "{\"currentPhase\":\"DEV\"}");
         Files.writeString(loki.resolve("CONTINUITY.md"), "v1 context\n");
         Files.writeString(loki.resolve("queue/pending.json"), "[\"a\"]");
-        String cp = checkpoint("state v1");
+        String cp = Loki.checkpoint(repo, "state v1");
 
         Files.writeString(loki.resolve("state/orchestrator.json"), "{\"currentPhase\":\"QA\"}");
         Files.writeString(loki.resolve("CONTINUITY.md"), "v2 context\n");
@@ -189,7 +183,7 @@ class RollbackTest {
 
     @Test
     void state_only_rollback_leaves_code_alone() {
-        String cp = checkpoint("c");
+        String cp = Loki.checkpoint(repo, "c");
         repo.write("src/app.py", "print('kept')\n");
         assertThat(rollback("to", cp, "--state-only").exit()).isZero();
         assertThat(repo.read("src/app.py")).isEqualTo("print('kept')\n");
@@ -197,7 +191,7 @@ class RollbackTest {
 
     @Test
     void dry_run_and_diff_change_nothing_and_list_the_changes() {
-        String cp = checkpoint("c");
+        String cp = Loki.checkpoint(repo, "c");
         repo.write("src/app.py", "print('v2')\n");
         repo.write("new.txt", "n\n");
         int before = Loki.run(repo, "checkpoint", "list", "--json").json().size();
@@ -218,8 +212,8 @@ class RollbackTest {
 
     @Test
     void latest_skips_pre_rollback_checkpoints() {
-        checkpoint("first");
-        String second = checkpoint("second");
+        Loki.checkpoint(repo, "first");
+        String second = Loki.checkpoint(repo, "second");
         repo.write("x.txt", "x\n");
         assertThat(rollback("to", second).exit()).isZero();
         Loki.Result latest = rollback("latest", "--json");
@@ -229,7 +223,7 @@ class RollbackTest {
 
     @Test
     void a_live_run_blocks_rollback_unless_forced() throws Exception {
-        String cp = checkpoint("c");
+        String cp = Loki.checkpoint(repo, "c");
         repo.write("src/app.py", "print('live')\n");
         LokiDir dir = LokiDir.locate(Optional.empty(), repo.env(), repo.dir());
         try (SessionLock lock = SessionLock.tryAcquire(dir).orElseThrow()) {
@@ -246,7 +240,7 @@ class RollbackTest {
 
     @Test
     void exit_codes_for_unknown_and_malformed_ids() {
-        checkpoint("c");
+        Loki.checkpoint(repo, "c");
         Loki.Result missing = rollback("to", "cp-9-9999999999");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("not found: cp-9-9999999999");
@@ -263,7 +257,7 @@ class RollbackTest {
     void a_restore_that_fails_half_way_puts_everything_back() throws Exception {
         repo.write("build.txt", "a file named build.txt\n");
         repo.write("out", "out was a file\n");
-        String cp = checkpoint("out is a file");
+        String cp = Loki.checkpoint(repo, "out is a file");
 
         // Since then: files changed and removed, and 'out' became a directory that holds an
         // ignored file, which a rollback must never delete: the restore cannot complete.
@@ -284,7 +278,7 @@ class RollbackTest {
 
     @Test
     void a_failed_pre_rollback_snapshot_aborts_unless_forced() throws Exception {
-        String cp = checkpoint("c");
+        String cp = Loki.checkpoint(repo, "c");
         repo.write("src/app.py", "print('v2')\n");
         Map<String, String> env = FakeGit.failing(tmp, repo.env(), "ls-files");
 
@@ -305,7 +299,7 @@ class RollbackTest {
         repo.write("doomed.txt", "only ever committed on a branch that will be rewritten\n");
         ageFile("doomed.txt");
         repo.commitAll("doomed");
-        String fragile = checkpoint("needs objects from the user's repo");
+        String fragile = Loki.checkpoint(repo, "needs objects from the user's repo");
         repo.write("doomed.txt", "changed\n");
 
         // The user rewrites history and garbage-collects: the committed blob disappears.
@@ -321,7 +315,7 @@ class RollbackTest {
         repo.write("kept.txt", "committed content\n");
         ageFile("kept.txt");
         repo.commitAll("kept");
-        String safe = checkpoint("safe");
+        String safe = Loki.checkpoint(repo, "safe");
         assertThat(Loki.run(repo, "checkpoint", "gc").exit()).isZero();
         repo.write("kept.txt", "changed\n");
         rewriteHistoryAndGc();

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Loki;
+import dev.loki.testing.LokiProcess;
 import dev.loki.testing.TestRepo;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunDashboardTest {
     private static final Pattern TICKET = Pattern.compile("lt_[A-Za-z0-9_-]{20,}");
-    private static final Pattern SERVE = Pattern.compile("(?m)^\\s*(\\d+)\\s.*dashboard serve.*$");
 
     @TempDir
     Path tmp;
@@ -47,35 +47,12 @@ class RunDashboardTest {
         }
     }
 
-    record Run(Process process, Path out, Path err) {
-        String stderr() throws Exception {
-            return Files.readString(err);
-        }
-
-        String all() throws Exception {
-            return "--- stdout\n" + Files.readString(out) + "--- stderr\n" + Files.readString(err);
-        }
-    }
-
     TestRepo repo() {
-        TestRepo repo = TestRepo.create(tmp);
-        repo.write("PRD.md", "# Calc\n\n## Requirements\n\n- add(a, b) returns the sum of a and b\n");
-        repo.commitAll("spec");
-        return repo;
+        return FakeAgents.repoWithSpec(tmp);
     }
 
     Map<String, String> env(TestRepo repo, String agentBody) throws Exception {
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path agent = bin.resolve("agent");
-        Files.writeString(agent, "#!/usr/bin/env bash\n" + agentBody + "\n");
-        Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> env = repo.env();
-        env.put("LOKI_PROVIDER", "command");
-        env.put("LOKI_PROVIDER_CMD", agent.toString());
-        env.put("LOKI_BASE_WAIT", "0.01");
-        env.put("LOKI_MAX_WAIT", "0.05");
-        env.put("LOKI_GATES", "false");
-        env.put("LOKI_COUNCIL_ENABLED", "false");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, tmp), FakeAgents.script(tmp, "agent", agentBody));
         env.put("LOKI_MAX_ITERATIONS", "1");
         env.put("LOKI_PROOF", "0");
         env.put("LOKI_DASHBOARD", "true");
@@ -84,20 +61,10 @@ class RunDashboardTest {
         return env;
     }
 
-    Run start(TestRepo repo, Map<String, String> env, String... args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.loki.cli.Main"));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.dir().toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        toReap.add(p.pid());
-        return new Run(p, out, err);
+    LokiProcess start(TestRepo repo, Map<String, String> env, String... args) throws Exception {
+        LokiProcess p = LokiProcess.start(repo.dir(), env, tmp, args);
+        toReap.add(p.process.pid());
+        return p;
     }
 
     static int freePort() throws Exception {
@@ -106,8 +73,13 @@ class RunDashboardTest {
         }
     }
 
-    long dashboardPid(Path psFile) throws Exception {
-        Matcher m = SERVE.matcher(Files.readString(psFile));
+    /**
+     * The pid of this run's dashboard in the agent's {@code ps} listing: the machine may run other
+     * tests' dashboards at the same time, so only the one serving this repository's .loki counts.
+     */
+    long dashboardPid(Path psFile, TestRepo repo) throws Exception {
+        Matcher m = Pattern.compile("(?m)^\\s*(\\d+)\\s.*--loki-dir " + Pattern.quote(repo.path(".loki").toString())
+                + " dashboard serve.*$").matcher(Files.readString(psFile));
         assertThat(m.find()).as("the dashboard child in ps").isTrue();
         long pid = Long.parseLong(m.group(1));
         toReap.add(pid);
@@ -145,10 +117,10 @@ class RunDashboardTest {
                 echo done > .loki/signals/COMPLETION_REQUESTED
                 exit 0""");
         Instant before = Instant.now();
-        Run run = start(repo, env, "start");
-        assertThat(run.process().waitFor(120, TimeUnit.SECONDS)).as("run ended").isTrue();
+        LokiProcess run = start(repo, env, "start");
+        assertThat(run.process.waitFor(120, TimeUnit.SECONDS)).as("run ended").isTrue();
         String err = run.stderr();
-        assertThat(err).as(run.all()).contains("Dashboard login (one-time link, valid 2 minutes")
+        assertThat(err).as(run.output()).contains("Dashboard login (one-time link, valid 2 minutes")
                 .contains("stops with this run").contains("Dashboard stopped with the run");
         Matcher m = TICKET.matcher(err);
         assertThat(m.find()).isTrue();
@@ -156,7 +128,7 @@ class RunDashboardTest {
 
         String ps = Files.readString(tmp.resolve("ps.txt"));
         assertThat(ps).as("no secret on any command line").doesNotContain("lt_").doesNotContain("login?token");
-        long dash = dashboardPid(tmp.resolve("ps.txt"));
+        long dash = dashboardPid(tmp.resolve("ps.txt"), repo);
         assertThat(goneWithin(dash, Duration.ofSeconds(10))).as("the dashboard stopped with its run").isTrue();
 
         assertThat(Files.readString(repo.path(".loki/logs/session.log"))).contains("Dashboard: http")
@@ -182,17 +154,17 @@ class RunDashboardTest {
                 touch "$TEST_OUT/started"
                 for i in $(seq 1 600); do sleep 0.1; done
                 exit 0""");
-        Run run = start(repo, env, "start");
+        LokiProcess run = start(repo, env, "start");
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!Files.exists(tmp.resolve("started")) && System.nanoTime() < deadline && run.process().isAlive()) {
+        while (!Files.exists(tmp.resolve("started")) && System.nanoTime() < deadline && run.process.isAlive()) {
             Thread.sleep(100);
         }
-        assertThat(tmp.resolve("started")).as(run.all()).exists();
-        long dash = dashboardPid(tmp.resolve("ps.txt"));
+        assertThat(tmp.resolve("started")).as(run.output()).exists();
+        long dash = dashboardPid(tmp.resolve("ps.txt"), repo);
         // SIGKILL the run and its agent, but not the dashboard: it must notice on its own
-        run.process().descendants().filter(h -> h.pid() != dash).forEach(ProcessHandle::destroyForcibly);
-        run.process().destroyForcibly();
-        run.process().waitFor(10, TimeUnit.SECONDS);
+        run.process.descendants().filter(h -> h.pid() != dash).forEach(ProcessHandle::destroyForcibly);
+        run.process.destroyForcibly();
+        run.process.waitFor(10, TimeUnit.SECONDS);
         assertThat(goneWithin(dash, Duration.ofSeconds(10))).as("the dashboard noticed its run is gone").isTrue();
         assertThat(repo.path(".loki/dashboard/dashboard.json")).doesNotExist();
     }
@@ -205,11 +177,11 @@ class RunDashboardTest {
                 ps -eo pid,args > "$TEST_OUT/ps.txt"
                 echo done > .loki/signals/COMPLETION_REQUESTED
                 exit 0""");
-        Run run = start(repo, env, "start", "--keep-dashboard");
-        assertThat(run.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(run.stderr()).as(run.all()).contains("--keep-dashboard: it keeps running after the run")
+        LokiProcess run = start(repo, env, "start", "--keep-dashboard");
+        assertThat(run.process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.stderr()).as(run.output()).contains("--keep-dashboard: it keeps running after the run")
                 .contains("Dashboard still running at");
-        long dash = dashboardPid(tmp.resolve("ps.txt"));
+        long dash = dashboardPid(tmp.resolve("ps.txt"), repo);
         assertThat(Files.readString(tmp.resolve("ps.txt"))).doesNotContain("--watch-pid");
         Thread.sleep(1500);
         assertThat(ProcessHandle.of(dash).map(ProcessHandle::isAlive)).as("kept").contains(true);

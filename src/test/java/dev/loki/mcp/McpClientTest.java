@@ -8,6 +8,8 @@ import dev.loki.dashboard.auth.Scope;
 import dev.loki.dashboard.auth.TokenStore;
 import dev.loki.store.Json;
 import dev.loki.store.LokiDir;
+import dev.loki.testing.FakeAgents;
+import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.io.IOException;
@@ -15,7 +17,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,6 +47,13 @@ class McpClientTest {
 
     @TempDir
     Path base;
+
+    /**
+     * Marks the fixture's env, which the client and the stdio server inherit: the server is started
+     * with the repository as its cwd, so its command line never names the repository.
+     */
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
 
     @BeforeAll
     static void installClient() throws Exception {
@@ -88,17 +97,9 @@ class McpClientTest {
         TestRepo repo = TestRepo.create(base);
         repo.write("PRD.md", "# Calculator\n\n- add(a, b) in calc.sh returns the sum\n");
         repo.commitAll("spec");
-        Path agent = base.resolve("agent.sh");
-        Files.writeString(agent, "#!/usr/bin/env bash\nprompt=\"$(cat)\"\nprintf 'add() { echo $(( $1 + $2 )); }\\n'"
-                + " > calc.sh\necho implemented add\n");
-        Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> env = repo.env();
-        env.put("LOKI_PROVIDER", "command");
-        env.put("LOKI_PROVIDER_CMD", agent.toString());
-        env.put("LOKI_GATES", "false");
-        env.put("LOKI_COUNCIL_ENABLED", "false");
-        env.put("LOKI_BASE_WAIT", "0.01");
-        env.put("LOKI_MAX_WAIT", "0.05");
+        Path agent = FakeAgents.script(base, "agent",
+                "prompt=\"$(cat)\"\nprintf 'add() { echo $(( $1 + $2 )); }\\n' > calc.sh\necho implemented add");
+        Map<String, String> env = marker.mark(FakeAgents.command(FakeAgents.env(repo, base), agent));
         Loki.Result run = Loki.run(repo.dir(), env, "start", "PRD.md", "--max-iterations", "1");
         // no completion claim: the run ends at its cap, which start reports with exit 3
         assertThat(run.exit()).as(run.toString()).isEqualTo(3);
@@ -206,14 +207,15 @@ class McpClientTest {
     }
 
     /** {@code ps}: no process (the stdio server, the run it started) still names this project. */
-    private static void assertNoProcessLeft(Fixture f) throws Exception {
+    private void assertNoProcessLeft(Fixture f) throws Exception {
         String needle = f.repo().dir().toString();
         List<String> left = List.of();
         for (int i = 0; i < 100; i++) {
             Process ps = new ProcessBuilder("ps", "-eo", "pid,args").redirectErrorStream(true).start();
             String text = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             ps.waitFor(10, TimeUnit.SECONDS);
-            left = text.lines().filter(l -> l.contains(needle) && !l.contains(" ps -eo")).toList();
+            left = new ArrayList<>(text.lines().filter(l -> l.contains(needle) && !l.contains(" ps -eo")).toList());
+            left.addAll(marker.carrying());
             if (left.isEmpty()) {
                 return;
             }

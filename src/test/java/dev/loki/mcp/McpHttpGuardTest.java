@@ -52,4 +52,19 @@ class McpHttpGuardTest {
             assertThat(post(http, server.url(), Optional.of(good))).isIn(401, 429);
         }
     }
+
+    /** The check above may meet the throttle's 429 first; here nothing is throttled, so only revocation refuses. */
+    @Test
+    void a_token_revoked_while_the_server_runs_is_refused_at_once() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        LokiDir loki = new LokiDir(repo.path(".loki"), repo.dir());
+        TokenStore tokens = new TokenStore(loki);
+        String good = tokens.create("agent", Scope.CONTROL, Optional.empty());
+        HttpClient http = HttpClient.newHttpClient();
+        try (McpContext ctx = new McpContext(loki, repo.env()); McpHttp server = McpHttp.start(ctx, "127.0.0.1", 0)) {
+            assertThat(post(http, server.url(), Optional.of(good))).isEqualTo(200);
+            assertThat(tokens.revoke("agent")).isTrue();
+            assertThat(post(http, server.url(), Optional.of(good))).isEqualTo(401);
+        }
+    }
 }

@@ -1,11 +1,10 @@
 package dev.loki.memory;
 
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.TestRepo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /** A fake coding agent (a bash script run by the command provider) and the env for a quick loop. */
@@ -13,27 +12,17 @@ final class Runs {
     private Runs() {
     }
 
+    /** The quick-loop env with the test gate on ({@code bash test.sh}), the other gates and the council off. */
     static Map<String, String> env(TestRepo repo, Path base, String agentBody) {
-        try {
-            Path bin = Files.createDirectories(base.resolve("bin"));
-            Path agent = bin.resolve("agent-" + Integer.toHexString(agentBody.hashCode()));
-            Files.writeString(agent, "#!/usr/bin/env bash\nprompt=\"$(cat)\"\n" + agentBody + "\n");
-            Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Map<String, String> env = repo.env();
-            env.put("LOKI_PROVIDER", "command");
-            env.put("LOKI_PROVIDER_CMD", agent.toString());
-            env.put("LOKI_BASE_WAIT", "0.01");
-            env.put("LOKI_MAX_RETRIES", "3");
-            env.put("LOKI_MAX_WAIT", "0.05");
-            env.put("LOKI_PAUSE_POLL", "0.05");
-            env.put("LOKI_COUNCIL_ENABLED", "false");
-            env.put("LOKI_PHASE_CODE_REVIEW", "false");
-            env.put("LOKI_PHASE_STATIC_ANALYSIS", "false");
-            env.put("LOKI_TEST_CMD", "bash test.sh");
-            return env;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path agent = FakeAgents.script(base, "agent-" + Integer.toHexString(agentBody.hashCode()),
+                "prompt=\"$(cat)\"\n" + agentBody);
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        env.remove("LOKI_GATES");
+        env.put("LOKI_MAX_RETRIES", "3");
+        env.put("LOKI_PHASE_CODE_REVIEW", "false");
+        env.put("LOKI_PHASE_STATIC_ANALYSIS", "false");
+        env.put("LOKI_TEST_CMD", "bash test.sh");
+        return env;
     }
 
     /** Every byte of every file under {@code dir} contains {@code needle}? */

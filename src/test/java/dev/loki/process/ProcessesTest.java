@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The one process runner: groups, leftovers, escapes, timeouts, cancellation, output limits. */
@@ -22,17 +22,11 @@ class ProcessesTest {
     @TempDir
     Path dir;
 
-    private final String marker = Leftovers.newMarker();
-
-    @AfterEach
-    void cleanUp() {
-        Leftovers.kill(marker);
-    }
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
 
     private Map<String, String> env() {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put(Leftovers.VAR, marker);
-        return env;
+        return marker.mark(new HashMap<>(System.getenv()));
     }
 
     private Command bash(String script) {
@@ -59,7 +53,7 @@ class ProcessesTest {
         assertThat(o.leftovers()).anySatisfy(l -> assertThat(l).contains("sleep 300"));
         long bg = Long.parseLong(Files.readString(pid).strip());
         assertThat(ProcessHandle.of(bg).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-        assertThat(Leftovers.carrying(marker)).isEmpty();
+        assertThat(marker.carrying()).isEmpty();
     }
 
     @Test
@@ -68,7 +62,7 @@ class ProcessesTest {
 
         assertThat(o.out()).contains("parent done");
         assertThat(o.escaped()).anySatisfy(l -> assertThat(l).contains("sleep 301"));
-        assertThat(Leftovers.carrying(marker)).isEmpty();
+        assertThat(marker.carrying()).isEmpty();
     }
 
     @Test
@@ -77,7 +71,7 @@ class ProcessesTest {
 
         assertThat(o.timedOut()).isTrue();
         assertThat(o.ok()).isFalse();
-        assertThat(Leftovers.carrying(marker)).isEmpty();
+        assertThat(marker.carrying()).isEmpty();
     }
 
     @Test
@@ -86,7 +80,7 @@ class ProcessesTest {
                 .withTimeout(Duration.ofMillis(300)));
 
         assertThat(o.timedOut()).isTrue();
-        assertThat(Leftovers.carrying(marker)).isEmpty();
+        assertThat(marker.carrying()).isEmpty();
     }
 
     @Test
@@ -109,7 +103,7 @@ class ProcessesTest {
             Outcome o = running.get(20, TimeUnit.SECONDS);
 
             assertThat(o.cancelled()).isTrue();
-            assertThat(Leftovers.carrying(marker)).isEmpty();
+            assertThat(marker.carrying()).isEmpty();
             assertThat(Processes.run(bash("echo never")).cancelled()).isTrue();
             Outcome plumbing = Processes.run(bash("echo still").notCancellable());
             assertThat(plumbing.out()).isEqualTo("still\n");
@@ -132,7 +126,7 @@ class ProcessesTest {
 
         assertThat(o.outputCut()).isTrue();
         assertThat(o.ok()).isFalse();
-        assertThat(Leftovers.carrying(marker)).isEmpty();
+        assertThat(marker.carrying()).isEmpty();
     }
 
     @Test

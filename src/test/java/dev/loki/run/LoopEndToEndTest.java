@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.nio.file.Files;
@@ -41,9 +42,10 @@ class LoopEndToEndTest {
         assertThat(state.path("lastExitCode").asInt()).isZero();
         assertThat(Files.readString(repo.path(".loki/autonomy-state.json"))).contains("\n    \"retryCount\": 0");
         JsonNode run = json(repo, "state/run.json");
-        assertThat(state.path("run_id").asText()).isEqualTo(run.path("run_id").asText());
+        assertThat(state.path("run_id").asText()).isEqualTo(run.path("run_id").asText())
+                .as("both empty would agree too").matches("run-\\d{8}-\\d{6}-[0-9a-f]{4}");
         assertThat(run.path("status").asText()).isEqualTo("completed");
-        assertThat(run.path("base_snapshot").asText()).isNotEmpty();
+        assertThat(run.path("base_snapshot").asText()).isNotEmpty().matches("[0-9a-f]{40}");
         assertThat(run.path("checkpoint_ids")).hasSize(3);
         assertThat(repo.path(".loki/runs/" + run.path("run_id").asText() + "/run.json")).exists();
         assertThat(json(repo, "metrics/efficiency/iteration-2.json").path("status").asText()).isEqualTo("completed");

@@ -5,13 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
+import dev.loki.testing.FakeAgents;
+import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
+import dev.loki.testing.LokiProcess;
 import dev.loki.testing.TestRepo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** pause, resume, stop and crash-resume against loki running as its own process. */
@@ -20,6 +24,14 @@ class LoopProcessTest {
 
     @TempDir
     Path base;
+
+    /** Marks loki and everything it starts; also kills the loki under test after each test. */
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
+
+    private Map<String, String> markedEnv(TestRepo repo, Path agent) {
+        return marker.mark(FakeAgents.command(FakeAgents.env(repo, base), agent));
+    }
 
     private static int savedIteration(TestRepo repo) {
         try {
@@ -35,7 +47,7 @@ class LoopProcessTest {
         TestRepo repo = FakeAgents.repoWithSpec(base);
         Path calls = base.resolve("calls");
         Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho call >> " + calls + "\nsleep 0.2\necho ok");
-        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        Map<String, String> env = markedEnv(repo, agent);
         LokiProcess loop = LokiProcess.start(repo.dir(), env, base.resolve("plogs"), "start");
         try {
             await().atMost(LONG).until(() -> savedIteration(repo) >= 1);
@@ -68,6 +80,7 @@ class LoopProcessTest {
             assertThat(repo.path(".loki/STOP")).doesNotExist();
             assertThat(Loki.run(repo.dir(), env, "status", "--json").json().path("status").asText())
                     .isEqualTo("stopped");
+            assertThat(marker.carrying()).as("processes left after the stop").isEmpty();
         } finally {
             loop.kill();
         }
@@ -113,7 +126,7 @@ class LoopProcessTest {
         Path pidFile = base.resolve("child.pid");
         Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\nsleep 300 &\necho $! > " + pidFile
                 + "\necho started\nwait");
-        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        Map<String, String> env = markedEnv(repo, agent);
         LokiProcess loop = LokiProcess.start(repo.dir(), env, base.resolve("plogs"), "start");
         try {
             await().atMost(LONG).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
@@ -127,6 +140,7 @@ class LoopProcessTest {
                     .orElse(true));
             JsonNode state = Json.parse(Files.readString(repo.path(".loki/autonomy-state.json")));
             assertThat(state.path("status").asText()).isEqualTo("interrupted");
+            assertThat(marker.carrying()).as("the agent script and all it started are gone").isEmpty();
         } finally {
             loop.kill();
         }

@@ -2,15 +2,15 @@ package dev.loki.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,27 +42,12 @@ class ReviewIsolationTest {
     @TempDir
     Path base;
 
-    private final String marker = Leftovers.newMarker();
-
-    @AfterEach
-    void cleanUp() {
-        Leftovers.kill(marker);
-    }
+    /** Marks loki and everything it starts; also kills the loki under test after each test. */
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
 
     private Map<String, String> env(TestRepo repo) {
-        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), FakeAgents.script(base, "agent", AGENT));
-        env.put("BASE", base.toString());
-        env.put(Leftovers.VAR, marker);
-        env.remove("LOKI_GATES");
-        env.put("PHASE_STATIC_ANALYSIS", "false");
-        env.put("LOKI_PHASE_UNIT_TESTS", "false");
-        return env;
-    }
-
-    private static Path reviewDir(TestRepo repo) throws IOException {
-        try (var dirs = Files.list(repo.path(".loki/quality/reviews"))) {
-            return dirs.filter(Files::isDirectory).findFirst().orElseThrow();
-        }
+        return FakeAgents.reviewedEnv(repo, base, AGENT, marker);
     }
 
     @Test
@@ -79,11 +64,11 @@ class ReviewIsolationTest {
         assertThat(cwd).isNotEqualTo(repo.dir()).doesNotExist();
         assertThat(Files.readString(base.resolve("review-saw"))).isEqualTo("add() { echo $(( $1 + $2 )); }\n");
 
-        Path review = reviewDir(repo);
+        Path review = FakeAgents.reviewDir(repo);
         String diff = Files.readString(review.resolve("diff.txt"));
         assertThat(diff).contains("calc.sh", "+add() { echo $(( $1 + $2 )); }").doesNotContain("dirty.txt");
         assertThat(Files.readString(review.resolve("files.txt"))).isEqualTo("calc.sh\n");
-        assertThat(Leftovers.carrying(marker)).isEmpty();
+        assertThat(marker.carrying()).isEmpty();
     }
 
     @Test
@@ -93,7 +78,7 @@ class ReviewIsolationTest {
         env.put("BIG", "1");
         Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
 
-        Path review = reviewDir(repo);
+        Path review = FakeAgents.reviewDir(repo);
         String diff = Files.readString(review.resolve("diff.txt"));
         assertThat(Files.readAllLines(review.resolve("files.txt")))
                 .as(r.toString()).containsExactly("big-a.txt", "big-b.txt", "calc.sh", "small.txt");

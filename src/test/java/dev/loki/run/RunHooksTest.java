@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.nio.file.Files;
@@ -28,6 +29,9 @@ class RunHooksTest {
     @Test
     void a_finished_run_leaves_a_verifiable_redacted_proof_of_itself() throws Exception {
         TestRepo repo = FakeAgents.repoWithSpec(base);
+        // the spec is copied into the proof: a key in it is what the proof must redact
+        String key = "sk-ant-api03-" + "A".repeat(40);
+        repo.write("PRD.md", repo.read("PRD.md") + "\nDeploy with " + key + "\n").commitAll("spec with a key");
         Path agent = FakeAgents.script(base, "agent", AGENT);
         Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
 
@@ -41,7 +45,8 @@ class RunHooksTest {
         JsonNode p = Json.parse(Files.readString(proof));
         assertThat(p.path("run_id").asText()).isEqualTo(runId);
         assertThat(p.path("files_changed").toString()).contains("work.txt");
-        assertThat(Files.readString(proof)).doesNotContain("sk-ant-api03-AAAA");
+        assertThat(Files.readString(proof)).doesNotContain("sk-ant-api03-AAAA").doesNotContain(key);
+        assertThat(p.path("spec").path("brief").asText()).contains("add(a, b)", "Deploy with [REDACTED");
         assertThat(r.err()).contains("Proof of run: ");
 
         Loki.Result verify = Loki.run(repo.dir(), env, "proof", "verify", runId);

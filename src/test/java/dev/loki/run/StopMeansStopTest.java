@@ -5,16 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
+import dev.loki.testing.LokiProcess;
 import dev.loki.testing.TestRepo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,21 +51,13 @@ class StopMeansStopTest {
     @TempDir
     Path base;
 
-    private final String marker = Leftovers.newMarker();
-
-    @AfterEach
-    void cleanUp() {
-        Leftovers.kill(marker);
-    }
+    /** Marks loki and everything it starts; also kills the loki under test after each test. */
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
 
     private Map<String, String> env(TestRepo repo, String mode) {
-        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), FakeAgents.script(base, "agent", AGENT));
-        env.put("BASE", base.toString());
+        Map<String, String> env = FakeAgents.reviewedEnv(repo, base, AGENT, marker);
         env.put("MODE", mode);
-        env.put(Leftovers.VAR, marker);
-        env.remove("LOKI_GATES");
-        env.put("PHASE_STATIC_ANALYSIS", "false");
-        env.put("LOKI_PHASE_UNIT_TESTS", "false");
         return env;
     }
 
@@ -74,73 +69,76 @@ class StopMeansStopTest {
         return Json.parse(Files.readString(repo.path(".loki/state/run.json")));
     }
 
+    /** {@code loki start} as its own process, once {@code ready} holds. */
+    private LokiProcess startUntil(TestRepo repo, Map<String, String> env, Callable<Boolean> ready) throws Exception {
+        LokiProcess loop = LokiProcess.start(repo.dir(), env, base.resolve("plogs"), "start");
+        await().atMost(LONG).until(ready);
+        return loop;
+    }
+
+    private LokiProcess startUntilTheAgentHangs(TestRepo repo, Map<String, String> env) throws Exception {
+        return startUntil(repo, env, () -> Files.exists(base.resolve("agent-started")));
+    }
+
     private static void signal(LokiProcess loop, String sig) throws Exception {
         new ProcessBuilder("kill", "-" + sig, Long.toString(loop.process.pid())).start().waitFor();
     }
 
+    /** {@code loki stop --wait 20} from another process ends the loop, and the run says "stopped". */
+    private static void lokiStop(TestRepo repo, Map<String, String> env, LokiProcess loop) throws Exception {
+        Loki.Result stop = Loki.run(repo.dir(), env, "stop", "--wait", "20");
+
+        assertThat(stop.out()).as(stop.toString()).contains("Stopped loki run");
+        assertThat(loop.waitFor(LONG)).as(loop.output()).isEqualTo(LoopResult.STOPPED);
+        assertThat(status(repo)).as(loop.output()).isEqualTo("stopped");
+    }
+
     private void assertNothingLeft(LokiProcess loop) throws IOException {
-        assertThat(Leftovers.carrying(marker)).as(loop == null ? "" : loop.output()).isEmpty();
+        assertThat(marker.carrying()).as(loop == null ? "" : loop.output()).isEmpty();
     }
 
     @Test
     void sigterm_during_a_provider_call_stops_without_checkpoint_or_reviewers_and_leaves_no_process()
             throws Exception {
         TestRepo repo = FakeAgents.repoWithSpec(base);
-        LokiProcess loop = LokiProcess.start(repo.dir(), env(repo, "hang"), base.resolve("plogs"), "start");
-        try {
-            await().atMost(LONG).until(() -> Files.exists(base.resolve("agent-started")));
-            signal(loop, "TERM");
-            loop.waitFor(LONG);
+        LokiProcess loop = startUntilTheAgentHangs(repo, env(repo, "hang"));
+        signal(loop, "TERM");
+        assertThat(loop.waitFor(LONG)).as("the loop ended on its own, not at the 143 deadline\n" + loop.output())
+                .isEqualTo(LoopResult.STOPPED);
 
-            assertThat(status(repo)).as(loop.output()).isEqualTo("stopped");
-            assertThat(run(repo).path("status").asText()).isEqualTo("stopped");
-            assertThat(run(repo).path("exit_reason").asText()).contains("SIGTERM");
-            assertThat(run(repo).path("checkpoint_ids")).as("only the run-start checkpoint").hasSize(1);
-            assertThat(base.resolve("review-calls")).doesNotExist();
-            assertNothingLeft(loop);
-        } finally {
-            loop.kill();
-        }
+        assertThat(status(repo)).as(loop.output()).isEqualTo("stopped");
+        assertThat(run(repo).path("status").asText()).isEqualTo("stopped");
+        assertThat(run(repo).path("exit_reason").asText()).contains("SIGTERM");
+        assertThat(run(repo).path("checkpoint_ids")).as("only the run-start checkpoint").hasSize(1);
+        assertThat(base.resolve("review-calls")).doesNotExist();
+        assertNothingLeft(loop);
     }
 
     @Test
     void ctrl_c_twice_during_a_provider_call_ends_interrupted_and_leaves_no_process() throws Exception {
         TestRepo repo = FakeAgents.repoWithSpec(base);
-        LokiProcess loop = LokiProcess.start(repo.dir(), env(repo, "hang"), base.resolve("plogs"), "start");
-        try {
-            await().atMost(LONG).until(() -> Files.exists(base.resolve("agent-started")));
-            signal(loop, "INT");
-            await().atMost(LONG).until(() -> Files.exists(repo.path(".loki/PAUSE_AT_CHECKPOINT")));
-            signal(loop, "INT");
+        LokiProcess loop = startUntilTheAgentHangs(repo, env(repo, "hang"));
+        signal(loop, "INT");
+        await().atMost(LONG).until(() -> Files.exists(repo.path(".loki/PAUSE_AT_CHECKPOINT")));
+        signal(loop, "INT");
 
-            assertThat(loop.waitFor(LONG)).as(loop.output()).isEqualTo(130);
-            assertThat(status(repo)).isEqualTo("interrupted");
-            assertThat(base.resolve("review-calls")).doesNotExist();
-            assertNothingLeft(loop);
-        } finally {
-            loop.kill();
-        }
+        assertThat(loop.waitFor(LONG)).as(loop.output()).isEqualTo(130);
+        assertThat(status(repo)).isEqualTo("interrupted");
+        assertThat(base.resolve("review-calls")).doesNotExist();
+        assertNothingLeft(loop);
     }
 
     @Test
     void loki_stop_during_a_provider_call_ends_the_run_stopped_and_leaves_no_process() throws Exception {
         TestRepo repo = FakeAgents.repoWithSpec(base);
         Map<String, String> env = env(repo, "hang");
-        LokiProcess loop = LokiProcess.start(repo.dir(), env, base.resolve("plogs"), "start");
-        try {
-            await().atMost(LONG).until(() -> Files.exists(base.resolve("agent-started")));
-            Loki.Result stop = Loki.run(repo.dir(), env, "stop", "--wait", "20");
+        LokiProcess loop = startUntilTheAgentHangs(repo, env);
+        lokiStop(repo, env, loop);
 
-            assertThat(stop.out()).as(stop.toString()).contains("Stopped loki run");
-            loop.waitFor(LONG);
-            assertThat(status(repo)).as(loop.output()).isEqualTo("stopped");
-            assertThat(run(repo).path("status").asText()).isEqualTo("stopped");
-            assertThat(repo.path(".loki/STOP")).doesNotExist();
-            assertThat(base.resolve("review-calls")).doesNotExist();
-            assertNothingLeft(loop);
-        } finally {
-            loop.kill();
-        }
+        assertThat(run(repo).path("status").asText()).isEqualTo("stopped");
+        assertThat(repo.path(".loki/STOP")).doesNotExist();
+        assertThat(base.resolve("review-calls")).doesNotExist();
+        assertNothingLeft(loop);
     }
 
     @Test
@@ -148,38 +146,25 @@ class StopMeansStopTest {
         TestRepo repo = FakeAgents.repoWithSpec(base);
         Map<String, String> env = env(repo, "code");
         env.put("REVIEW_HANG", "1");
-        LokiProcess loop = LokiProcess.start(repo.dir(), env, base.resolve("plogs"), "start");
-        try {
-            await().atMost(LONG).until(() -> Files.exists(base.resolve("review-started")));
-            Loki.Result stop = Loki.run(repo.dir(), env, "stop", "--wait", "20");
+        LokiProcess loop = startUntil(repo, env, () -> Files.exists(base.resolve("review-started")));
+        lokiStop(repo, env, loop);
 
-            assertThat(stop.out()).as(stop.toString()).contains("Stopped loki run");
-            loop.waitFor(LONG);
-            assertThat(status(repo)).as(loop.output()).isEqualTo("stopped");
-            assertNothingLeft(loop);
-        } finally {
-            loop.kill();
-        }
+        assertNothingLeft(loop);
     }
 
     @Test
     void the_children_of_a_loki_killed_with_sigkill_are_killed_by_the_next_loki_stop() throws Exception {
         TestRepo repo = FakeAgents.repoWithSpec(base);
         Map<String, String> env = env(repo, "hang");
-        LokiProcess loop = LokiProcess.start(repo.dir(), env, base.resolve("plogs"), "start");
-        try {
-            await().atMost(LONG).until(() -> Files.exists(base.resolve("agent-started")));
-            loop.process.destroyForcibly();
-            loop.process.waitFor();
-            assertThat(Leftovers.carrying(marker)).as("SIGKILL leaves the provider running").isNotEmpty();
+        LokiProcess loop = startUntilTheAgentHangs(repo, env);
+        loop.process.destroyForcibly();
+        loop.process.waitFor();
+        assertThat(marker.carrying()).as("SIGKILL leaves the provider running").isNotEmpty();
 
-            Loki.Result stop = Loki.run(repo.dir(), env, "stop");
+        Loki.Result stop = Loki.run(repo.dir(), env, "stop");
 
-            assertThat(stop.out()).as(stop.toString()).contains("No loki run is active", "Killed");
-            await().atMost(Duration.ofSeconds(10)).until(() -> Leftovers.carrying(marker).isEmpty());
-        } finally {
-            loop.kill();
-        }
+        assertThat(stop.out()).as(stop.toString()).contains("No loki run is active", "Killed");
+        await().atMost(Duration.ofSeconds(10)).until(() -> marker.carrying().isEmpty());
     }
 
     @Test
@@ -188,19 +173,11 @@ class StopMeansStopTest {
         Map<String, String> env = env(repo, "fail");
         env.put("LOKI_BASE_WAIT", "300");
         env.put("LOKI_MAX_WAIT", "300");
-        LokiProcess loop = LokiProcess.start(repo.dir(), env, base.resolve("plogs"), "start");
-        try {
-            await().atMost(LONG).until(() -> Files.exists(repo.path(".loki/logs/session.log"))
-                    && Files.readString(repo.path(".loki/logs/session.log")).contains("Backing off"));
-            Loki.Result stop = Loki.run(repo.dir(), env, "stop", "--wait", "20");
+        LokiProcess loop = startUntil(repo, env, () -> Files.exists(repo.path(".loki/logs/session.log"))
+                && Files.readString(repo.path(".loki/logs/session.log")).contains("Backing off"));
+        lokiStop(repo, env, loop);
 
-            assertThat(stop.out()).as(stop.toString()).contains("Stopped loki run");
-            loop.waitFor(LONG);
-            assertThat(status(repo)).as(loop.output()).isEqualTo("stopped");
-            assertNothingLeft(loop);
-        } finally {
-            loop.kill();
-        }
+        assertNothingLeft(loop);
     }
 
     @Test
@@ -236,10 +213,7 @@ class StopMeansStopTest {
         Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
 
         assertThat(Files.readAllLines(base.resolve("review-calls"))).as(r.toString()).hasSize(3);
-        Path review;
-        try (var dirs = Files.list(repo.path(".loki/quality/reviews"))) {
-            review = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
-        }
+        Path review = FakeAgents.reviewDir(repo);
         assertThat(Files.readString(review.resolve("architecture-strategist.txt"))).contains("ERROR", "timed out");
         assertNothingLeft(null);
     }

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The {@code ps} check of the process tests: every process started for a test carries a unique
@@ -22,6 +25,31 @@ public final class Leftovers {
 
     public static String newMarker() {
         return "mark-" + UUID.randomUUID();
+    }
+
+    /**
+     * One test's marker. Register it ({@code @RegisterExtension final Leftovers.Marker marker = new
+     * Leftovers.Marker();}) and whatever still carries it after the test is killed, so a failing
+     * test leaves nothing running either.
+     */
+    public static final class Marker implements AfterEachCallback {
+        private final String value = newMarker();
+
+        /** Puts the marker into {@code env} (what the marked process and all it starts inherit). */
+        public Map<String, String> mark(Map<String, String> env) {
+            env.put(VAR, value);
+            return env;
+        }
+
+        /** See {@link Leftovers#carrying(String)}. */
+        public List<String> carrying() {
+            return Leftovers.carrying(value);
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            kill(value);
+        }
     }
 
     /** "pid: command line" of every live process (zombies excluded) whose environment holds the marker. */

@@ -47,4 +47,13 @@ public final class Loki {
     public static Result run(TestRepo repo, String... args) {
         return run(repo.dir(), repo.env(), args);
     }
+
+    /** {@code loki checkpoint create <message> --json}, which must succeed; the new checkpoint's id. */
+    public static String checkpoint(TestRepo repo, String message) {
+        Result r = run(repo, "checkpoint", "create", message, "--json");
+        if (r.exit() != 0) {
+            throw new AssertionError("checkpoint create failed: " + r);
+        }
+        return r.json().path("id").asText();
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
+import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +15,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code loki backlog}: parallel isolated runs as child processes, a failing run, a crash and its resume. */
@@ -24,10 +29,17 @@ class BacklogTest {
     @TempDir
     Path base;
 
+    /** For the processes whose command line does not name {@code base} (a {@code sleep} an agent started). */
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
+
     @AfterEach
     void no_process_is_left_behind() {
         Awaitility.await().atMost(Duration.ofSeconds(15))
-                .untilAsserted(() -> assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty());
+                .untilAsserted(() -> {
+                    assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty();
+                    assertThat(marker.carrying()).as("marked processes (one whose command line does not name base)").isEmpty();
+                });
     }
 
     /** The agent logs "start SLUG" / "end SLUG" so the test can check how many ran at once. */
@@ -43,7 +55,7 @@ class BacklogTest {
         for (int n = 1; n <= 4; n++) {
             f.issue(n, "Task " + n, "- [ ] do " + n);
         }
-        Map<String, String> env = f.withAgent(TRACE);
+        Map<String, String> env = marker.mark(f.withAgent(TRACE));
         env.put("FAIL_ON", "issue-3");
         env.put("LOKI_BACKLOG_POLL_MS", "50");
         WorkFixture.write(f.gh.resolve("slow"), "");
@@ -75,10 +87,10 @@ class BacklogTest {
     @Test
     void a_crashed_backlog_resumes_where_it_was_when_run_again() throws Exception {
         WorkFixture f = WorkFixture.create(base).issue(1, "One", "- [ ] a").issue(2, "Two", "- [ ] b");
-        Map<String, String> env = f.withAgent("""
+        Map<String, String> env = marker.mark(f.withAgent("""
                 echo "start $slug" >> "$FAKE_GH/agents.log"
                 while [ -f "$FAKE_GH/hold" ]; do sleep 0.05; done
-                """);
+                """));
         env.put("LOKI_BACKLOG_POLL_MS", "50");
         WorkFixture.write(f.gh.resolve("hold"), "");
         Path logs = Files.createDirectories(base.resolve("logs"));
@@ -105,31 +117,38 @@ class BacklogTest {
         assertThat(again.out()).contains("Backlog: 2 of 2 run(s) completed with a verified proof");
         String runAfter = Json.parse(Files.readString(root.resolve("issue-1/.loki/state/run.json")))
                 .path("run_id").asText();
-        assertThat(runAfter).as("the same run resumed").isEqualTo(runBefore);
+        assertThat(runAfter).as("the same run resumed").isEqualTo(runBefore).startsWith("run-");
         assertThat(f.repo.git("log", "--format=%s", "loki/issue-1")).startsWith("One (#1)");
         assertThat(Loki.run(f.repo.dir(), env, "backlog", "status", "--json").json().path("completed").asInt())
                 .isEqualTo(2);
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS) // a stop that does not reach the hung agent would wait 300 s
     void stop_of_one_run_reaches_its_worktree_and_the_summary() throws Exception {
         WorkFixture f = WorkFixture.create(base).issue(1, "One", "- [ ] a").issue(2, "Two", "- [ ] b");
         Map<String, String> env = f.withAgent("""
                 echo "start $slug" >> "$FAKE_GH/agents.log"
-                if [ "$slug" = issue-2 ]; then while [ ! -f .loki/STOP ]; do sleep 0.05; done; fi
+                if [ "$slug" = issue-2 ]; then sleep 300 & wait; fi
                 """);
+        // the agent of issue-2 hangs and never looks at .loki/STOP: the stop has to end it
+        marker.mark(env);
         env.put("LOKI_BACKLOG_POLL_MS", "50");
         Path agents = f.gh.resolve("agents.log");
+        AtomicReference<Loki.Result> stop = new AtomicReference<>();
         Thread stopper = new Thread(() -> {
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(agents)
                     && Files.readString(agents).contains("start issue-2"));
-            Loki.run(f.repo.dir(), env, "backlog", "stop", "issue-2");
+            stop.set(Loki.run(f.repo.dir(), env, "backlog", "stop", "issue-2"));
         });
         stopper.start();
         Loki.Result r = Loki.run(f.repo.dir(), env, "backlog", "run", "#1", "#2", "--json");
         stopper.join();
 
+        assertThat(stop.get()).isNotNull();
+        assertThat(stop.get().exit()).as(stop.get().toString()).isZero();
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(marker.carrying()).as("the hung agent and its sleep are gone").isEmpty();
         Set<String> statuses = new HashSet<>();
         r.json().path("runs").forEach(n -> statuses.add(n.path("run").asText() + "=" + n.path("status").asText()));
         assertThat(statuses).containsExactlyInAnyOrder("issue-1=completed", "issue-2=stopped");
@@ -138,7 +157,7 @@ class BacklogTest {
     @Test
     void backlog_commands_without_a_backlog_or_with_bad_input_fail_clearly() {
         WorkFixture f = WorkFixture.create(base);
-        Map<String, String> env = f.withAgent("");
+        Map<String, String> env = marker.mark(f.withAgent(""));
         Loki.Result none = Loki.run(f.repo.dir(), env, "backlog", "run");
         assertThat(none.exit()).isEqualTo(2);
         assertThat(none.err()).contains("Nothing to run");

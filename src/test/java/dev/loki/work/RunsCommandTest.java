@@ -3,6 +3,7 @@ package dev.loki.work;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.nio.file.Files;
@@ -10,12 +11,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code loki runs} and {@code loki runs clean}: listing worktrees, and never losing unpushed work. */
 class RunsCommandTest {
     @TempDir
     Path base;
+
+    @RegisterExtension
+    final Leftovers.Marker marker = new Leftovers.Marker();
 
     @Test
     void runs_lists_each_worktree_with_its_disk_and_unpushed_commits() {
@@ -83,10 +88,10 @@ class RunsCommandTest {
     @Test
     void a_run_interrupted_mid_way_resumes_in_its_worktree_on_the_next_start() throws Exception {
         WorkFixture f = WorkFixture.create(base).issue(5, "Five", "- [ ] e");
-        Map<String, String> env = f.withAgent("""
+        Map<String, String> env = marker.mark(f.withAgent("""
                 echo "start $slug" >> "$FAKE_GH/agents.log"
                 while [ -f "$FAKE_GH/hold" ]; do sleep 0.05; done
-                """);
+                """));
         WorkFixture.write(f.gh.resolve("hold"), "");
         Process p = WorkProcesses.startLoki(List.of("start", "#5"), f.repo.dir(), env, base.resolve("logs/start.log"));
         Path agents = f.gh.resolve("agents.log");
@@ -105,6 +110,10 @@ class RunsCommandTest {
         assertThat(again.err()).contains("Resuming " + runId);
         assertThat(f.repo.git("log", "--format=%s", "loki/issue-5")).startsWith("Five (#5)");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty());
+                .untilAsserted(() -> {
+                    assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty();
+                    assertThat(marker.carrying()).as("marked processes (one whose command line does not name base)")
+                            .isEmpty();
+                });
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.Loki;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,12 +38,11 @@ class VerifyCommandTest {
         f.repo.git("checkout", "-q", "-b", "feature");
         f.repo.write("sub.sh", "sub() { echo $(( $1 - $2 )); }\n");
         f.repo.commitAll("sub");
-        Path reviewer = WorkFixture.script(base, "reviewer", REVIEWER);
+        Path reviewer = FakeAgents.script(base, "reviewer", REVIEWER);
         env = f.repo.env();
         env.put("PATH", base.resolve("bin") + ":" + env.get("PATH"));
         env.put("FAKE_GH", f.gh.toString());
-        env.put("LOKI_PROVIDER", "command");
-        env.put("LOKI_PROVIDER_CMD", reviewer.toString());
+        FakeAgents.command(env, reviewer);
         env.put("LOKI_TEST_CMD", "true");
     }
 

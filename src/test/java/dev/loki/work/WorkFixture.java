@@ -1,11 +1,11 @@
 package dev.loki.work;
 
+import dev.loki.testing.FakeAgents;
 import dev.loki.testing.TestRepo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -45,7 +45,7 @@ final class WorkFixture {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        script(base, "gh", """
+        FakeAgents.script(base, "gh", """
                 printf '%s\\n' "$*" >> "$FAKE_GH/calls.log"
                 if [ -f "$FAKE_GH/logged-out" ]; then
                   echo 'To get started with GitHub CLI, please run:  gh auth login' >&2; exit 4
@@ -70,15 +70,8 @@ final class WorkFixture {
                     echo "https://github.com/acme/app/pull/$n" | tee "$FAKE_GH/pr-$n.url" ;;
                   *) echo "fake gh: unknown command $*" >&2; exit 2 ;;
                 esac""");
-        Map<String, String> env = repo.env();
-        env.put("PATH", base.resolve("bin") + ":" + env.get("PATH"));
+        Map<String, String> env = FakeAgents.env(repo, base);
         env.put("FAKE_GH", gh.toString());
-        env.put("LOKI_BASE_WAIT", "0.01");
-        env.put("LOKI_MAX_WAIT", "0.05");
-        env.put("LOKI_RATE_LIMIT_MAX_WAIT", "0.01");
-        env.put("LOKI_PAUSE_POLL", "0.05");
-        env.put("LOKI_GATES", "false");
-        env.put("LOKI_COUNCIL_ENABLED", "false");
         env.put("LOKI_MAX_RETRIES", "2");
         return new WorkFixture(base, repo, origin, gh, env);
     }
@@ -101,7 +94,7 @@ final class WorkFixture {
      * then claims completion; {@code FAIL_ON} names an issue slug whose run always fails.
      */
     Map<String, String> withAgent(String extra) {
-        Path agent = script(base, "agent", """
+        Path agent = FakeAgents.script(base, "agent", """
                 cat > /dev/null
                 slug=$(basename "$PWD")
                 """ + extra + """
@@ -112,9 +105,7 @@ final class WorkFixture {
                 echo "done with $slug" > .loki/signals/COMPLETION_REQUESTED
                 echo "iteration $LOKI_ITERATION done"
                 exit 0""");
-        env.put("LOKI_PROVIDER", "command");
-        env.put("LOKI_PROVIDER_CMD", agent.toString());
-        return env;
+        return FakeAgents.command(env, agent);
     }
 
     void loggedOut() {
@@ -149,18 +140,6 @@ final class WorkFixture {
             throw new IllegalStateException(e);
         }
         return m;
-    }
-
-    static Path script(Path base, String name, String body) {
-        try {
-            Path bin = Files.createDirectories(base.resolve("bin"));
-            Path p = bin.resolve(name);
-            Files.writeString(p, "#!/usr/bin/env bash\n" + body + "\n");
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     static void write(Path p, String text) {

@@ -93,13 +93,8 @@ class DashboardBrowserTest {
 
     @AfterEach
     void noConsoleErrors() {
-        if (probe == null) {
-            return;
-        }
-        try {
-            assertThat(probe.consoleErrors).as("console errors (CSP violations, script errors, failed loads)").isEmpty();
-        } finally {
-            probe.close();
+        if (probe != null) {
+            probe.assertNoConsoleErrorsAndClose();
         }
     }
 
@@ -349,12 +344,7 @@ class DashboardBrowserTest {
 
     private Page signedIn(int width, int height) {
         probe = new PageProbe(chromium.browser().newContext(viewport(width, height)));
-        Page page = probe.page;
-        page.navigate(server.loginUrl());
-        expect(page.locator("#app-view")).isVisible();
-        PlaywrightAssertions.assertThat(page).hasURL(server.baseUrl() + "/");
-        expect(page.locator("#checkpoint-list .checkpoint").first()).isVisible();
-        return page;
+        return probe.signIn(server);
     }
 
     private static Browser.NewContextOptions viewport(int width, int height) {

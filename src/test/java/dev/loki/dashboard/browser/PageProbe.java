@@ -1,7 +1,11 @@
 package dev.loki.dashboard.browser;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import dev.loki.dashboard.DashboardServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,6 +40,27 @@ final class PageProbe implements AutoCloseable {
         });
         page.onPageError(e -> consoleErrors.add("uncaught: " + e));
         page.onRequest(r -> requests.add(r.method() + " " + r.url()));
+    }
+
+    /**
+     * Opens the server's login link and waits for the signed-in dashboard at the base URL with
+     * its checkpoint list drawn.
+     */
+    Page signIn(DashboardServer server) {
+        page.navigate(server.loginUrl());
+        PlaywrightAssertions.assertThat(page.locator("#app-view")).isVisible();
+        PlaywrightAssertions.assertThat(page).hasURL(server.baseUrl() + "/");
+        PlaywrightAssertions.assertThat(page.locator("#checkpoint-list .checkpoint").first()).isVisible();
+        return page;
+    }
+
+    /** The end of every browser test: nothing went wrong on the console; the context closes either way. */
+    void assertNoConsoleErrorsAndClose() {
+        try {
+            assertThat(consoleErrors).as("console errors (CSP violations, script errors, failed loads)").isEmpty();
+        } finally {
+            close();
+        }
     }
 
     /** A 401 is how the page learns it is signed out (and how a wrong token is refused). */

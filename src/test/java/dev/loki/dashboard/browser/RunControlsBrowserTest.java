@@ -94,13 +94,8 @@ class RunControlsBrowserTest {
 
     @AfterEach
     void noConsoleErrors() {
-        if (probe == null) {
-            return;
-        }
-        try {
-            assertThat(probe.consoleErrors).as("console errors").isEmpty();
-        } finally {
-            probe.close();
+        if (probe != null) {
+            probe.assertNoConsoleErrorsAndClose();
         }
     }
 
@@ -182,11 +177,7 @@ class RunControlsBrowserTest {
 
     private Page signedIn() {
         probe = new PageProbe(chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1280, 900)));
-        Page page = probe.page;
-        page.navigate(server.loginUrl());
-        expect(page.locator("#app-view")).isVisible();
-        expect(page.locator("#checkpoint-list .checkpoint").first()).isVisible();
-        return page;
+        return probe.signIn(server);
     }
 
     private static Locator row(Page page, Checkpoint c) {

@@ -1,6 +1,5 @@
-package dev.loki.run;
+package dev.loki.testing;
 
-import dev.loki.testing.TestRepo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,12 +13,12 @@ import java.util.Map;
  * like the real CLIs (same flags, same output shapes), and the environment that makes the
  * loop fast (instant backoff, short timeouts).
  */
-final class FakeAgents {
+public final class FakeAgents {
     private FakeAgents() {
     }
 
     /** Writes an executable script {@code base/bin/name}; the body follows a bash shebang. */
-    static Path script(Path base, String name, String body) {
+    public static Path script(Path base, String name, String body) {
         try {
             Path bin = Files.createDirectories(base.resolve("bin"));
             Path p = bin.resolve(name);
@@ -32,7 +31,7 @@ final class FakeAgents {
     }
 
     /** The repo's env plus settings that keep the loop fast and gates/council off unless asked for. */
-    static Map<String, String> env(TestRepo repo, Path base) {
+    public static Map<String, String> env(TestRepo repo, Path base) {
         Map<String, String> env = repo.env();
         env.put("PATH", base.resolve("bin") + ":" + env.get("PATH"));
         env.put("LOKI_BASE_WAIT", "0.01");
@@ -45,20 +44,44 @@ final class FakeAgents {
     }
 
     /** A command provider running the given script. */
-    static Map<String, String> command(Map<String, String> env, Path script) {
+    public static Map<String, String> command(Map<String, String> env, Path script) {
         env.put("LOKI_PROVIDER", "command");
         env.put("LOKI_PROVIDER_CMD", script.toString());
         return env;
     }
 
-    static TestRepo repoWithSpec(Path base) {
+    /**
+     * A command provider running {@code agentBody} with the reviewers on (gates on, static analysis
+     * and unit tests off), {@code BASE} naming the temp dir the script leaves its notes in, and
+     * {@code marker} set so every process the run starts can be found.
+     */
+    public static Map<String, String> reviewedEnv(TestRepo repo, Path base, String agentBody, Leftovers.Marker marker) {
+        Map<String, String> env = command(env(repo, base), script(base, "agent", agentBody));
+        env.put("BASE", base.toString());
+        marker.mark(env);
+        env.remove("LOKI_GATES");
+        env.put("PHASE_STATIC_ANALYSIS", "false");
+        env.put("LOKI_PHASE_UNIT_TESTS", "false");
+        return env;
+    }
+
+    /** The one review directory of a run ({@code .loki/quality/reviews/<id>}). */
+    public static Path reviewDir(TestRepo repo) {
+        try (var dirs = Files.list(repo.path(".loki/quality/reviews"))) {
+            return dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static TestRepo repoWithSpec(Path base) {
         TestRepo repo = TestRepo.create(base);
         repo.write("PRD.md", "# Calc\n\n## Requirements\n\n- add(a, b) returns the sum of a and b\n");
         repo.commitAll("spec");
         return repo;
     }
 
-    static List<String> lines(Path file) {
+    public static List<String> lines(Path file) {
         try {
             return Files.exists(file) ? Files.readAllLines(file) : List.of();
         } catch (IOException e) {

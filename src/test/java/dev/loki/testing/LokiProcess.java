@@ -1,4 +1,4 @@
-package dev.loki.run;
+package dev.loki.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** loki as a real separate process (same classes as the test), for pause/stop/crash tests. */
-final class LokiProcess {
-    final Process process;
-    final Path out;
-    final Path err;
+public final class LokiProcess {
+    public final Process process;
+    public final Path out;
+    public final Path err;
 
     private LokiProcess(Process process, Path out, Path err) {
         this.process = process;
@@ -21,7 +21,8 @@ final class LokiProcess {
         this.err = err;
     }
 
-    static LokiProcess start(Path cwd, Map<String, String> env, Path logDir, String... args) throws IOException {
+    /** Starts {@code loki args} in {@code cwd} with exactly {@code env}; its output goes to files in {@code logDir}. */
+    public static LokiProcess start(Path cwd, Map<String, String> env, Path logDir, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), "dev.loki.cli.Main"));
@@ -36,7 +37,7 @@ final class LokiProcess {
         return new LokiProcess(pb.start(), out, err);
     }
 
-    int waitFor(Duration max) throws Exception {
+    public int waitFor(Duration max) throws Exception {
         if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
@@ -45,11 +46,15 @@ final class LokiProcess {
         return process.exitValue();
     }
 
-    String output() throws IOException {
+    public String stderr() throws IOException {
+        return Files.readString(err);
+    }
+
+    public String output() throws IOException {
         return "--- stdout\n" + Files.readString(out) + "--- stderr\n" + Files.readString(err);
     }
 
-    void kill() {
+    public void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }
