@@ -30,8 +30,8 @@ public record LoopResult(String status, int exitCode, String reason, int iterati
         {"3", "iteration cap reached without a verified completion"},
         {"5", "stopped after the budget limit (LOKI_BUDGET_LIMIT) was reached"},
         {"6", "the council's safety valve stopped a run that was not converging"},
-        {"7", "stopped on request (loki stop, the dashboard)"},
-        {"130", "interrupted (Ctrl+C twice, SIGINT/SIGTERM)"},
+        {"7", "stopped on request (loki stop, the dashboard, SIGTERM)"},
+        {"130", "interrupted (Ctrl+C twice)"},
     };
 
     /** The exit code for a final loop status. */
