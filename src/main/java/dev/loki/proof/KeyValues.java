@@ -12,9 +12,14 @@ import java.util.regex.Pattern;
 final class KeyValues {
     private static final int MAX_KEY = 64;
 
-    /** A quoted value (escapes allowed) or a bare one up to a delimiter. */
-    private static final Pattern VALUE = Pattern.compile("\"(?:[^\"\\\\\\n]|\\\\.){0,4096}\"|'[^'\\n]{0,4096}'"
-            + "|[^\\s,;'\"}\\])(<>]{1,4096}");
+    /**
+     * A quoted value (escapes allowed) or a bare one up to a delimiter, however long (a bounded
+     * value left the tail of a long secret in the clear, or a long quoted one unmasked); a quote
+     * that is not closed (a line cut inside it) runs to the end of the line. Possessive: a miss
+     * costs one pass, no backtracking.
+     */
+    private static final Pattern VALUE = Pattern.compile("\"(?:[^\"\\\\\\n]|\\\\.)*+\"|'[^'\\n]*+'"
+            + "|[\"'][^\\n]++|[^\\s,;'\"}\\])(<>]++");
 
     private KeyValues() {
     }

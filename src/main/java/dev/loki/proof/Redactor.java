@@ -26,11 +26,15 @@ public final class Redactor {
     /** {@code --password hunter2}, {@code --api-key=...}. */
     private static final Pattern FLAG = Pattern.compile(
             "(?i)(?<![A-Za-z0-9_-])(?<key>--?(?:[a-z0-9]+-)*(?:password|passwd|passphrase|token|secret|api-key|apikey))(?<sep>[ =])"
-                    + "(?<val>[^\\s\"'-][^\\s\"']{0,4095})");
+                    + "(?<val>[^\\s\"'-][^\\s\"']*)");
 
-    /** Prose: "the password is hunter2". */
+    /**
+     * Prose: "the password is hunter2". The value runs to the end of the word, however long (a
+     * bounded run left the tail of a long token in the clear); one character class then one
+     * character, so a miss costs at most one pass back over the word.
+     */
     private static final Pattern PROSE = Pattern.compile(
-            "(?i)\\b(?<key>password|passwd|passphrase)(?<sep>\\s+(?:is|was|of)\\s*:?\\s+)(?<val>[^\\s,;'\"]{2,199}[^\\s,;'\".!?])");
+            "(?i)\\b(?<key>password|passwd|passphrase)(?<sep>\\s+(?:is|was|of)\\s*:?\\s+)(?<val>[^\\s,;'\"]{2,}[^\\s,;'\".!?])");
 
     /** Fragments one of which every secret key name holds (lower case), for the pre-check. */
     private static final List<String> ASSIGNMENT_HINTS = List.of("pass", "pw", "pat", "psk", "key", "secret", "token",

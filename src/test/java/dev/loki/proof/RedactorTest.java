@@ -68,7 +68,18 @@ class RedactorTest {
         }
         assertThat(redactor.redact("-----BEGIN PRIVATE KEY-----" + "A".repeat(200_000)).text())
                 .isEqualTo("[REDACTED:PRIVATE_KEY]");
-        assertThat(redactor.redact("password is " + "a".repeat(200_000)).text()).startsWith("password is [REDACTED]");
+        assertThat(redactor.redact("password is " + "a".repeat(200_000)).text()).startsWith("password is [REDACTED]")
+                .as("no part of a long password is left").doesNotContain("aaaa");
+        assertThat(redactor.redact("the password is " + "b".repeat(500) + ". Next").text())
+                .isEqualTo("the password is [REDACTED]. Next");
+        assertThat(redactor.redact("run --api-key=" + "k".repeat(10_000) + " now").text())
+                .as("no part of a long flag value is left").doesNotContain("kkkk").endsWith(" now");
+        assertThat(redactor.redact("API_TOKEN=\"" + "q".repeat(10_000) + "\" rest").text())
+                .as("a long quoted value").doesNotContain("qqqq").endsWith(" rest");
+        String open = "API_TOKEN=\"" + "z\\\"".repeat(50_000);
+        assertThat(redactor.redact(open).text()).as("an unterminated quote ends (hang guard above)").doesNotContain("z\\\"z");
+        assertThat(redactor.redact("API_TOKEN=\"abcdefghijkl0123").text()).as("a line cut inside a quoted secret")
+                .doesNotContain("abcdefghijkl0123");
     }
 
     @Test
