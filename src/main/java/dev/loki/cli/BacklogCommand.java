@@ -100,10 +100,16 @@ public final class BacklogCommand extends BaseCommand {
                 items.addAll(readList(ctx.cwd().resolve(from)));
             }
             if (label != null) {
-                new GitHub(ctx.cwd(), ctx.env()).withLabel(label).forEach(r -> items.add(r.toString()));
-                if (items.isEmpty()) {
+                List<String> labelled = new GitHub(ctx.cwd(), ctx.env()).withLabel(label).stream()
+                        .map(Object::toString).toList();
+                if (labelled.isEmpty() && items.isEmpty()) {
                     throw LokiException.failed("No open issue is labelled '" + label + "'");
                 }
+                if (labelled.isEmpty()) {
+                    ctx.err().println("Note: no open issue is labelled '" + label + "'; running the " + items.size()
+                            + " other item(s)");
+                }
+                items.addAll(labelled);
             }
             Backlog backlog = Backlog.of(ctx.cwd(), ctx.env());
             boolean tty = !json && ctx.out() == System.out && System.console() != null

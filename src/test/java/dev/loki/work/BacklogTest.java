@@ -176,6 +176,9 @@ class BacklogTest {
         Loki.Result noIssues = Loki.run(f.repo.dir(), env, "backlog", "run", "--label", "ready");
         assertThat(noIssues.exit()).isEqualTo(1);
         assertThat(noIssues.err().strip()).isEqualTo("Error: No open issue is labelled 'ready'");
+        Loki.Result withOthers = Loki.run(f.repo.dir(), env, "backlog", "run", "#x", "--label", "ready");
+        assertThat(withOthers.err()).as("a label that matches nothing is said, also beside other items")
+                .contains("no open issue is labelled 'ready'; running the 1 other item(s)");
         assertThat(f.ghCalls()).contains("issue list --label ready --state open --json number --limit 100");
         assertThat(f.repo.git("branch", "--list", "loki/*")).isEmpty();
     }
