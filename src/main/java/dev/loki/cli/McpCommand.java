@@ -45,12 +45,21 @@ public final class McpCommand extends BaseCommand {
                 return ExitCode.OK;
             }
             McpHttp server = McpHttp.start(mcp, host, port);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "loki-mcp-stop"));
-            ctx.err().println("loki MCP server for " + ctx.lokiDir().workTree() + " at " + server.url());
-            ctx.err().println("Send 'Authorization: Bearer <token>' (create one: loki dashboard token create --scope"
-                    + " control). Ctrl+C stops it.");
-            server.join();
-            return ExitCode.OK;
+            Thread stop = new Thread(server::close, "loki-mcp-stop");
+            Runtime.getRuntime().addShutdownHook(stop);
+            try {
+                ctx.err().println("loki MCP server for " + ctx.lokiDir().workTree() + " at " + server.url());
+                ctx.err().println("Send 'Authorization: Bearer <token>' (create one: loki dashboard token create"
+                        + " --scope control). Ctrl+C stops it.");
+                server.join();
+                return ExitCode.OK;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stop); // served in-process (tests): no hook left behind
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down: the hook is running
+                }
+            }
         }
     }
 
