@@ -45,14 +45,21 @@ final class IndexPaths {
         if (version < 2 || version > 4 || count < 0) {
             return null;
         }
-        MessageDigest md = sha1();
         int end = raw.length - HASH;
         int pos = 12;
-        byte[] prev = new byte[0];
+        // The names, each followed by a NUL, copied one after another and hashed once at the end:
+        // this runs once per loop iteration, never warm, so each entry costs a few reads and one
+        // copy (a name's length comes from its flags; only longer names are scanned for the NUL).
+        byte[] names = new byte[Math.max(64, Math.min(end, 1 << 20))];
+        int used = 0;
+        int prevStart = 0;
         int prevLen = 0;
         for (int i = 0; i < count; i++) {
             int start = pos;
-            int flags = b.getShort(pos + 60) & 0xFFFF;
+            if (pos + 62 > end) {
+                return null;
+            }
+            int flags = (raw[pos + 60] & 0xFF) << 8 | (raw[pos + 61] & 0xFF);
             pos += 62;
             if ((flags & 0x4000) != 0) {
                 if (version < 3) {
@@ -60,11 +67,11 @@ final class IndexPaths {
                 }
                 pos += 2;
             }
-            byte[] path;
+            int nameLen = flags & 0xFFF;
+            int keep = 0;
             if (version == 4) {
-                long strip = 0;
                 int c = raw[pos++] & 0xFF;
-                strip = c & 127;
+                long strip = c & 127;
                 while ((c & 128) != 0) {
                     c = raw[pos++] & 0xFF;
                     strip = ((strip + 1) << 7) | (c & 127);
@@ -72,36 +79,33 @@ final class IndexPaths {
                 if (strip > prevLen) {
                     return null;
                 }
-                int nul = nul(raw, pos, end);
-                if (nul < 0) {
-                    return null;
-                }
-                int keep = prevLen - (int) strip;
-                path = new byte[keep + (nul - pos)];
-                System.arraycopy(prev, 0, path, 0, keep);
-                System.arraycopy(raw, pos, path, keep, nul - pos);
-                pos = nul + 1;
+                keep = prevLen - (int) strip;
+            }
+            int suffix = nameLen != 0xFFF ? nameLen - keep : nul(raw, pos, end) - pos;
+            if (suffix < 0 || pos + suffix >= end || raw[pos + suffix] != 0) {
+                return null; // the layout does not add up: not an index we read right
+            }
+            int len = keep + suffix;
+            if (used + len + 1 > names.length) {
+                names = java.util.Arrays.copyOf(names, Math.max(names.length * 2, used + len + 1));
+            }
+            System.arraycopy(names, prevStart, names, used, keep);
+            System.arraycopy(raw, pos, names, used + keep, suffix + 1); // with its NUL
+            prevStart = used;
+            prevLen = len;
+            used += len + 1;
+            if (version == 4) {
+                pos += suffix + 1;
             } else {
-                int nul = nul(raw, pos, end);
-                if (nul < 0) {
-                    return null;
-                }
-                path = java.util.Arrays.copyOfRange(raw, pos, nul);
-                int len = nul - start; // fixed part and name, then 1-8 NULs to a multiple of 8
-                pos = start + ((len + 8) & ~7);
+                int fixed = pos + suffix - start; // fixed part and name, then 1-8 NULs to a multiple of 8
+                pos = start + ((fixed + 8) & ~7);
             }
             if (pos > end) {
                 return null;
             }
-            int nameLen = flags & 0xFFF;
-            if (nameLen != 0xFFF && nameLen != path.length) {
-                return null; // the layout does not add up: not an index we read right
-            }
-            md.update(path);
-            md.update((byte) 0);
-            prev = path;
-            prevLen = path.length;
         }
+        MessageDigest md = sha1();
+        md.update(names, 0, used);
         while (pos < end) { // extensions: optional ones start with A-Z, the others change what is listed
             if (end - pos < 8) {
                 return null;

@@ -26,17 +26,20 @@ final class JGitStore {
                 .setFS(FS.DETECTED).build();
     }
 
+    /** zlib level of a snapshot's pack outside the loop (see {@link #newPackInserter}). */
+    static final int ZLIB = java.util.zip.Deflater.BEST_SPEED;
+
     /**
-     * One pack per snapshot, compressed with zlib level 1: JGit's pack inserter defaults to
-     * level 9, and compression runs under the inserter's lock, so it was most of the time of
-     * storing an iteration's new files (level 1 is several times faster for a pack some 10-20%
-     * larger; {@code loki checkpoint gc} repacks the store). Callers check for existing objects
-     * themselves (the blob and tree writers ask the object database before inserting), so the
-     * inserter does not look each one up again.
+     * One pack per snapshot, compressed with zlib at {@code level}: JGit's pack inserter
+     * defaults to level 9, and compression runs under the inserter's lock, so it was most of the
+     * time of storing an iteration's new files (level 1 is several times faster for a pack some
+     * 10-20% larger; {@code loki checkpoint gc} repacks the store). Callers check for existing
+     * objects themselves (the blob and tree writers ask the object database before inserting),
+     * so the inserter does not look each one up again.
      */
-    static org.eclipse.jgit.lib.ObjectInserter newPackInserter(FileRepository db) {
+    static org.eclipse.jgit.lib.ObjectInserter newPackInserter(FileRepository db, int level) {
         org.eclipse.jgit.internal.storage.file.PackInserter ins = db.getObjectDatabase().newPackInserter();
-        ins.setCompressionLevel(java.util.zip.Deflater.BEST_SPEED);
+        ins.setCompressionLevel(level);
         ins.checkExisting(false);
         return ins;
     }
