@@ -80,6 +80,7 @@ final class Rollback {
         }
         Optional<SnapshotStore> store = repo.map(service::snapshots);
         Optional<String> targetCommit = Optional.empty();
+        java.util.concurrent.CompletableFuture<List<String>> missing = null;
         if (!opts.stateOnly()) {
             if (repo.isEmpty()) {
                 notes.add("Not a git repository: only agent state is restored.");
@@ -90,12 +91,12 @@ final class Rollback {
                             + (target.snapshot().reason().isBlank() ? "none was recorded" : target.snapshot().reason())
                             + "): only agent state is restored.");
                 } else {
-                    List<String> missing = store.get().missingObjects(targetCommit.get(), GIT_TIMEOUT);
-                    if (!missing.isEmpty()) {
-                        throw LokiException.failed("Cannot restore the code of " + target.id() + ": " + missing.size()
-                                + " object(s) its snapshot needs are gone (was the repository's history rewritten and"
-                                + " garbage-collected?). Nothing was changed. Use --state-only to restore agent state.");
-                    }
+                    // checked while the pre-rollback checkpoint is taken (a walk of the whole
+                    // snapshot), always before the first write
+                    SnapshotStore s = store.get();
+                    String commit = targetCommit.get();
+                    missing = java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> s.missingObjects(commit, GIT_TIMEOUT));
                 }
             }
         }
@@ -106,6 +107,7 @@ final class Rollback {
         Set<String> targetSkipped = Set.copyOf(target.snapshot().skipped());
 
         if (opts.dryRun()) {
+            requireObjects(target, missing);
             return dryRun(target, targetCommit, store, legacy, targetSkipped, notes);
         }
 
@@ -145,6 +147,19 @@ final class Rollback {
             List<String> extra = target.isOurs() ? List.of() : StateFiles.legacyFiles(target.dir());
             CheckpointRequest preReq = CheckpointRequest.preRollback(target.id());
             pre = service.create(targetCommit.isPresent() ? preReq : preReq.withoutCode(), extra);
+        }
+        try {
+            requireObjects(target, missing);
+        } catch (LokiException | GitException e) {
+            if (resumed.isEmpty()) { // nothing was written: the journal goes back to what it held
+                service.deleteRecord(pre.id());
+                if (pending.isPresent()) {
+                    journal.write(pending.get());
+                } else {
+                    journal.clear();
+                }
+            }
+            throw e;
         }
         if (targetCommit.isPresent() && !pre.snapshot().restorable()) {
             if (!opts.force()) {
@@ -317,6 +332,24 @@ final class Rollback {
             }
         }
         return false;
+    }
+
+    /** Fails, changing nothing, when objects the target's snapshot needs are gone. */
+    private static void requireObjects(Checkpoint target, java.util.concurrent.CompletableFuture<List<String>> check) {
+        if (check == null) {
+            return;
+        }
+        List<String> missing;
+        try {
+            missing = check.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        if (!missing.isEmpty()) {
+            throw LokiException.failed("Cannot restore the code of " + target.id() + ": " + missing.size()
+                    + " object(s) its snapshot needs are gone (was the repository's history rewritten and"
+                    + " garbage-collected?). Nothing was changed. Use --state-only to restore agent state.");
+        }
     }
 
     private static List<TreeChange> allPaths(SnapshotStore store, String commit) {

@@ -1352,7 +1352,7 @@ public final class SnapshotStore {
             char status = f[4].charAt(0);
             String path = parts.get(i + 1);
             if (!isExcluded(path)) {
-                changes.add(new TreeChange(status, path, f[0], f[1]));
+                changes.add(new TreeChange(status, path, f[0], f[1], f[2], f[3]));
             }
         }
         return changes;
@@ -1366,7 +1366,9 @@ public final class SnapshotStore {
      * Touches nothing else: no ignored file, no HEAD, branch, index, ref or object of the
      * user's repository. Writes in this process (no git child), deletions first so a file can
      * replace a directory and back. Idempotent: applying the same changes again completes an
-     * interrupted apply. Submodule entries (gitlinks) are left alone.
+     * interrupted apply. Submodule entries (gitlinks) are left alone. The blobs are the ids the
+     * changes carry (from {@link #diff} with {@code commit} as its "to" side, or reversed from
+     * one with it as its "from" side); changes without ids are looked up in the commit's tree.
      */
     public void apply(String commit, List<TreeChange> changes, Duration timeout) throws IOException {
         init();
@@ -1388,15 +1390,29 @@ public final class SnapshotStore {
         }
         Map<String, ObjectId> ids = new HashMap<>();
         Map<String, Integer> modes = new HashMap<>();
-        try (FileRepository db = open(); ObjectReader reader = db.newObjectReader(); RevWalk rw = new RevWalk(reader);
-                TreeWalk tw = new TreeWalk(reader)) {
-            RevCommit c = rw.parseCommit(db.resolve(commit + "^{commit}"));
-            tw.addTree(c.getTree());
-            tw.setRecursive(true);
-            tw.setFilter(PathFilterGroup.createFromStrings(write));
-            while (tw.next()) {
-                ids.put(tw.getPathString(), tw.getObjectId(0));
-                modes.put(tw.getPathString(), tw.getRawMode(0));
+        try (FileRepository db = open()) {
+            for (TreeChange c : changes) {
+                if (c.inTarget() && !"160000".equals(c.newMode()) && c.newId() != null
+                        && ObjectId.isId(c.newId())) {
+                    ids.put(c.path(), ObjectId.fromString(c.newId()));
+                    modes.put(c.path(), Integer.parseInt(c.newMode(), 8));
+                }
+            }
+            if (ids.size() < write.size()) {
+                // changes that do not say what they point at: read it from the commit's tree
+                ids.clear();
+                modes.clear();
+                try (ObjectReader reader = db.newObjectReader(); RevWalk rw = new RevWalk(reader);
+                        TreeWalk tw = new TreeWalk(reader)) {
+                    RevCommit c = rw.parseCommit(db.resolve(commit + "^{commit}"));
+                    tw.addTree(c.getTree());
+                    tw.setRecursive(true);
+                    tw.setFilter(PathFilterGroup.createFromStrings(write));
+                    while (tw.next()) {
+                        ids.put(tw.getPathString(), tw.getObjectId(0));
+                        modes.put(tw.getPathString(), tw.getRawMode(0));
+                    }
+                }
             }
             for (String path : write) {
                 if (ids.get(path) == null) {

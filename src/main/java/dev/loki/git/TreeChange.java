@@ -3,9 +3,14 @@ package dev.loki.git;
 /**
  * One path that differs between two snapshots, as {@code git diff-tree --raw} reports it:
  * {@code A} added, {@code D} deleted, {@code M} modified, {@code T} type changed (file,
- * symlink, gitlink), with the modes on each side ({@code 000000} when absent).
+ * symlink, gitlink), with the modes on each side ({@code 000000} when absent) and the object
+ * ids on each side (all zeros when absent; null when not known).
  */
-public record TreeChange(char status, String path, String oldMode, String newMode) {
+public record TreeChange(char status, String path, String oldMode, String newMode, String oldId, String newId) {
+
+    public TreeChange(char status, String path, String oldMode, String newMode) {
+        this(status, path, oldMode, newMode, null, null);
+    }
 
     /** True when the path exists in the "to" side of the diff. */
     public boolean inTarget() {
@@ -18,6 +23,6 @@ public record TreeChange(char status, String path, String oldMode, String newMod
             case 'D' -> 'A';
             default -> status;
         };
-        return new TreeChange(s, path, newMode, oldMode);
+        return new TreeChange(s, path, newMode, oldMode, newId, oldId);
     }
 }

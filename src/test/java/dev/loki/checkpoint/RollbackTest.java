@@ -60,6 +60,50 @@ class RollbackTest {
         assertThat(r.out()).contains("Undo this rollback with: loki rollback to rb-pre-");
     }
 
+    /**
+     * A blob the target's snapshot needs is gone from the store: the rollback fails before it
+     * writes anything (the check runs while the pre-rollback checkpoint is taken), and leaves
+     * neither that checkpoint nor a journal behind.
+     */
+    @Test
+    void a_snapshot_with_missing_objects_is_refused_and_changes_nothing() throws Exception {
+        repo.write("notes/only-here.md", "content no other snapshot holds\n");
+        String cp = Loki.checkpoint(repo, "with a unique file");
+        repo.delete("notes/only-here.md");
+        repo.write("src/app.py", "print('v2')\n");
+        Path store = repo.dir().resolve(".git/loki/store");
+        Files.writeString(tmp.resolve("unique.txt"), "content no other snapshot holds\n");
+        String blob = new String(new ProcessBuilder("git", "hash-object", tmp.resolve("unique.txt").toString())
+                .start().getInputStream().readAllBytes()).strip();
+        // every object of the store loose, then the unique file's blob deleted
+        Path packs = store.resolve("objects/pack");
+        Path moved = Files.createDirectories(tmp.resolve("packs"));
+        try (var l = Files.list(packs)) {
+            for (Path p : l.toList()) {
+                Files.move(p, moved.resolve(p.getFileName()));
+            }
+        }
+        try (var l = Files.list(moved)) {
+            for (Path p : l.filter(f -> f.toString().endsWith(".pack")).toList()) {
+                Process unpack = new ProcessBuilder("git", "--git-dir", store.toString(), "unpack-objects", "-q")
+                        .redirectInput(p.toFile()).start();
+                assertThat(unpack.waitFor()).isZero();
+            }
+        }
+        Path loose = store.resolve("objects/" + blob.substring(0, 2) + "/" + blob.substring(2));
+        assertThat(loose).exists();
+        Files.delete(loose);
+
+        Loki.Result r = rollback("to", cp);
+        assertThat(r.exit()).as(r.toString()).isNotZero();
+        assertThat(r.err()).contains("object(s) its snapshot needs are gone").contains("Nothing was changed");
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v2')\n");
+        assertThat(repo.exists("notes/only-here.md")).isFalse();
+        Loki.Result list = Loki.run(repo, "rollback", "list", "--json");
+        assertThat(list.out()).as("no pre-rollback checkpoint is left").doesNotContain("rb-pre-");
+        assertThat(repo.dir().resolve(".git/loki/journal/rollback.json")).doesNotExist();
+    }
+
     @Test
     void rollback_is_undone_by_restoring_the_pre_rollback_checkpoint() {
         String cp = Loki.checkpoint(repo, "v1");
