@@ -34,6 +34,8 @@ public class CheckpointBench {
     static final String CLI = "checkpoint create (loki CLI)";
     static final String ROLLBACK = "rollback to previous iteration (in-process)";
     static final String UNDO = "undo the rollback (loki CLI)";
+    static final String VERSION = "loki --version (floor of any CLI command: the JVM and loki's classes)";
+    static final String READ_ALL = "cat every tracked file (floor of a first snapshot: each file read once)";
 
     public static void main(String[] args) throws Exception {
         Path repo = Path.of(args[0]).toAbsolutePath();
@@ -61,6 +63,8 @@ public class CheckpointBench {
             time(STATUS, () -> run(repo, "git", "status", "--porcelain"));
             time("git stash create", () -> run(repo, "git", "stash", "create"));
             time(JAVA, () -> run(repo, java, "-version"));
+            time(VERSION, () -> run(repo, launcher, "--version"));
+            time(READ_ALL, () -> run(repo, "bash", "-c", "git ls-files -z | xargs -0 cat >/dev/null 2>&1; true"));
             int iter = r;
             Checkpoint[] cp = new Checkpoint[1];
             time(LOOP, () -> cp[0] = svc.create(
@@ -137,6 +141,8 @@ public class CheckpointBench {
         target("rollback / loop checkpoint", m(ROLLBACK) / m(LOOP), 2.0);
         System.out.printf("full-scan checkpoint / git status = %.2f; / git stash create = %.2f%n", m(SCAN) / status,
                 m(SCAN) / m("git stash create"));
+        System.out.printf("floors: loki --version / (java -version + git status) = %.2f; reading every tracked file"
+                + " / git status = %.2f%n", m(VERSION) / (m(JAVA) + status), m(READ_ALL) / status);
     }
 
     static void target(String what, double ratio, double limit) {

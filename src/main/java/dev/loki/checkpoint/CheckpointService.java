@@ -124,6 +124,9 @@ public final class CheckpointService {
         Instant now = Instant.now();
         Path dir = null;
         long t0 = System.nanoTime();
+        // git is asked where the repository and its HEAD are while the record is prepared
+        java.util.concurrent.CompletableFuture<Optional<RepoInfo>> detecting = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> RepoInfo.detect(loki.workTree(), env), CheckpointService::onOwnThread);
         try {
             recreateIfWiped(rec, true);
             cleanOrphans(rec.scan(true, false));
@@ -134,7 +137,7 @@ public final class CheckpointService {
             List<String> state = StateFiles.capture(loki.path(), dir, extraState, absent);
 
             long tState = System.nanoTime();
-            Optional<RepoInfo> repo = RepoInfo.detect(loki.workTree(), env);
+            Optional<RepoInfo> repo = await(detecting);
             long tRepo = System.nanoTime();
             ObjectNode snapshot = req.captureCode() ? snapshot(repo, id, req) : noSnapshot("state-only checkpoint");
             long tSnap = System.nanoTime();
@@ -199,6 +202,8 @@ public final class CheckpointService {
                 }
             }
             throw LokiException.failed("Could not write checkpoint under " + root + ": " + e.getMessage());
+        } finally {
+            detecting.handle((r, x) -> null).join(); // no git child outlives a failed create
         }
     }
 
@@ -282,6 +287,20 @@ public final class CheckpointService {
         s.put("reason", reason);
         s.put("duration_ms", 0);
         return s;
+    }
+
+    private static void onOwnThread(Runnable r) {
+        Thread t = new Thread(r, "loki-repo-detect");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     SnapshotStore snapshots(RepoInfo repo) {
