@@ -146,7 +146,14 @@ final class Rollback {
         } else {
             List<String> extra = target.isOurs() ? List.of() : StateFiles.legacyFiles(target.dir());
             CheckpointRequest preReq = CheckpointRequest.preRollback(target.id());
-            pre = service.create(targetCommit.isPresent() ? preReq : preReq.withoutCode(), extra);
+            try {
+                pre = service.create(targetCommit.isPresent() ? preReq : preReq.withoutCode(), extra);
+            } catch (RuntimeException e) {
+                if (missing != null) {
+                    missing.handle((r, x) -> null).join(); // its git child ends before we do
+                }
+                throw e;
+            }
         }
         try {
             requireObjects(target, missing);
