@@ -10,11 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,14 +103,6 @@ public final class Attestation {
         return out;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
-    }
-
     /** The proof's facts, flat, by dotted name (missing ones as null). */
     static ObjectNode facts(JsonNode proof) {
         ObjectNode f = Json.object();
@@ -127,8 +117,8 @@ public final class Attestation {
         ObjectNode st = Json.object();
         st.put("_type", STATEMENT_TYPE);
         ArrayNode subjects = st.putArray("subject");
-        subject(subjects, ProofStore.JSON, "sha256", sha256(json));
-        subject(subjects, ProofStore.HTML, "sha256", sha256(html));
+        subject(subjects, ProofStore.JSON, "sha256", CanonicalJson.sha256(json));
+        subject(subjects, ProofStore.HTML, "sha256", CanonicalJson.sha256(html));
         String base = proof.path("files_changed").path("base_commit").asText("");
         if (!base.isEmpty()) {
             subject(subjects, "git:base_commit", "gitCommit", base);
@@ -273,8 +263,8 @@ public final class Attestation {
                 continue;
             }
             byte[] bytes = name.equals(ProofStore.JSON) ? json : Files.readAllBytes(f);
-            if (!sha256(bytes).equals(want)) {
-                findings.add(name + ": sha256 is " + sha256(bytes) + ", the attestation says " + want
+            if (!CanonicalJson.sha256(bytes).equals(want)) {
+                findings.add(name + ": sha256 is " + CanonicalJson.sha256(bytes) + ", the attestation says " + want
                         + whatChanged(name, bytes, proof, statement));
             }
         }

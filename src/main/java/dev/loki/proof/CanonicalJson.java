@@ -24,9 +24,13 @@ public final class CanonicalJson {
     }
 
     public static String sha256(String canonical) {
+        return sha256(canonical.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The lowercase hex SHA-256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
         try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(d.digest(canonical.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
