@@ -39,6 +39,9 @@ public final class McpCommand extends BaseCommand {
         if (port < 0 || port > 65535) {
             throw LokiException.badInput("--port must be between 0 and 65535");
         }
+        if (http) {
+            McpHttp.requireLoopback(host); // before anything of the project is opened
+        }
         try (McpContext mcp = new McpContext(ctx.lokiDir(), ctx.env())) {
             if (!http) {
                 McpStdio.serve(mcp, ctx.in(), ctx.out());

@@ -110,7 +110,7 @@ public final class McpHttp implements AutoCloseable {
     }
 
     /** A host that is not a loopback address is refused (exit 2): this server is for this machine. */
-    static void requireLoopback(String host) {
+    public static void requireLoopback(String host) {
         boolean loopback;
         try {
             loopback = InetAddress.getByName(host).isLoopbackAddress();

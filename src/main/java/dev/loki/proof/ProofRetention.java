@@ -43,7 +43,7 @@ public final class ProofRetention {
         List<ProofStore.Entry> all = store.list();
         List<ProofStore.Entry> ours = new ArrayList<>();
         for (ProofStore.Entry e : all) {
-            boolean lokiWrote = e.proof().map(p -> p.path("verification").path("hash").isTextual()).orElse(false);
+            boolean lokiWrote = e.proof().map(p -> !SharePolicy.isLegacy(p)).orElse(false);
             if (lokiWrote) {
                 ours.add(e);
             }

@@ -270,6 +270,7 @@ class ProofIntegrityTest {
         Map<String, String> env = fx.repo.env();
         env.put("LOKI_PROOF_RETENTION", "1");
         legacy("legacy-3", "");
+        legacy("legacy-4", ", \"verification\": {\"hash\": \"\"}"); // listed and shared as legacy: kept too
         generate(env);
         assertThat(FilesChanged.proofRefs(fx.dir, env)).containsExactly(FilesChanged.refOf(RunFixture.RUN_ID));
         RunRecord r = fx.run;
@@ -282,6 +283,7 @@ class ProofIntegrityTest {
         assertThat(fx.proofDir()).doesNotExist();
         assertThat(fx.dir.resolve("proofs").resolve(second).resolve(ProofStore.JSON)).exists();
         assertThat(fx.dir.resolve("proofs/legacy-3/proof.json")).exists();
+        assertThat(fx.dir.resolve("proofs/legacy-4/proof.json")).exists();
         assertThat(FilesChanged.proofRefs(fx.dir, env)).containsExactly(FilesChanged.refOf(second));
         assertThat(ProofRetention.prune(fx.dir, env, Set.of()).removedProofs()).isEmpty();
     }
