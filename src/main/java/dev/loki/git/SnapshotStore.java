@@ -2,7 +2,6 @@ package dev.loki.git;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -14,14 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -1379,10 +1375,10 @@ public final class SnapshotStore {
                 if (!"160000".equals(c.newMode())) {
                     write.add(c.path());
                 } else if (!"160000".equals(c.oldMode()) && !"000000".equals(c.oldMode())) {
-                    delete(c.path()); // a file that became a submodule: the file goes
+                    writer().delete(c.path()); // a file that became a submodule: the file goes
                 }
             } else if (!"160000".equals(c.oldMode())) {
-                delete(c.path());
+                writer().delete(c.path());
             }
         }
         if (write.isEmpty()) {
@@ -1421,161 +1417,14 @@ public final class SnapshotStore {
             }
             Set<ObjectId> restored = RESTORED.computeIfAbsent(store, k -> ConcurrentHashMap.newKeySet());
             restored.addAll(ids.values());
-            // Files are written by one thread per core, each with its own reader (a reader is
-            // not shared between threads): different paths, parents made race-free.
-            int threads = Math.max(1, Math.min(write.size() / 64 + 1,
-                    Math.min(4, Runtime.getRuntime().availableProcessors())));
-            Set<Path> dirs = ConcurrentHashMap.newKeySet();
-            java.util.stream.IntStream.range(0, threads).parallel().forEach(t -> {
-                try (ObjectReader own = db.newObjectReader()) {
-                    for (int i = t; i < write.size(); i += threads) {
-                        if (Instant.now().isAfter(deadline)) {
-                            throw new GitException(List.of("restore"), -1, "", true);
-                        }
-                        String path = write.get(i);
-                        writeOne(path, own.open(ids.get(path), Constants.OBJ_BLOB), modes.get(path), dirs);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            writer().write(db, write, ids, modes, deadline);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
     }
 
-    /**
-     * Writes one file (or symlink) of a snapshot: raw bytes, never through a symlink, a
-     * read-only file replaced rather than failed on, the executable bit as the snapshot has it
-     * (owner read and write always). One lstat for what is there; chmod only when needed.
-     */
-    private void writeOne(String relative, ObjectLoader blob, int mode, Set<Path> dirs) throws IOException {
-        Path p = inside(relative);
-        prepareParents(p, dirs);
-        java.nio.file.attribute.PosixFileAttributes there;
-        try {
-            there = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            there = null;
-        }
-        if (there != null && there.isDirectory()) {
-            // a directory where the snapshot has a file (its files went first)
-            try {
-                Files.delete(p);
-            } catch (DirectoryNotEmptyException e) {
-                throw new IOException(relative + " is a directory that still holds files (ignored ones?); cannot"
-                        + " replace it with the file of the snapshot");
-            }
-            there = null;
-        }
-        if (mode == FileMode.SYMLINK.getBits()) {
-            String target = new String(blob.getCachedBytes(Integer.MAX_VALUE), StandardCharsets.UTF_8);
-            if (there != null && there.isSymbolicLink() && Files.readSymbolicLink(p).toString().equals(target)) {
-                return;
-            }
-            Files.deleteIfExists(p);
-            Files.createSymbolicLink(p, Path.of(target));
-            return;
-        }
-        if (there != null && (!there.isRegularFile()
-                || !there.permissions().contains(PosixFilePermission.OWNER_WRITE))) {
-            Files.delete(p); // never write through a symlink; read-only: replace it rather than fail
-            there = null;
-        }
-        try (OutputStream out = Files.newOutputStream(p, LinkOption.NOFOLLOW_LINKS, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            blob.copyTo(out);
-        }
-        // a file written over keeps its permissions; a new one has what the umask gave it
-        Set<PosixFilePermission> now = there != null ? there.permissions()
-                : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        perms.addAll(now);
-        perms.add(PosixFilePermission.OWNER_WRITE);
-        perms.add(PosixFilePermission.OWNER_READ);
-        if (mode == FileMode.EXECUTABLE_FILE.getBits()) {
-            perms.add(PosixFilePermission.OWNER_EXECUTE);
-            if (perms.contains(PosixFilePermission.GROUP_READ)) {
-                perms.add(PosixFilePermission.GROUP_EXECUTE);
-            }
-            if (perms.contains(PosixFilePermission.OTHERS_READ)) {
-                perms.add(PosixFilePermission.OTHERS_EXECUTE);
-            }
-        } else {
-            perms.remove(PosixFilePermission.OWNER_EXECUTE);
-            perms.remove(PosixFilePermission.GROUP_EXECUTE);
-            perms.remove(PosixFilePermission.OTHERS_EXECUTE);
-        }
-        if (!perms.equals(now)) {
-            Files.setPosixFilePermissions(p, perms);
-        }
-    }
-
-    /** Makes the parent directories of {@code p}; a file or symlink in the way is an error. */
-    private void prepareParents(Path p, Set<Path> dirs) throws IOException {
-        Path root = repo.workTree();
-        List<Path> missing = new ArrayList<>();
-        for (Path d = p.getParent(); d != null && !d.equals(root); d = d.getParent()) {
-            if (dirs.contains(d)) {
-                break; // seen to be a directory by this restore
-            }
-            if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
-                dirs.add(d);
-                break;
-            }
-            if (Files.exists(d, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
-                // (checked twice: another writer thread of this restore may have just made it)
-                throw new IOException(root.relativize(d) + " is a file (ignored or left out of the snapshot?) where"
-                        + " the snapshot has a directory; move it away and restore again");
-            }
-            missing.add(d);
-        }
-        for (int i = missing.size() - 1; i >= 0; i--) {
-            try {
-                Files.createDirectory(missing.get(i));
-            } catch (FileAlreadyExistsException e) {
-                // made meanwhile (by another writer thread of this restore)
-                if (!Files.isDirectory(missing.get(i), LinkOption.NOFOLLOW_LINKS)) {
-                    throw e;
-                }
-            }
-            dirs.add(missing.get(i));
-        }
-    }
-
-    private Path inside(String relative) throws IOException {
-        Path root = repo.workTree();
-        Path p = root.resolve(relative).normalize();
-        if (!p.startsWith(root) || p.equals(root) || isExcluded(relative)) {
-            throw new IOException("refusing to write " + relative + ": outside the work tree");
-        }
-        return p;
-    }
-
-    private void delete(String relative) throws IOException {
-        Path root = repo.workTree();
-        Path p = root.resolve(relative).normalize();
-        if (!p.startsWith(root) || p.equals(root)) {
-            throw new IOException("refusing to delete " + relative + ": outside the work tree");
-        }
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            return; // a directory where a file was: its own contents are handled path by path
-        }
-        // a parent that is a symlink or a file now: the path is already gone from the tree
-        for (Path d = p.getParent(); d != null && !d.equals(root); d = d.getParent()) {
-            if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-        }
-        Files.deleteIfExists(p);
-        for (Path dir = p.getParent(); dir != null && !dir.equals(root) && dir.startsWith(root); dir = dir.getParent()) {
-            try {
-                Files.delete(dir);
-            } catch (DirectoryNotEmptyException | NoSuchFileException e) {
-                break;
-            }
-        }
+    private WorkTreeWriter writer() {
+        return new WorkTreeWriter(repo.workTree(), this::isExcluded);
     }
 
     // ---- refs and maintenance -----------------------------------------------------------
