@@ -274,17 +274,26 @@ public final class SnapshotStore {
         Path root = repo.workTree();
         java.util.function.Predicate<ObjectId> seen = id -> c.ids.contains(id) || restored.contains(id);
         sure.parallelStream().forEach(path -> {
-            StatCache.Entry prev = c.captured.get(path);
             try {
-                PathScan s = scanPath(path, root, limits,
-                        now -> prev != null && prev.size() >= 0 && prev.sameStat(now) ? prev : null, od, ins,
-                        inserted, seen);
-                scanned.put(path, s == null ? ABSENT : s);
+                scanned.put(path, scanCarried(c, path, root, limits, od, ins, inserted, seen));
             } catch (UncheckedIOException e) {
                 // e.g. its directory is a file now: the listing drops it, or the scan after it says why
             }
         });
         return scanned;
+    }
+
+    /**
+     * One path of a carried snapshot: the carried entry when the stat data still matches it
+     * (never a racy, smudged one), else stat'ed and hashed; {@link #ABSENT} when not on disk.
+     * The early pass and the pass after the listing both use this, so they cannot disagree.
+     */
+    private static PathScan scanCarried(Carry c, String path, Path root, Limits limits, ObjectDirectory od,
+            ObjectInserter ins, Set<ObjectId> inserted, java.util.function.Predicate<ObjectId> seen) {
+        StatCache.Entry prev = c.captured.get(path);
+        PathScan s = scanPath(path, root, limits,
+                now -> prev != null && prev.size() >= 0 && prev.sameStat(now) ? prev : null, od, ins, inserted, seen);
+        return s == null ? ABSENT : s;
     }
 
     /** A snapshot that stats every listed path (hashing those the stat cache cannot vouch for). */
@@ -452,13 +461,8 @@ public final class SnapshotStore {
                     rest.add(path);
                 }
             }
-            rest.parallelStream().forEach(path -> {
-                StatCache.Entry prev = c.captured.get(path);
-                PathScan s = scanPath(path, root, limits,
-                        now -> prev != null && prev.size() >= 0 && prev.sameStat(now) ? prev : null, od, ins, inserted,
-                        seen);
-                scanned.put(path, s == null ? ABSENT : s);
-            });
+            rest.parallelStream().forEach(
+                    path -> scanned.put(path, scanCarried(c, path, root, limits, od, ins, inserted, seen)));
             long tScan = System.nanoTime();
             long racy = scanStart - StatCache.RACY_MARGIN_NS;
             int hashed = 0;
