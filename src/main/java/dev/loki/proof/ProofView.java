@@ -14,7 +14,8 @@ public record ProofView(String runId, String generatedAt, String status, String 
         String filesSummary, String gatesSummary, String costSummary, String duration, String provider,
         String specSource, String specBrief, String iterationsSummary, List<Row> timeline, List<Row> files,
         List<Row> gates, List<Row> reviewers, List<Row> diffs, String tokens, String hash, String signature,
-        String auditHash, String redaction, String rawJson) {
+        String auditHash, String redaction, String rawJson, String issue, List<Row> criteria,
+        List<Row> memories) {
 
     /** One table row, cells in display order; {@code tone} colours it (ok, bad, neutral). */
     public record Row(List<String> cells, String tone) {
@@ -71,6 +72,29 @@ public record ProofView(String runId, String generatedAt, String status, String 
                 + (red.path("second_scan").path("clean").asBoolean(false) ? "clean"
                         : "FOUND " + red.path("second_scan").path("findings").size() + " secret-shaped string(s)");
         JsonNode it = p.path("iterations");
+        JsonNode is = p.path("issue");
+        String issue = "";
+        List<Row> criteria = new ArrayList<>();
+        if (is.isObject()) {
+            issue = "GitHub issue " + text(is.path("ref"), "#" + is.path("number").asInt()) + ": "
+                    + text(is.path("title"), "(no title)") + text(is.path("url"), "", " - ", "");
+            List<String> labels = new ArrayList<>();
+            is.path("labels").forEach(l -> labels.add(l.asText()));
+            if (!labels.isEmpty()) {
+                issue += " (labels: " + String.join(", ", labels) + ")";
+            }
+            for (JsonNode c : is.path("acceptance_criteria")) {
+                boolean done = c.path("done").asBoolean();
+                criteria.add(new Row(List.of(c.path("text").asText(), done ? "checked" : "open"),
+                        done ? "ok" : "neutral"));
+            }
+        }
+        List<Row> memories = new ArrayList<>();
+        for (JsonNode m : p.path("memories")) {
+            memories.add(new Row(List.of(m.path("id").asText(), m.path("kind").asText(), m.path("title").asText(),
+                    String.valueOf(m.path("first_iteration").asInt()), String.valueOf(m.path("uses").asInt())),
+                    "neutral"));
+        }
         return new ProofView(p.path("run_id").asText(), p.path("generated_at").asText(), status, verdict,
                 approving(verdict) ? "ok" : p.path("council").path("final_verdict").isNull() ? "neutral" : "bad",
                 fc.path("count").asInt() + " file(s), +" + fc.path("insertions").asLong() + " / -"
@@ -85,7 +109,8 @@ public record ProofView(String runId, String generatedAt, String status, String 
                 timeline, files, gates, reviewers, diffs, tokens,
                 v.path("hash").asText(""), sig.isObject() ? "Ed25519, public key " + sig.path("public_key").asText()
                         : "not signed",
-                text(p.path("audit").path("chain_hash"), "no audit log"), redaction, Json.pretty(p));
+                text(p.path("audit").path("chain_hash"), "no audit log"), redaction, Json.pretty(p), issue, criteria,
+                memories);
     }
 
     private static boolean approving(String vote) {

@@ -61,6 +61,8 @@ class StartFromIssueTest {
         assertThat(Files.readString(wt.resolve(".loki/work/spec/issue-12.md"))).contains("- [ ] sub(a, b) returns a - b");
         JsonNode proof = Json.parse(Files.readString(wt.resolve(".loki/proofs/" + runId + "/proof.json")));
         assertThat(proof.path("issue").path("title").asText()).isEqualTo("Add sub");
+        assertThat(Files.readString(wt.resolve(".loki/proofs/" + runId + "/index.html")))
+                .contains("<td>sub(a, b) returns a - b</td><td>open</td>");
         // the commit on the run's branch, pushed to the real bare origin: the agent's file only
         String files = TestRepo.run(List.of("git", "--git-dir", f.origin.toString(), "show", "--name-only",
                 "--format=%an <%ae>%n%s", "refs/heads/loki/issue-12"), base, f.env);
