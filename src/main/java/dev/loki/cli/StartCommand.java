@@ -3,12 +3,17 @@ package dev.loki.cli;
 import dev.loki.work.Finisher;
 import dev.loki.work.WorkStart;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
 
 /** {@code loki start [spec]}: runs the autonomous loop on a spec until it is verified done. */
 @Command(name = "start", mixinStandardHelpOptions = true,
@@ -51,6 +56,11 @@ public final class StartCommand extends BaseCommand {
     @Option(names = "--draft", description = "Open the pull request as a draft.")
     boolean draft;
 
+    @Option(names = "--bg", description = {"Run in the background: the run starts detached (its own session;"
+            + " output appended to .loki/logs/start-bg.log),", "this command waits until it holds the project,"
+            + " prints its pid and how to follow and stop it, and returns."})
+    boolean background;
+
     @Option(names = "--keep-dashboard", description = "Keep the dashboard this run starts running after the run ends.")
     boolean keepDashboard;
 
@@ -60,6 +70,9 @@ public final class StartCommand extends BaseCommand {
 
     @Override
     protected int doCall() throws Exception {
+        if (background) {
+            return startInBackground();
+        }
         Map<String, String> overrides = new HashMap<>();
         if (maxIterations != null) {
             if (maxIterations < 1) {
@@ -89,6 +102,83 @@ public final class StartCommand extends BaseCommand {
             return startPlanned(plan.get(), overrides);
         }
         return RunOutput.run(ctx, Optional.ofNullable(spec), Optional.ofNullable(provider), overrides);
+    }
+
+    /**
+     * {@code --bg}: the same command without {@code --bg}, detached, in this project (absolute
+     * {@code -C} and {@code --loki-dir}); waits until the run holds the project's session lock or
+     * the child ends, at most {@link #BG_WAIT}.
+     */
+    private int startInBackground() throws Exception {
+        dev.loki.store.LokiDir loki = ctx.lokiDir();
+        Optional<Long> holder = loki.exists() ? dev.loki.store.SessionLock.holder(loki) : Optional.empty();
+        if (holder.isPresent()) {
+            throw dev.loki.LokiException.failed("A loki run (pid " + holder.get() + ") is already active in this"
+                    + " project; follow it with 'loki status', or stop it with 'loki stop'.");
+        }
+        List<String> args = new ArrayList<>(List.of("-C", ctx.cwd().toAbsolutePath().toString(), "--loki-dir",
+                loki.path().toAbsolutePath().toString()));
+        if (ctx.verbose()) {
+            args.add("--verbose");
+        }
+        args.add("start");
+        ParseResult parsed = super.spec.commandLine().getParseResult();
+        for (OptionSpec o : parsed.matchedOptions()) {
+            String name = o.longestName();
+            if (o.inherited() || GLOBAL.contains(name) || name.equals("--bg")) {
+                continue; // given above, or this very flag
+            }
+            if (o.arity().max() == 0) {
+                args.add(name);
+            } else {
+                for (String v : o.originalStringValues()) {
+                    args.add(name);
+                    args.add(v);
+                }
+            }
+        }
+        for (PositionalParamSpec p : parsed.matchedPositionals()) {
+            args.addAll(p.originalStringValues());
+        }
+        loki.ensureExists();
+        Path log = java.nio.file.Files.createDirectories(loki.resolve("logs")).resolve("start-bg.log");
+        Process child = dev.loki.process.Processes.startDetached(
+                dev.loki.process.JavaChild.command(List.of(), "dev.loki.cli.Main", args), ctx.cwd(), ctx.env(), log);
+        java.time.Instant deadline = java.time.Instant.now().plus(BG_WAIT);
+        while (java.time.Instant.now().isBefore(deadline) && child.isAlive()
+                && dev.loki.store.SessionLock.holder(loki).isEmpty()) {
+            Thread.sleep(50);
+        }
+        String where = ctx.cwd().toAbsolutePath().relativize(log.toAbsolutePath()).toString();
+        if (!child.isAlive() && child.exitValue() != 0) {
+            ctx.err().println("Error: the background run exited at once (code " + child.exitValue() + "): "
+                    + lastLine(log) + " (all of it: " + where + ")");
+            return child.exitValue();
+        }
+        ctx.out().println((child.isAlive() ? "Started in the background" : "Started in the background and already"
+                + " ended") + ": pid " + child.pid() + ", output in " + where + ".");
+        ctx.out().println("Follow it with 'loki status' or 'loki logs -f', sign in to its dashboard with"
+                + " 'loki dashboard open', stop it with 'loki stop'.");
+        return dev.loki.ExitCode.OK;
+    }
+
+    /** How long {@code --bg} waits for the run to take the project before it reports it started anyway. */
+    private static final java.time.Duration BG_WAIT = java.time.Duration.ofSeconds(20);
+    private static final java.util.Set<String> GLOBAL = java.util.Set.of("--verbose", "--loki-dir", "-C");
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) {
+                    String l = lines.get(i).strip();
+                    return l.length() > 300 ? l.substring(0, 300) + "..." : l;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return "(no output)";
+        }
+        return "(no output)";
     }
 
     /** A run from an issue or a task, or in a worktree: run there, then commit and open the PR. */
