@@ -56,9 +56,9 @@ public final class StartCommand extends BaseCommand {
     @Option(names = "--draft", description = "Open the pull request as a draft.")
     boolean draft;
 
-    @Option(names = "--bg", description = {"Run in the background: the run starts detached (its own session;"
-            + " output appended to .loki/logs/start-bg.log),", "this command waits until it holds the project,"
-            + " prints its pid and how to follow and stop it, and returns."})
+    @Option(names = "--bg", description = {"Run in the background: start the run detached",
+        "(its own session, output appended to", ".loki/logs/start-bg.log), wait until it holds the",
+        "project, print its pid and return."})
     boolean background;
 
     @Option(names = "--keep-dashboard", description = "Keep the dashboard this run starts running after the run ends.")
