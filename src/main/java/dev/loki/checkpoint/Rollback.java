@@ -80,7 +80,6 @@ final class Rollback {
         }
         Optional<SnapshotStore> store = repo.map(service::snapshots);
         Optional<String> targetCommit = Optional.empty();
-        java.util.concurrent.CompletableFuture<List<String>> missing = null;
         if (!opts.stateOnly()) {
             if (repo.isEmpty()) {
                 notes.add("Not a git repository: only agent state is restored.");
@@ -90,13 +89,6 @@ final class Rollback {
                     notes.add("Checkpoint " + target.id() + " has no code snapshot ("
                             + (target.snapshot().reason().isBlank() ? "none was recorded" : target.snapshot().reason())
                             + "): only agent state is restored.");
-                } else {
-                    // checked while the pre-rollback checkpoint is taken (a walk of the whole
-                    // snapshot), always before the first write
-                    SnapshotStore s = store.get();
-                    String commit = targetCommit.get();
-                    missing = java.util.concurrent.CompletableFuture.supplyAsync(
-                            () -> s.missingObjects(commit, GIT_TIMEOUT));
                 }
             }
         }
@@ -107,7 +99,7 @@ final class Rollback {
         Set<String> targetSkipped = Set.copyOf(target.snapshot().skipped());
 
         if (opts.dryRun()) {
-            requireObjects(target, missing);
+            requireObjects(target, checkObjects(store, targetCommit));
             return dryRun(target, targetCommit, store, legacy, targetSkipped, notes);
         }
 
@@ -140,6 +132,10 @@ final class Rollback {
         started.put("resumed", resumed.isPresent());
         service.lokiDir().events().append("checkpoint.rollback_started", started);
 
+        // Every object the target's snapshot needs is checked (a walk of the whole snapshot) while
+        // the pre-rollback checkpoint is taken, and before the first write. Started only now: the
+        // stray writers above are ended by what they are, and this git child must not look like one.
+        java.util.concurrent.CompletableFuture<List<String>> missing = checkObjects(store, targetCommit);
         Checkpoint pre;
         if (resumed.isPresent()) {
             pre = resumed.get();
@@ -339,6 +335,17 @@ final class Rollback {
             }
         }
         return false;
+    }
+
+    /** The objects of {@code commit}'s snapshot that are missing, looked for on another thread; null without one. */
+    private static java.util.concurrent.CompletableFuture<List<String>> checkObjects(Optional<SnapshotStore> store,
+            Optional<String> commit) {
+        if (store.isEmpty() || commit.isEmpty()) {
+            return null;
+        }
+        SnapshotStore s = store.get();
+        String c = commit.get();
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> s.missingObjects(c, GIT_TIMEOUT));
     }
 
     /** Fails, changing nothing, when objects the target's snapshot needs are gone. */

@@ -56,13 +56,20 @@ final class RollbackGuards {
         byte[] needle = ("GIT_DIR=" + storeDir.toAbsolutePath().normalize()).getBytes(StandardCharsets.UTF_8);
         long self = ProcessHandle.current().pid();
         ProcessHandle.allProcesses().forEach(h -> {
-            if (h.pid() == self || h.parent().map(p -> p.pid() == self).orElse(false)) {
-                return;
+            if (descendsFrom(h, self)) {
+                return; // ours: a git child of this process (through setsid when it forked)
             }
-            // a child of a live JVM belongs to a loki that is still running: not a stray
-            if (h.parent().filter(ProcessHandle::isAlive)
-                    .map(p -> p.info().command().orElse("").contains("java")).orElse(false)) {
-                return;
+            // a child of a live JVM (or of the setsid between them) belongs to a loki that is still
+            // running: not a stray
+            Optional<ProcessHandle> up = h.parent();
+            for (int i = 0; i < 2 && up.isPresent(); i++, up = up.flatMap(ProcessHandle::parent)) {
+                String c = up.get().info().command().orElse("");
+                if (up.get().isAlive() && c.contains("java")) {
+                    return;
+                }
+                if (!c.endsWith("/setsid")) {
+                    break;
+                }
             }
             String cmd = h.info().command().orElse("");
             if (!cmd.endsWith("/git") && !cmd.contains("/git-core/")) {
@@ -78,6 +85,18 @@ final class RollbackGuards {
             }
         });
         return out;
+    }
+
+    /** Whether {@code h} is {@code pid} or a child or grandchild of it. */
+    private static boolean descendsFrom(ProcessHandle h, long pid) {
+        Optional<ProcessHandle> p = Optional.of(h);
+        for (int up = 0; up < 3 && p.isPresent(); up++) {
+            if (p.get().pid() == pid) {
+                return true;
+            }
+            p = p.get().parent();
+        }
+        return false;
     }
 
     /** Ends the processes (TERM, then KILL after a grace period); returns how many there were. */
