@@ -137,9 +137,30 @@ public final class CheckpointService {
             List<String> state = StateFiles.capture(loki.path(), dir, extraState, absent);
 
             long tState = System.nanoTime();
-            Optional<RepoInfo> repo = await(detecting);
+            Optional<RepoInfo> repo;
+            ObjectNode snapshot;
+            RepoInfo guess = lastRepo;
             long tRepo = System.nanoTime();
-            ObjectNode snapshot = req.captureCode() ? snapshot(repo, id, req) : noSnapshot("state-only checkpoint");
+            if (req.captureCode() && guess != null) {
+                // the loop checkpoints the same repository every time: the snapshot starts where it
+                // was last time while git answers, and is taken again if the repository moved
+                snapshot = snapshot(Optional.of(guess), id, req);
+                repo = await(detecting);
+                if (repo.isEmpty() || !sameLocation(repo.get(), guess)) {
+                    snapshot = snapshot(repo, id, req);
+                } else if ("captured".equals(snapshot.path("status").asText())) {
+                    if (repo.get().head().isPresent()) {
+                        snapshot.remove("note"); // what git says now, not what it said last time
+                    } else {
+                        snapshot.put("note", PARENTLESS);
+                    }
+                }
+            } else {
+                repo = await(detecting);
+                tRepo = System.nanoTime();
+                snapshot = req.captureCode() ? snapshot(repo, id, req) : noSnapshot("state-only checkpoint");
+            }
+            lastRepo = repo.orElse(null);
             long tSnap = System.nanoTime();
             if (snapshot.hasNonNull("commit")) {
                 AtomicFiles.writeString(dir.resolve("worktree-snapshot.txt"), snapshot.get("commit").asText() + "\n");
@@ -232,7 +253,7 @@ public final class CheckpointService {
             s.put("paths_updated", snap.pathsUpdated());
             s.put("includes_untracked", true);
             if (repo.get().head().isEmpty()) {
-                s.put("note", "the repository has no commit yet: parentless snapshot");
+                s.put("note", PARENTLESS);
             }
             ArrayNode skipped = s.putArray("skipped");
             for (SnapshotStore.Skipped k : snap.skipped()) {
@@ -287,6 +308,15 @@ public final class CheckpointService {
         s.put("reason", reason);
         s.put("duration_ms", 0);
         return s;
+    }
+
+    private static final String PARENTLESS = "the repository has no commit yet: parentless snapshot";
+
+    /** Where the last checkpoint found the repository (see {@link #create}); null before the first. */
+    private volatile RepoInfo lastRepo;
+
+    private static boolean sameLocation(RepoInfo a, RepoInfo b) {
+        return a.workTree().equals(b.workTree()) && a.gitDir().equals(b.gitDir()) && a.commonDir().equals(b.commonDir());
     }
 
     private static void onOwnThread(Runnable r) {

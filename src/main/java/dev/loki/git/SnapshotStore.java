@@ -363,32 +363,37 @@ public final class SnapshotStore {
 
             RESTORED.remove(store); // every blob was looked up in the store: the hint is spent
             Map<String, StatCache.Entry> kept = StatCache.smudged(next, scanStart);
-            StatCache.save(cacheFile, kept, fingerprint);
+            if (verify || !appendChanges(cacheFile, cache, kept)) {
+                StatCache.save(cacheFile, kept, fingerprint);
+            }
             byte[] trees = saveTrees(treesFile, tw.trees());
             if (hint != null) {
-                // the loop's next snapshot starts from this one: only what changed is looked at
-                Carry c = new Carry(store, excludedPrefixes, fingerprint, new HashMap<>(kept), new HashMap<>(),
-                        new HashMap<>(), new java.util.HashSet<>(), null, trees);
-                scanned.forEach((p, s) -> {
-                    if (s.skipped() != null) {
-                        c.skipped.put(p, s.skipped());
-                    } else if (s.entry() != null && !validPath(p)) {
-                        c.skipped.put(p, invalid(p));
-                    }
-                    if (s.notRestored() != null) {
-                        c.notRestored.put(p, s.notRestored());
-                    }
+                // The loop's next snapshot starts from this one: only what changed is looked at.
+                // What it needs besides the entries is gathered on another thread (the next
+                // snapshot is an iteration away, and waits for it if need be).
+                Carry c = new Carry(store, excludedPrefixes, fingerprint, kept, new HashMap<>(), new HashMap<>(),
+                        new java.util.HashSet<>(), memo.build(), trees);
+                c.ready = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    scanned.forEach((p, s) -> {
+                        if (s.skipped() != null) {
+                            c.skipped.put(p, s.skipped());
+                        } else if (s.entry() != null && !validPath(p)) {
+                            c.skipped.put(p, invalid(p));
+                        }
+                        if (s.notRestored() != null) {
+                            c.notRestored.put(p, s.notRestored());
+                        }
+                    });
+                    kept.forEach((p, e) -> {
+                        if (e.size() < 0) {
+                            c.smudged.add(p);
+                        }
+                        if (linked(e)) {
+                            c.linked.add(p);
+                        }
+                        c.ids.add(ObjectId.fromRaw(e.id()));
+                    });
                 });
-                kept.forEach((p, e) -> {
-                    if (e.size() < 0) {
-                        c.smudged.add(p);
-                    }
-                    if (linked(e)) {
-                        c.linked.add(p);
-                    }
-                    c.ids.add(ObjectId.fromRaw(e.id()));
-                });
-                c.trees = memo.build();
                 hint.carry(c);
             }
             long tEnd = System.nanoTime();
@@ -401,6 +406,35 @@ public final class SnapshotStore {
             }
             return snapshot(commit, tree, skipped, notRestored, listing, hashed);
         }
+    }
+
+    /**
+     * Appends to the stat cache's log only the entries that differ from the cache this snapshot
+     * loaded (under the store lock: nobody wrote it since), and the paths gone; false when the
+     * cache must be written whole (none yet, another writer, or the log is full).
+     */
+    private static boolean appendChanges(Path file, StatCache loaded, Map<String, StatCache.Entry> kept)
+            throws IOException {
+        if (loaded.size() == 0) {
+            return false;
+        }
+        Map<String, StatCache.Entry> changes = new HashMap<>();
+        kept.forEach((p, e) -> {
+            StatCache.Entry old = loaded.get(p);
+            if (old == null || !sameEntry(old, e)) {
+                changes.put(p, e);
+            }
+        });
+        for (String p : loaded.paths()) {
+            if (!kept.containsKey(p)) {
+                changes.put(p, null);
+            }
+        }
+        return StatCache.append(file, changes);
+    }
+
+    private static boolean sameEntry(StatCache.Entry a, StatCache.Entry b) {
+        return a.sameStat(b) && java.util.Arrays.equals(a.id(), b.id());
     }
 
     /**
@@ -667,6 +701,8 @@ public final class SnapshotStore {
         final Set<ObjectId> ids = new java.util.HashSet<>();
         TreeMemo trees;
         byte[] treesFile;
+        /** Done when the sets and maps above are filled (see {@link SnapshotStore#takeScanned}). */
+        java.util.concurrent.CompletableFuture<Void> ready = java.util.concurrent.CompletableFuture.completedFuture(null);
 
         Carry(Path store, List<String> excluded, String fingerprint, Map<String, StatCache.Entry> captured,
                 Map<String, Skipped> skipped, Map<String, Skipped> notRestored, Set<String> smudged, TreeMemo trees,
@@ -683,6 +719,11 @@ public final class SnapshotStore {
         }
 
         boolean usable(Path store, List<String> excluded, String fingerprint, Path treesFile) {
+            try {
+                ready.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                return false;
+            }
             if (!this.store.equals(store) || !this.excluded.equals(excluded) || !this.fingerprint.equals(fingerprint)
                     || trees == null) {
                 return false;

@@ -64,6 +64,11 @@ final class StatCache {
         return entries.get(path);
     }
 
+    /** The paths the cache holds (a read-only view). */
+    java.util.Set<String> paths() {
+        return java.util.Collections.unmodifiableSet(entries.keySet());
+    }
+
     /** The user-object fingerprint saved with the cache (pack names of the user's repository). */
     String fingerprint() {
         return fingerprint;

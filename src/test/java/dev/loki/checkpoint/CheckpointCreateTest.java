@@ -28,6 +28,31 @@ class CheckpointCreateTest {
         return out;
     }
 
+    /**
+     * One service (the loop's) checkpoints the same repository again and again, starting each
+     * snapshot where the repository was last time while git says where it is now: what the record
+     * says (HEAD, the parentless note) is still what git says now.
+     */
+    @Test
+    void a_service_s_later_checkpoints_record_the_repository_as_it_is_now() {
+        TestRepo repo = TestRepo.createEmpty(tmp);
+        repo.write("first.txt", "hello\n");
+        CheckpointService svc = CheckpointService.open(
+                dev.loki.store.LokiDir.locate(java.util.Optional.empty(), repo.env(), repo.dir()), repo.env());
+        Checkpoint first = svc.create(CheckpointRequest.manual("no commit yet"));
+        assertThat(first.metadata().path("git_sha").asText()).isEqualTo("no-commit");
+        assertThat(first.metadata().path("snapshot").path("note").asText()).contains("parentless");
+
+        repo.commitAll("first");
+        repo.write("first.txt", "changed\n");
+        Checkpoint second = svc.create(CheckpointRequest.manual("after the first commit"));
+        assertThat(second.metadata().path("git_sha").asText()).isEqualTo(repo.head());
+        assertThat(second.metadata().path("snapshot").path("status").asText()).isEqualTo("captured");
+        assertThat(second.metadata().path("snapshot").has("note")).as("not parentless any more").isFalse();
+        assertThat(svc.rollback(first.id(), RollbackOptions.defaults()).codeRestored()).isTrue();
+        assertThat(repo.read("first.txt")).isEqualTo("hello\n");
+    }
+
     @Test
     void metadata_keeps_upstreams_nine_keys_first_and_index_lines_keep_upstreams_keys() throws Exception {
         TestRepo repo = TestRepo.create(tmp);
