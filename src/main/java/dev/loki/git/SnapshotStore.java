@@ -1353,7 +1353,12 @@ public final class SnapshotStore {
     /** Whether an object (from this store or the user's repository) exists. */
     public boolean hasCommit(String sha) {
         init();
-        return git().exec("cat-file", "-e", sha + "^{commit}").ok();
+        try (FileRepository db = open(); RevWalk rw = new RevWalk(db)) {
+            ObjectId id = db.resolve(sha + "^{commit}"); // read in-process: a rollback asks first thing
+            return id != null && rw.parseCommit(id) != null;
+        } catch (IOException | RuntimeException e) {
+            return false; // missing, not a commit, or not a revision at all
+        }
     }
 
     /**

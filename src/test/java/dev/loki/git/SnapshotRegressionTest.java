@@ -238,6 +238,11 @@ class SnapshotRegressionTest {
         h.repo.git("clean", "-fdxq");
         assertThat(h.repo.exists(".loki")).isFalse();
         assertThat(h.store.hasCommit(s.commit())).isTrue();
+        assertThat(h.store.hasCommit(s.commit().substring(0, 12))).as("abbreviated").isTrue();
+        assertThat(h.store.hasCommit(h.info.head().orElseThrow())).as("the user's, through the alternate").isTrue();
+        assertThat(h.store.hasCommit(s.tree())).as("a tree is not a commit").isFalse();
+        assertThat(h.store.hasCommit("0123456789abcdef0123456789abcdef01234567")).as("absent").isFalse();
+        assertThat(h.store.hasCommit("not a revision")).isFalse();
         assertThat(h.tree(s.commit())).containsKey("f.txt").doesNotContainKey(".loki/state.json");
         assertThat(h.repo.git("for-each-ref")).as("no ref in the user's repository").doesNotContain("refs/loki");
     }
