@@ -60,6 +60,18 @@ class RollbackTest {
         assertThat(r.out()).contains("Undo this rollback with: loki rollback to rb-pre-");
     }
 
+    /** Files are written over in place and cut to length: a shorter version leaves no old tail. */
+    @Test
+    void a_restored_file_shorter_or_longer_than_the_one_on_disk_is_exactly_the_snapshot_s() {
+        repo.write("short.txt", "v1\n").write("long.txt", "version one, the long one\n");
+        String cp = Loki.checkpoint(repo, "before");
+        repo.write("short.txt", "a much longer second version of this file\n").write("long.txt", "2\n");
+        Loki.Result r = rollback("to", cp);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(repo.read("short.txt")).isEqualTo("v1\n");
+        assertThat(repo.read("long.txt")).isEqualTo("version one, the long one\n");
+    }
+
     /**
      * A blob the target's snapshot needs is gone from the store: the rollback fails before it
      * writes anything (the check runs while the pre-rollback checkpoint is taken), and leaves
