@@ -17,11 +17,22 @@ public final class JavaChild {
     }
 
     public static List<String> command(List<String> jvmFlags, String mainClass, List<String> args) {
+        return command(ManagementFactory.getRuntimeMXBean().getInputArguments(), jvmFlags, mainClass, args);
+    }
+
+    /**
+     * The flags the launcher's class-data archive was made with go to the child too (the archive,
+     * the module option a JDK 22+ launcher adds, the collector, its quiet logging): a child
+     * started without them cannot map the archive, starts slower and logs the mismatch. The
+     * short commands' C1-only flag is not passed on: the children live long.
+     */
+    static List<String> command(List<String> parentFlags, List<String> jvmFlags, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+        for (String a : parentFlags) {
             if (a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-XX:AOTCache=") || a.startsWith("-Xlog:cds")
-                    || a.startsWith("-Xlog:aot") || a.startsWith("-Xshare:")) {
+                    || a.startsWith("-Xlog:aot") || a.startsWith("-Xshare:") || a.startsWith("--enable-native-access=")
+                    || a.equals("-XX:+UseSerialGC") || a.equals("-Xlog:disable") || a.startsWith("-Xlog:all=")) {
                 cmd.add(a);
             }
         }
