@@ -43,4 +43,39 @@ class RollbackGuardsTest {
             wrapper.destroyForcibly();
         }
     }
+
+    /**
+     * A git process of another live loki (a dashboard reading the store, say) started through a
+     * setsid that forked: its parent is setsid, whose parent is a live JVM. Not a stray either.
+     */
+    @Test
+    void a_git_under_the_setsid_of_another_live_jvm_is_not_a_stray_writer() throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        assertThat(new ProcessBuilder("git", "init", "-q", "--bare", store.toString()).start().waitFor()).isZero();
+        Path holder = tmp.resolve("Holder.java");
+        Files.writeString(holder, "public class Holder { public static void main(String[] a) throws Exception {"
+                + " Process p = new ProcessBuilder(\"setsid\", \"--fork\", \"--wait\", \"git\", \"cat-file\","
+                + " \"--batch\").inheritIO().start(); System.exit(p.waitFor()); } }");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, holder.toString());
+        pb.environment().put("GIT_DIR", store.toString());
+        Process jvm = pb.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            List<ProcessHandle> gits = List.of();
+            while (gits.isEmpty() && System.nanoTime() < deadline) {
+                gits = jvm.toHandle().descendants().filter(h -> h.info().command().orElse("").endsWith("/git")).toList();
+                Thread.sleep(50);
+            }
+            assertThat(gits).as("the other JVM's git runs").hasSize(1);
+            assertThat(gits.get(0).parent().flatMap(p -> p.info().command()).orElse("")).endsWith("/setsid");
+            assertThat(RollbackGuards.strayWriters(store)).extracting(ProcessHandle::pid)
+                    .doesNotContain(gits.get(0).pid());
+        } finally {
+            jvm.getOutputStream().close(); // git's stdin (inherited) ends: everything exits
+            jvm.waitFor(10, TimeUnit.SECONDS);
+            jvm.descendants().forEach(ProcessHandle::destroyForcibly);
+            jvm.destroyForcibly();
+        }
+    }
 }
