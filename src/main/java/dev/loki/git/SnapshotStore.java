@@ -272,7 +272,7 @@ public final class SnapshotStore {
         }
         Map<String, PathScan> scanned = new ConcurrentHashMap<>(sure.size() * 4 / 3 + 1);
         Path root = repo.workTree();
-        java.util.function.Predicate<ObjectId> seen = id -> c.ids.contains(id) || restored.contains(id);
+        java.util.function.Predicate<ObjectId> seen = c.seen(restored);
         sure.parallelStream().forEach(path -> {
             try {
                 scanned.put(path, scanCarried(c, path, root, limits, od, ins, inserted, seen));
@@ -304,108 +304,106 @@ public final class SnapshotStore {
         // The user's repository was repacked or garbage-collected since the cache was written:
         // content we borrowed from it may be gone, so every cached id is checked once.
         boolean verify = cache.size() > 0 && !cache.fingerprint().equals(fingerprint);
-        {
-            ObjectDirectory od = db.getObjectDatabase();
-            Map<String, PathScan> scanned = new ConcurrentHashMap<>(listing.paths().size() * 4 / 3 + 1);
-            Path root = repo.workTree();
+        ObjectDirectory od = db.getObjectDatabase();
+        Map<String, PathScan> scanned = new ConcurrentHashMap<>(listing.paths().size() * 4 / 3 + 1);
+        Path root = repo.workTree();
 
-            listing.paths().parallelStream().forEach(path -> {
-                StatCache.Entry prev = cache.get(path);
-                if (hint != null && prev != null && !verify && !hint.mayHaveChanged(path) && !linked(prev)
-                        && cache.trusted(path, prev) != null) {
-                    // the watcher saw no event under this path since the last snapshot
-                    scanned.put(path, new PathScan(prev, false, null, readOnlyNote(path, prev)));
-                    return;
-                }
-                PathScan s = scanPath(path, root, limits, now -> {
-                    StatCache.Entry hit = cache.trusted(path, now);
-                    return hit != null && verify && !od.has(ObjectId.fromRaw(hit.id())) ? null : hit;
-                }, od, ins, inserted, id -> true);
-                if (s != null) {
-                    scanned.put(path, s);
-                }
-            });
+        listing.paths().parallelStream().forEach(path -> {
+            StatCache.Entry prev = cache.get(path);
+            if (hint != null && prev != null && !verify && !hint.mayHaveChanged(path) && !linked(prev)
+                    && cache.trusted(path, prev) != null) {
+                // the watcher saw no event under this path since the last snapshot
+                scanned.put(path, new PathScan(prev, false, null, readOnlyNote(path, prev)));
+                return;
+            }
+            PathScan s = scanPath(path, root, limits, now -> {
+                StatCache.Entry hit = cache.trusted(path, now);
+                return hit != null && verify && !od.has(ObjectId.fromRaw(hit.id())) ? null : hit;
+            }, od, ins, inserted, id -> true);
+            if (s != null) {
+                scanned.put(path, s);
+            }
+        });
 
-            long tScan = System.nanoTime();
-            Map<String, StatCache.Entry> next = new HashMap<>(scanned.size() * 4 / 3 + 1);
-            List<Skipped> skipped = new ArrayList<>();
-            List<Skipped> notRestored = new ArrayList<>();
-            List<TreeWriter.Item> items = new ArrayList<>(scanned.size());
-            int hashed = 0;
-            for (Map.Entry<String, PathScan> e : scanned.entrySet()) {
-                String path = e.getKey();
-                PathScan s = e.getValue();
-                if (s.skipped() != null) {
-                    skipped.add(s.skipped());
-                }
-                if (s.notRestored() != null) {
-                    notRestored.add(s.notRestored());
-                }
-                if (s.entry() == null) {
-                    continue;
-                }
-                next.put(path, s.entry());
-                hashed += s.hashed() ? 1 : 0;
-                if (!validPath(path)) {
-                    skipped.add(invalid(path));
-                    continue;
-                }
-                items.add(new TreeWriter.Item(TreeWriter.utf8(path), s.entry().mode(), s.entry().id()));
+        long tScan = System.nanoTime();
+        Map<String, StatCache.Entry> next = new HashMap<>(scanned.size() * 4 / 3 + 1);
+        List<Skipped> skipped = new ArrayList<>();
+        List<Skipped> notRestored = new ArrayList<>();
+        List<TreeWriter.Item> items = new ArrayList<>(scanned.size());
+        int hashed = 0;
+        for (Map.Entry<String, PathScan> e : scanned.entrySet()) {
+            String path = e.getKey();
+            PathScan s = e.getValue();
+            if (s.skipped() != null) {
+                skipped.add(s.skipped());
             }
-            items.sort((x, y) -> TreeWriter.compare(x.path(), y.path()));
-            Set<ObjectId> knownTrees = verify ? new java.util.HashSet<>() : loadTrees(treesFile);
-            TreeWriter tw = new TreeWriter(od, ins, knownTrees);
-            TreeMemo.Builder memo = hint != null ? new TreeMemo.Builder() : null;
-            ObjectId tree = tw.write(items, memo);
-            long tTree = System.nanoTime();
-            ObjectId commit = commitAndRef(db, ins, tree, message, ref);
-            long tFlush = System.nanoTime();
-
-            RESTORED.remove(store); // every blob was looked up in the store: the hint is spent
-            Map<String, StatCache.Entry> kept = StatCache.smudged(next, scanStart);
-            if (verify || !appendChanges(cacheFile, cache, kept)) {
-                StatCache.save(cacheFile, kept, fingerprint);
+            if (s.notRestored() != null) {
+                notRestored.add(s.notRestored());
             }
-            byte[] trees = saveTrees(treesFile, tw.trees());
-            if (hint != null) {
-                // The loop's next snapshot starts from this one: only what changed is looked at.
-                // What it needs besides the entries is gathered on another thread (the next
-                // snapshot is an iteration away, and waits for it if need be).
-                Carry c = new Carry(store, excludedPrefixes, fingerprint, kept, new HashMap<>(), new HashMap<>(),
-                        new java.util.HashSet<>(), memo.build(), trees);
-                c.ready = java.util.concurrent.CompletableFuture.runAsync(() -> {
-                    scanned.forEach((p, s) -> {
-                        if (s.skipped() != null) {
-                            c.skipped.put(p, s.skipped());
-                        } else if (s.entry() != null && !validPath(p)) {
-                            c.skipped.put(p, invalid(p));
-                        }
-                        if (s.notRestored() != null) {
-                            c.notRestored.put(p, s.notRestored());
-                        }
-                    });
-                    kept.forEach((p, e) -> {
-                        if (e.size() < 0) {
-                            c.smudged.add(p);
-                        }
-                        if (linked(e)) {
-                            c.linked.add(p);
-                        }
-                        c.ids.add(ObjectId.fromRaw(e.id()));
-                    });
-                });
-                hint.carry(c);
+            if (s.entry() == null) {
+                continue;
             }
-            long tEnd = System.nanoTime();
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("snapshot of {} paths ({} hashed, watcher {}): list {} ms, stat+hash {} ms, trees {} ms,"
-                        + " commit+ref {} ms, caches {} ms", next.size(), hashed,
-                        hint == null ? "off" : hint.fullScan() ? "full scan" : "on", (tList - t0) / 1_000_000,
-                        (tScan - tList) / 1_000_000, (tTree - tScan) / 1_000_000, (tFlush - tTree) / 1_000_000,
-                        (tEnd - tFlush) / 1_000_000);
+            next.put(path, s.entry());
+            hashed += s.hashed() ? 1 : 0;
+            if (!validPath(path)) {
+                skipped.add(invalid(path));
+                continue;
             }
-            return snapshot(commit, tree, skipped, notRestored, listing, hashed);
+            items.add(new TreeWriter.Item(TreeWriter.utf8(path), s.entry().mode(), s.entry().id()));
         }
+        items.sort((x, y) -> TreeWriter.compare(x.path(), y.path()));
+        Set<ObjectId> knownTrees = verify ? new java.util.HashSet<>() : loadTrees(treesFile);
+        TreeWriter tw = new TreeWriter(od, ins, knownTrees);
+        TreeMemo.Builder memo = hint != null ? new TreeMemo.Builder() : null;
+        ObjectId tree = tw.write(items, memo);
+        long tTree = System.nanoTime();
+        ObjectId commit = commitAndRef(db, ins, tree, message, ref);
+        long tFlush = System.nanoTime();
+
+        RESTORED.remove(store); // every blob was looked up in the store: the hint is spent
+        Map<String, StatCache.Entry> kept = StatCache.smudged(next, scanStart);
+        if (verify || !appendChanges(cacheFile, cache, kept)) {
+            StatCache.save(cacheFile, kept, fingerprint);
+        }
+        byte[] trees = saveTrees(treesFile, tw.trees());
+        if (hint != null) {
+            // The loop's next snapshot starts from this one: only what changed is looked at.
+            // What it needs besides the entries is gathered on another thread (the next
+            // snapshot is an iteration away, and waits for it if need be).
+            Carry c = new Carry(store, excludedPrefixes, fingerprint, kept, new HashMap<>(), new HashMap<>(),
+                    new java.util.HashSet<>(), memo.build(), trees);
+            c.ready = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                scanned.forEach((p, s) -> {
+                    if (s.skipped() != null) {
+                        c.skipped.put(p, s.skipped());
+                    } else if (s.entry() != null && !validPath(p)) {
+                        c.skipped.put(p, invalid(p));
+                    }
+                    if (s.notRestored() != null) {
+                        c.notRestored.put(p, s.notRestored());
+                    }
+                });
+                kept.forEach((p, e) -> {
+                    if (e.size() < 0) {
+                        c.smudged.add(p);
+                    }
+                    if (linked(e)) {
+                        c.linked.add(p);
+                    }
+                    c.ids.add(ObjectId.fromRaw(e.id()));
+                });
+            });
+            hint.carry(c);
+        }
+        long tEnd = System.nanoTime();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("snapshot of {} paths ({} hashed, watcher {}): list {} ms, stat+hash {} ms, trees {} ms,"
+                    + " commit+ref {} ms, caches {} ms", next.size(), hashed,
+                    hint == null ? "off" : hint.fullScan() ? "full scan" : "on", (tList - t0) / 1_000_000,
+                    (tScan - tList) / 1_000_000, (tTree - tScan) / 1_000_000, (tFlush - tTree) / 1_000_000,
+                    (tEnd - tFlush) / 1_000_000);
+        }
+        return snapshot(commit, tree, skipped, notRestored, listing, hashed);
     }
 
     /**
@@ -421,7 +419,7 @@ public final class SnapshotStore {
         Map<String, StatCache.Entry> changes = new HashMap<>();
         kept.forEach((p, e) -> {
             StatCache.Entry old = loaded.get(p);
-            if (old == null || !sameEntry(old, e)) {
+            if (old == null || !old.same(e)) {
                 changes.put(p, e);
             }
         });
@@ -430,11 +428,7 @@ public final class SnapshotStore {
                 changes.put(p, null);
             }
         }
-        return StatCache.append(file, changes);
-    }
-
-    private static boolean sameEntry(StatCache.Entry a, StatCache.Entry b) {
-        return a.sameStat(b) && java.util.Arrays.equals(a.id(), b.id());
+        return StatCache.append(file, changes, loaded);
     }
 
     /**
@@ -478,96 +472,91 @@ public final class SnapshotStore {
             c.smudged.remove(gone);
             c.linked.remove(gone);
         }
-        {
-            ObjectDirectory od = db.getObjectDatabase();
-            Map<String, PathScan> scanned = new ConcurrentHashMap<>();
-            Path root = repo.workTree();
-            // New content is the rule here: the store is asked only about content this process
-            // has seen (the last snapshot's, or written by a restore since), so an iteration's
-            // new files cost no lookups that miss.
-            java.util.function.Predicate<ObjectId> seen = id -> c.ids.contains(id) || restored.contains(id);
-            List<String> rest = new ArrayList<>(candidates.size());
-            for (String path : candidates) {
-                PathScan s = early.get(path);
-                if (s != null) {
-                    scanned.put(path, s);
-                } else {
-                    rest.add(path);
-                }
+        ObjectDirectory od = db.getObjectDatabase();
+        Map<String, PathScan> scanned = new ConcurrentHashMap<>();
+        Path root = repo.workTree();
+        java.util.function.Predicate<ObjectId> seen = c.seen(restored);
+        List<String> rest = new ArrayList<>(candidates.size());
+        for (String path : candidates) {
+            PathScan s = early.get(path);
+            if (s != null) {
+                scanned.put(path, s);
+            } else {
+                rest.add(path);
             }
-            rest.parallelStream().forEach(
-                    path -> scanned.put(path, scanCarried(c, path, root, limits, od, ins, inserted, seen)));
-            long tScan = System.nanoTime();
-            long racy = scanStart - StatCache.RACY_MARGIN_NS;
-            int hashed = 0;
-            for (Map.Entry<String, PathScan> e : scanned.entrySet()) {
-                String path = e.getKey();
-                PathScan s = e.getValue();
-                c.skipped.remove(path);
-                c.notRestored.remove(path);
-                c.smudged.remove(path);
-                c.linked.remove(path);
-                if (s.skipped() != null) {
-                    c.skipped.put(path, s.skipped());
-                }
-                if (s.notRestored() != null) {
-                    c.notRestored.put(path, s.notRestored());
-                }
-                StatCache.Entry now = s.entry();
-                if (now == null) {
-                    if (c.captured.remove(path) != null) {
-                        changes.put(path, null);
-                        c.trees.remove(path);
-                    }
-                    continue;
-                }
-                hashed += s.hashed() ? 1 : 0;
-                if (linked(now)) {
-                    c.linked.add(path);
-                }
-                if (now.mtimeNs() >= racy || now.ctimeNs() >= racy) {
-                    now = StatCache.smudge(now);
-                    c.smudged.add(path);
-                }
-                StatCache.Entry old = c.captured.put(path, now);
-                if (s.hashed()) {
-                    c.ids.add(ObjectId.fromRaw(now.id()));
-                }
-                if (old == null || !old.equals(now)) {
-                    changes.put(path, now);
-                }
-                if (!validPath(path)) {
-                    c.skipped.put(path, invalid(path));
-                    c.trees.remove(path);
-                } else if (old == null || old.mode() != now.mode() || !java.util.Arrays.equals(old.id(), now.id())) {
-                    c.trees.put(path, now.mode(), now.id());
-                }
-            }
-            TreeWriter tw = new TreeWriter(od, ins, new java.util.HashSet<>(), false);
-            ObjectId tree = c.trees.write(tw);
-            long tTree = System.nanoTime();
-            ObjectId commit = commitAndRef(db, ins, tree, message, ref);
-            long tFlush = System.nanoTime();
-
-            Path cacheFile = store.resolve(STAT_CACHE);
-            if (!StatCache.append(cacheFile, changes)) {
-                StatCache.save(cacheFile, c.captured, c.fingerprint); // the log grew past the cache: one file again
-            }
-            List<ObjectId> ids = new ArrayList<>();
-            c.trees.trees(ids);
-            c.treesFile = saveTrees(store.resolve(KNOWN_TREES), ids);
-            RESTORED.remove(store, restored);
-            hint.carry(c);
-            snapshotsCarried.incrementAndGet();
-            long tEnd = System.nanoTime();
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("snapshot of {} paths ({} looked at, {} hashed, carried): list {} ms, stat+hash {} ms,"
-                        + " trees {} ms, commit+ref {} ms, caches {} ms", c.captured.size(), candidates.size(), hashed,
-                        (tList - t0) / 1_000_000, (tScan - tList) / 1_000_000, (tTree - tScan) / 1_000_000,
-                        (tFlush - tTree) / 1_000_000, (tEnd - tFlush) / 1_000_000);
-            }
-            return snapshot(commit, tree, c.skipped.values(), c.notRestored.values(), listing, hashed);
         }
+        rest.parallelStream().forEach(
+                path -> scanned.put(path, scanCarried(c, path, root, limits, od, ins, inserted, seen)));
+        long tScan = System.nanoTime();
+        long racy = scanStart - StatCache.RACY_MARGIN_NS;
+        int hashed = 0;
+        for (Map.Entry<String, PathScan> e : scanned.entrySet()) {
+            String path = e.getKey();
+            PathScan s = e.getValue();
+            c.skipped.remove(path);
+            c.notRestored.remove(path);
+            c.smudged.remove(path);
+            c.linked.remove(path);
+            if (s.skipped() != null) {
+                c.skipped.put(path, s.skipped());
+            }
+            if (s.notRestored() != null) {
+                c.notRestored.put(path, s.notRestored());
+            }
+            StatCache.Entry now = s.entry();
+            if (now == null) {
+                if (c.captured.remove(path) != null) {
+                    changes.put(path, null);
+                    c.trees.remove(path);
+                }
+                continue;
+            }
+            hashed += s.hashed() ? 1 : 0;
+            if (linked(now)) {
+                c.linked.add(path);
+            }
+            if (now.mtimeNs() >= racy || now.ctimeNs() >= racy) {
+                now = StatCache.smudge(now);
+                c.smudged.add(path);
+            }
+            StatCache.Entry old = c.captured.put(path, now);
+            if (s.hashed()) {
+                c.ids.add(ObjectId.fromRaw(now.id()));
+            }
+            if (old == null || !old.same(now)) {
+                changes.put(path, now);
+            }
+            if (!validPath(path)) {
+                c.skipped.put(path, invalid(path));
+                c.trees.remove(path);
+            } else if (old == null || old.mode() != now.mode() || !java.util.Arrays.equals(old.id(), now.id())) {
+                c.trees.put(path, now.mode(), now.id());
+            }
+        }
+        TreeWriter tw = new TreeWriter(od, ins, new java.util.HashSet<>(), false);
+        ObjectId tree = c.trees.write(tw);
+        long tTree = System.nanoTime();
+        ObjectId commit = commitAndRef(db, ins, tree, message, ref);
+        long tFlush = System.nanoTime();
+
+        Path cacheFile = store.resolve(STAT_CACHE);
+        if (!StatCache.append(cacheFile, changes)) {
+            StatCache.save(cacheFile, c.captured, c.fingerprint); // the log grew past the cache: one file again
+        }
+        List<ObjectId> ids = new ArrayList<>();
+        c.trees.trees(ids);
+        c.treesFile = saveTrees(store.resolve(KNOWN_TREES), ids);
+        RESTORED.remove(store, restored);
+        hint.carry(c);
+        snapshotsCarried.incrementAndGet();
+        long tEnd = System.nanoTime();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("snapshot of {} paths ({} looked at, {} hashed, carried): list {} ms, stat+hash {} ms,"
+                    + " trees {} ms, commit+ref {} ms, caches {} ms", c.captured.size(), candidates.size(), hashed,
+                    (tList - t0) / 1_000_000, (tScan - tList) / 1_000_000, (tTree - tScan) / 1_000_000,
+                    (tFlush - tTree) / 1_000_000, (tEnd - tFlush) / 1_000_000);
+        }
+        return snapshot(commit, tree, c.skipped.values(), c.notRestored.values(), listing, hashed);
     }
 
     /** The commit of {@code tree}, its pack flushed, and {@code ref} pointed at it. */
@@ -716,6 +705,15 @@ public final class SnapshotStore {
             this.smudged = smudged;
             this.trees = trees;
             this.treesFile = treesFile;
+        }
+
+        /**
+         * Whether the store may already hold {@code id}: content this process has seen (the
+         * carried snapshots', or written by a restore since). New content is the rule in the
+         * loop, so an iteration's new files cost no lookups that miss.
+         */
+        java.util.function.Predicate<ObjectId> seen(Set<ObjectId> restored) {
+            return id -> ids.contains(id) || restored.contains(id);
         }
 
         boolean usable(Path store, List<String> excluded, String fingerprint, Path treesFile) {

@@ -39,6 +39,11 @@ final class StatCache {
         boolean sameStat(Entry o) {
             return mode == o.mode && size == o.size && mtimeNs == o.mtimeNs && ctimeNs == o.ctimeNs && ino == o.ino;
         }
+
+        /** The same stat data and blob id (a record's own equals compares the id arrays by identity). */
+        boolean same(Entry o) {
+            return sameStat(o) && java.util.Arrays.equals(id, o.id);
+        }
     }
 
     /** File-system clocks tick coarser than the wall clock (jiffies): allow this much. */
@@ -314,6 +319,15 @@ final class StatCache {
      * would grow past its limit: then write the cache whole with {@link #save}.
      */
     static boolean append(Path file, Map<String, Entry> changes) throws IOException {
+        return append(file, changes, null);
+    }
+
+    /**
+     * As {@link #append(Path, Map)}; with {@code loaded}, the cache the changes apply to (as it was
+     * loaded from these files), the result is remembered as {@link #save} remembers what it wrote,
+     * so this process does not read the files back on its next load.
+     */
+    static boolean append(Path file, Map<String, Entry> changes, StatCache loaded) throws IOException {
         long base;
         long logSize;
         try {
@@ -358,6 +372,20 @@ final class StatCache {
             }
         }
         MEMO.remove(file);
+        Object key = loaded == null ? null : key(file);
+        if (key != null) {
+            long written = Files.getLastModifiedTime(log).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+            Map<String, Entry> merged = new HashMap<>(loaded.entries);
+            changes.forEach((p, e) -> {
+                if (e == null) {
+                    merged.remove(p);
+                } else {
+                    merged.put(p, e);
+                }
+            });
+            merged.replaceAll((p, e) -> racy(e, written));
+            MEMO.put(file, new Object[] {key, new StatCache(merged, loaded.fingerprint)});
+        }
         return true;
     }
 

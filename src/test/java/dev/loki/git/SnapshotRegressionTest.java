@@ -65,6 +65,40 @@ class SnapshotRegressionTest {
         assertThat(StatCache.load(file).size()).as("a torn cache is ignored").isZero();
     }
 
+    /** What a process remembers after appending to the cache is what loading the files gives. */
+    @Test
+    void the_cache_remembered_after_an_append_answers_as_the_files_do() throws Exception {
+        Path file = tmp.resolve("cache");
+        long now = System.currentTimeMillis() * 1_000_000L;
+        long past = now - 10_000_000_000L;
+        StatCache.Entry a1 = new StatCache.Entry(0100644, 4, past, past, 1, new byte[20]);
+        StatCache.Entry b1 = new StatCache.Entry(0100644, 5, past, past, 2, new byte[20]);
+        StatCache.save(file, Map.of("a", a1, "b", b1), "fp");
+        StatCache loaded = StatCache.loadShared(file);
+        StatCache.Entry a2 = new StatCache.Entry(0100644, 6, past + 1, past + 1, 1, new byte[20]);
+        StatCache.Entry ahead = new StatCache.Entry(0100644, 7, now + 3_600_000_000_000L, past, 3, new byte[20]);
+        Map<String, StatCache.Entry> changes = new java.util.HashMap<>();
+        changes.put("a", a2);
+        changes.put("b", null);
+        changes.put("c", ahead);
+        assertThat(StatCache.append(file, changes, loaded)).isTrue();
+        StatCache read = StatCache.load(file); // the files, not what this process remembers
+        // then the log's bytes change behind its back (same size, same mtime): what is remembered
+        // from the append stands, so it was not read back
+        Path log = StatCache.log(file);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(log);
+        Files.write(log, new byte[(int) Files.size(log)]);
+        Files.setLastModifiedTime(log, mtime);
+        assertThat(StatCache.load(file).paths()).as("the files now say less").containsExactlyInAnyOrder("a", "b");
+        StatCache remembered = StatCache.loadShared(file);
+        for (StatCache c : List.of(remembered, read)) {
+            assertThat(c.fingerprint()).isEqualTo("fp");
+            assertThat(c.paths()).containsExactlyInAnyOrder("a", "c");
+            assertThat(c.trusted("a", a2)).isNotNull();
+            assertThat(c.trusted("c", ahead)).as("not older than the log: racy").isNull();
+        }
+    }
+
     @Test
     void the_stat_cache_log_applies_whole_blocks_in_order_and_never_trusts_an_entry_as_new_as_itself()
             throws Exception {
