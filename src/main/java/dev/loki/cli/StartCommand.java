@@ -152,7 +152,7 @@ public final class StartCommand extends BaseCommand {
         String where = ctx.cwd().toAbsolutePath().relativize(log.toAbsolutePath()).toString();
         if (!child.isAlive() && child.exitValue() != 0) {
             ctx.err().println("Error: the background run exited at once (code " + child.exitValue() + "): "
-                    + lastLine(log) + " (all of it: " + where + ")");
+                    + dev.loki.process.Processes.lastLine(log, 300) + " (all of it: " + where + ")");
             return child.exitValue();
         }
         ctx.out().println((child.isAlive() ? "Started in the background" : "Started in the background and already"
@@ -165,21 +165,6 @@ public final class StartCommand extends BaseCommand {
     /** How long {@code --bg} waits for the run to take the project before it reports it started anyway. */
     private static final java.time.Duration BG_WAIT = java.time.Duration.ofSeconds(20);
     private static final java.util.Set<String> GLOBAL = java.util.Set.of("--verbose", "--loki-dir", "-C");
-
-    private static String lastLine(Path log) {
-        try {
-            List<String> lines = java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
-            for (int i = lines.size() - 1; i >= 0; i--) {
-                if (!lines.get(i).isBlank()) {
-                    String l = lines.get(i).strip();
-                    return l.length() > 300 ? l.substring(0, 300) + "..." : l;
-                }
-            }
-        } catch (java.io.IOException e) {
-            return "(no output)";
-        }
-        return "(no output)";
-    }
 
     /** A run from an issue or a task, or in a worktree: run there, then commit and open the PR. */
     private int startPlanned(WorkStart.Plan plan, Map<String, String> overrides) throws Exception {

@@ -161,7 +161,7 @@ public final class DashboardLauncher {
             }
             if (!child.isAlive()) {
                 throw LokiException.failed("The dashboard exited at start (code " + child.exitValue() + "): "
-                        + lastLine(log) + " (full log: " + log + ")");
+                        + dev.loki.process.Processes.lastLine(log, Integer.MAX_VALUE) + " (full log: " + log + ")");
             }
             sleep(100);
         }
@@ -312,16 +312,6 @@ public final class DashboardLauncher {
             cmd.add(Long.toString(pid));
         });
         return dev.loki.process.JavaChild.command(List.of(), "dev.loki.cli.Main", cmd);
-    }
-
-    private static String lastLine(Path log) {
-        List<String> lines = BoundedFiles.tail(log, 5, 16 * 1024);
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            if (!lines.get(i).isBlank()) {
-                return lines.get(i).strip();
-            }
-        }
-        return "no output";
     }
 
     private static Optional<String> nonBlank(String s) {

@@ -5,7 +5,6 @@ import dev.loki.store.Json;
 import dev.loki.store.LokiDir;
 import dev.loki.store.SessionLock;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,27 +71,12 @@ final class RunLauncher {
         o.put("pid", child.pid());
         o.put("log", log.toString());
         if (!child.isAlive() && child.exitValue() != 0) {
-            throw new ToolError(422, "'loki start' exited at once (code " + child.exitValue() + "): " + lastLine(log));
+            throw new ToolError(422, "'loki start' exited at once (code " + child.exitValue() + "): " + dev.loki.process.Processes.lastLine(log, 300));
         }
         o.put("started", true);
         o.put("running", child.isAlive());
         o.put("message", child.isAlive() ? "The run started; follow it with loki_project_status."
                 : "The run started and has already ended; see loki_project_status.");
         return o;
-    }
-
-    private static String lastLine(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            for (int i = lines.size() - 1; i >= 0; i--) {
-                if (!lines.get(i).isBlank()) {
-                    String l = lines.get(i).strip();
-                    return l.length() > 300 ? l.substring(0, 300) : l;
-                }
-            }
-        } catch (IOException e) {
-            return "(no log)";
-        }
-        return "(no output)";
     }
 }

@@ -285,6 +285,34 @@ public final class Processes {
         return pb.start();
     }
 
+    /**
+     * The last line of a detached child's log that is not blank, stripped and cut to
+     * {@code max} characters: what to quote when the child ended at once. Only the log's last
+     * 16 KiB are read (a log appended to over many runs can be large). "(no log)" when it cannot
+     * be read, "(no output)" when it holds nothing.
+     */
+    public static String lastLine(Path log, int max) {
+        String tail;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
+            long from = Math.max(0, ch.size() - 16 * 1024);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (ch.size() - from));
+            while (buf.hasRemaining() && ch.read(buf, from + buf.position()) > 0) {
+                // read to the end
+            }
+            tail = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log)";
+        }
+        String[] lines = tail.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (!lines[i].isBlank()) {
+                String l = lines[i].strip();
+                return l.length() > max ? l.substring(0, max) : l;
+            }
+        }
+        return "(no output)";
+    }
+
     /** Set (to "1") in a detached child's environment: its stdout and stderr go to a log file. */
     public static final String OUTPUT_TO_LOG = "LOKI_OUTPUT_TO_LOG";
 

@@ -376,7 +376,7 @@ public final class Backlog {
                 String refused = sameRun ? fin.get().path("refused").asText("") : "";
                 i.reason = !refused.isEmpty() ? refused
                         : run.filter(r -> !"running".equals(r.status())).map(r -> r.status() + ": " + r.exitReason())
-                                .orElse("loki start exited " + exit + ": " + lastLine(logOf(i)));
+                                .orElse("loki start exited " + exit + ": " + dev.loki.process.Processes.lastLine(logOf(i), Integer.MAX_VALUE));
             }
         }
 
@@ -495,19 +495,5 @@ public final class Backlog {
         } catch (java.time.format.DateTimeParseException e) {
             return 0;
         }
-    }
-
-    private static String lastLine(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            for (int k = lines.size() - 1; k >= 0; k--) {
-                if (!lines.get(k).isBlank()) {
-                    return lines.get(k).strip();
-                }
-            }
-        } catch (IOException e) {
-            return "(no log)";
-        }
-        return "(no output)";
     }
 }

@@ -3,13 +3,13 @@ package dev.loki.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loki.process.Processes;
+import dev.loki.testing.FakeAgents;
+import dev.loki.testing.LokiProcess;
 import dev.loki.testing.TestRepo;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,13 +41,9 @@ class LoginLinkNotInLogsTest {
     void a_run_whose_output_is_a_log_keeps_the_login_link_out_of_it() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"));
         repo.write("PRD.md", "# Spec\n\n- write work.txt\n").commitAll("spec");
-        Path agent = Files.createDirectories(tmp.resolve("bin")).resolve("agent");
-        Files.writeString(agent, "#!/usr/bin/env bash\ncat > /dev/null\necho ok >> work.txt\n"
-                + "echo done > .loki/signals/COMPLETION_REQUESTED\nexit 0\n");
-        Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Map<String, String> env = repo.env();
-        env.put("LOKI_PROVIDER", "command");
-        env.put("LOKI_PROVIDER_CMD", agent.toString());
+        Path agent = FakeAgents.script(tmp, "agent", "cat > /dev/null\necho ok >> work.txt\n"
+                + "echo done > .loki/signals/COMPLETION_REQUESTED\nexit 0");
+        Map<String, String> env = FakeAgents.command(repo.env(), agent);
         env.put("LOKI_GATES", "false");
         env.put("LOKI_COUNCIL_ENABLED", "false");
         env.put("LOKI_MAX_ITERATIONS", "1");
@@ -57,22 +53,13 @@ class LoginLinkNotInLogsTest {
             env.put("LOKI_DASHBOARD_PORT", Integer.toString(s.getLocalPort()));
         }
         env.put(Processes.OUTPUT_TO_LOG, "1");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.loki.cli.Main", "start"));
-        Path out = tmp.resolve("out.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.dir().toFile()).redirectErrorStream(true)
-                .redirectOutput(out.toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = pb.start();
+        LokiProcess run = LokiProcess.start(repo.dir(), env, tmp.resolve("logs"), "start");
         try {
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("run ended").isTrue();
+            run.waitFor(java.time.Duration.ofSeconds(120));
         } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            run.kill();
         }
-        String text = Files.readString(out);
+        String text = Files.readString(run.out) + Files.readString(run.err);
         assertThat(text).as(text).contains("Dashboard login: run 'loki dashboard open'")
                 .contains("Dashboard stopped with the run").doesNotContain("login?token");
         assertThat(TICKET.matcher(text).find()).as(text).isFalse();

@@ -140,4 +140,19 @@ class ProcessesTest {
         Outcome o = Processes.run(Command.of(List.of("cat"), dir, env()).withStdin("hello".getBytes()));
         assertThat(o.out()).isEqualTo("hello");
     }
+
+    /** What a caller quotes of a detached child that ended at once: its log's last line, read from the end only. */
+    @Test
+    void last_line_of_a_log_is_its_last_non_blank_line_cut_to_length() throws Exception {
+        Path log = dir.resolve("child.log");
+        assertThat(Processes.lastLine(log, 300)).isEqualTo("(no log)");
+        java.nio.file.Files.writeString(log, "");
+        assertThat(Processes.lastLine(log, 300)).isEqualTo("(no output)");
+        java.nio.file.Files.writeString(log, "x".repeat(100_000) + "\nfirst\n  Error: the real reason  \n\n \n");
+        assertThat(Processes.lastLine(log, 300)).isEqualTo("Error: the real reason");
+        assertThat(Processes.lastLine(log, 5)).isEqualTo("Error");
+        java.nio.file.Files.writeString(log, "y".repeat(40_000) + "\n");
+        assertThat(Processes.lastLine(log, Integer.MAX_VALUE)).as("a line longer than what is read: its end")
+                .hasSize(16 * 1024 - 1).matches("y+");
+    }
 }

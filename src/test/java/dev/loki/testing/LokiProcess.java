@@ -1,10 +1,10 @@
 package dev.loki.testing;
 
+import dev.loki.process.JavaChild;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +23,7 @@ public final class LokiProcess {
 
     /** Starts {@code loki args} in {@code cwd} with exactly {@code env}; its output goes to files in {@code logDir}. */
     public static LokiProcess start(Path cwd, Map<String, String> env, Path logDir, String... args) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.loki.cli.Main"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = JavaChild.command(List.of("-XX:TieredStopAtLevel=1"), "dev.loki.cli.Main", List.of(args));
         Files.createDirectories(logDir);
         Path out = Files.createTempFile(logDir, "loki-out", ".txt");
         Path err = Files.createTempFile(logDir, "loki-err", ".txt");
