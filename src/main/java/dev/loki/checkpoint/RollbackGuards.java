@@ -1,5 +1,6 @@
 package dev.loki.checkpoint;
 
+import dev.loki.process.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+
+import dev.loki.process.Processes;
 
 /**
  * What must be checked before a rollback writes: a git operation in progress in the user's
@@ -44,8 +47,13 @@ final class RollbackGuards {
 
     /**
      * Git processes that run against {@code storeDir} (seen in their environment as
-     * {@code GIT_DIR}) and whose parent is not a live JVM: children of a killed loki, still
-     * writing. Linux only (reads /proc); elsewhere none are found.
+     * {@code GIT_DIR}) and whose loki has ended: leftovers of a killed loki, possibly still
+     * writing. A process is loki's only when its environment names its owner
+     * ({@link Processes#OWNER}, set by the one runner on every child and inherited by the
+     * child's own children); it is a leftover only when that owner is gone or its pid now names
+     * another process. What the process tree looks like (setsid forking, reparenting to a
+     * subreaper) does not matter, and a git the user runs against the store is never touched.
+     * Linux only (reads /proc); elsewhere none are found.
      */
     static List<ProcessHandle> strayWriters(Path storeDir) {
         List<ProcessHandle> out = new ArrayList<>();
@@ -53,31 +61,20 @@ final class RollbackGuards {
         if (!Files.isDirectory(proc)) {
             return out;
         }
-        byte[] needle = ("GIT_DIR=" + storeDir.toAbsolutePath().normalize()).getBytes(StandardCharsets.UTF_8);
+        byte[] gitDir = ("GIT_DIR=" + storeDir.toAbsolutePath().normalize()).getBytes(StandardCharsets.UTF_8);
         long self = ProcessHandle.current().pid();
         ProcessHandle.allProcesses().forEach(h -> {
-            if (descendsFrom(h, self)) {
-                return; // ours: a git child of this process (through setsid when it forked)
-            }
-            // a child of a live JVM (or of the setsid between them) belongs to a loki that is still
-            // running: not a stray
-            Optional<ProcessHandle> up = h.parent();
-            for (int i = 0; i < 2 && up.isPresent(); i++, up = up.flatMap(ProcessHandle::parent)) {
-                String c = up.get().info().command().orElse("");
-                if (up.get().isAlive() && c.contains("java")) {
-                    return;
-                }
-                if (!c.endsWith("/setsid")) {
-                    break;
-                }
-            }
             String cmd = h.info().command().orElse("");
-            if (!cmd.endsWith("/git") && !cmd.contains("/git-core/")) {
+            if (h.pid() == self || !cmd.endsWith("/git") && !cmd.contains("/git-core/")) {
                 return;
             }
             try {
                 byte[] env = Files.readAllBytes(proc.resolve(Long.toString(h.pid())).resolve("environ"));
-                if (containsEntry(env, needle)) {
+                if (!containsEntry(env, gitDir)) {
+                    return;
+                }
+                Optional<String> owner = value(env, Processes.OWNER);
+                if (owner.isPresent() && Processes.ownerGone(owner.get())) {
                     out.add(h);
                 }
             } catch (IOException | SecurityException e) {
@@ -85,18 +82,6 @@ final class RollbackGuards {
             }
         });
         return out;
-    }
-
-    /** Whether {@code h} is {@code pid} or a child or grandchild of it. */
-    private static boolean descendsFrom(ProcessHandle h, long pid) {
-        Optional<ProcessHandle> p = Optional.of(h);
-        for (int up = 0; up < 3 && p.isPresent(); up++) {
-            if (p.get().pid() == pid) {
-                return true;
-            }
-            p = p.get().parent();
-        }
-        return false;
     }
 
     /** Ends the processes (TERM, then KILL after a grace period); returns how many there were. */
@@ -140,5 +125,20 @@ final class RollbackGuards {
             }
         }
         return false;
+    }
+
+    /** The value of {@code name} in a NUL-separated environment block, if it is set. */
+    private static Optional<String> value(byte[] env, String name) {
+        byte[] key = (name + "=").getBytes(StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i <= env.length; i++) {
+            if (i == env.length || env[i] == 0) {
+                if (i - start >= key.length && java.util.Arrays.equals(env, start, start + key.length, key, 0, key.length)) {
+                    return Optional.of(new String(env, start + key.length, i - start - key.length, StandardCharsets.UTF_8));
+                }
+                start = i + 1;
+            }
+        }
+        return Optional.empty();
     }
 }

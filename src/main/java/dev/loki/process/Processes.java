@@ -52,6 +52,7 @@ public final class Processes {
         ProcessBuilder pb = new ProcessBuilder(full).directory(cmd.dir().toFile());
         pb.environment().clear();
         pb.environment().putAll(cmd.env());
+        pb.environment().put(OWNER, SELF);
         if (cmd.stdinFile().isPresent()) {
             pb.redirectInput(cmd.stdinFile().get().toFile());
         } else if (cmd.stdinBytes().isEmpty()) {
@@ -278,6 +279,8 @@ public final class Processes {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
+        // a detached child outlives us by design: it is nobody's stray, and names itself to its children
+        pb.environment().remove(OWNER);
         pb.environment().put(OUTPUT_TO_LOG, "1");
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectErrorStream(true);
@@ -311,6 +314,61 @@ public final class Processes {
             }
         }
         return "(no output)";
+    }
+
+    /**
+     * Set in the environment of every child {@link #run} starts (and inherited by its own
+     * children): the {@link #identity} of the loki process that started it. A process whose owner
+     * is gone (killed with SIGKILL, so it could not end its children) is a leftover, whatever
+     * the process tree looks like by then; see {@link #ownerGone}.
+     */
+    public static final String OWNER = "LOKI_OWNER";
+
+    private static final String SELF = identity(ProcessHandle.current()).orElse(Long.toString(ProcessHandle.current().pid()));
+
+    /**
+     * A process's pid and start time, {@code <pid>@<start>}: unlike the pid alone, it does not
+     * name a later process that reused the pid. On Linux the start is the clock-tick count from
+     * {@code /proc/<pid>/stat}, which every reader computes alike; elsewhere the JDK's start
+     * instant in milliseconds. Empty when the process is gone or its start cannot be read.
+     */
+    public static Optional<String> identity(ProcessHandle h) {
+        Path stat = Path.of("/proc", Long.toString(h.pid()), "stat");
+        if (Files.isReadable(stat)) {
+            try {
+                String s = Files.readString(stat, java.nio.charset.StandardCharsets.ISO_8859_1);
+                // the command name (field 2) may hold spaces and parentheses: count from the last ')'
+                String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+                return f.length > 19 ? Optional.of(h.pid() + "@" + f[19]) : Optional.empty();
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty(); // it ended while we read
+            }
+        }
+        return h.info().startInstant().map(t -> h.pid() + "@" + t.toEpochMilli());
+    }
+
+    /**
+     * Whether the owner named by an {@link #OWNER} value has ended: no process with its pid, or
+     * one that started at another time (the pid was reused). False for a value that is not an
+     * owner's identity.
+     */
+    public static boolean ownerGone(String owner) {
+        int at = owner.indexOf('@');
+        long pid;
+        try {
+            pid = Long.parseLong(at < 0 ? owner : owner.substring(0, at));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (h.isEmpty()) {
+            return true;
+        }
+        if (at < 0) {
+            return false;
+        }
+        Optional<String> now = identity(h.get());
+        return now.isPresent() && !now.get().equals(owner);
     }
 
     /** Set (to "1") in a detached child's environment: its stdout and stderr go to a log file. */

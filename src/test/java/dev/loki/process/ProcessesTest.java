@@ -155,4 +155,42 @@ class ProcessesTest {
         assertThat(Processes.lastLine(log, Integer.MAX_VALUE)).as("a line longer than what is read: its end")
                 .hasSize(16 * 1024 - 1).matches("y+");
     }
+
+    /**
+     * Every child learns which loki started it (replacing an owner inherited from another loki),
+     * so that a later loki can tell a leftover of a killed one from a live one's child. A
+     * detached child outlives us by design and is told no owner.
+     */
+    @Test
+    void every_child_is_told_its_owner_and_a_detached_one_is_not() throws Exception {
+        String self = Processes.identity(ProcessHandle.current()).orElseThrow();
+        Map<String, String> e = env();
+        e.put(Processes.OWNER, "1@1");
+        Outcome o = Processes.run(Command.of(List.of("bash", "-c", "echo \"$LOKI_OWNER\""), dir, e));
+        assertThat(o.out().strip()).isEqualTo(self);
+
+        Path log = dir.resolve("detached.log");
+        Process d = Processes.startDetached(List.of("bash", "-c", "echo \"owner=[${LOKI_OWNER-unset}]\""), dir, e, log);
+        assertThat(d.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(log)).contains("owner=[unset]");
+    }
+
+    @Test
+    void an_owner_is_gone_when_its_process_ended_or_its_pid_names_another_process() throws Exception {
+        String self = Processes.identity(ProcessHandle.current()).orElseThrow();
+        assertThat(self).startsWith(ProcessHandle.current().pid() + "@");
+        assertThat(Processes.identity(ProcessHandle.current())).contains(self);
+        assertThat(Processes.ownerGone(self)).isFalse();
+        assertThat(Processes.ownerGone(ProcessHandle.current().pid() + "@1")).as("the pid now names another process")
+                .isTrue();
+        assertThat(Processes.ownerGone("not an identity")).isFalse();
+
+        Process p = new ProcessBuilder("sleep", "60").start();
+        String id = Processes.identity(p.toHandle()).orElseThrow();
+        assertThat(id).isNotEqualTo(self);
+        assertThat(Processes.ownerGone(id)).isFalse();
+        p.destroyForcibly();
+        p.waitFor();
+        assertThat(Processes.ownerGone(id)).isTrue();
+    }
 }
