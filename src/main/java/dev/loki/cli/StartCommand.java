@@ -141,12 +141,17 @@ public final class StartCommand extends BaseCommand {
             args.addAll(p.originalStringValues());
         }
         loki.ensureExists();
-        Path log = java.nio.file.Files.createDirectories(loki.resolve("logs")).resolve("start-bg.log");
+        Path logs = java.nio.file.Files.createDirectories(loki.resolve("logs"));
+        Path log = logs.resolve("start-bg.log");
+        // the run says which project it holds here: an isolated run holds its worktree's, not this one
+        Path ready = logs.resolve("start-bg.ready");
+        java.nio.file.Files.deleteIfExists(ready);
+        Map<String, String> env = new HashMap<>(ctx.env());
+        env.put(dev.loki.run.RunStarter.READY_FILE, ready.toAbsolutePath().toString());
         Process child = dev.loki.process.Processes.startDetached(
-                dev.loki.process.JavaChild.command(List.of(), "dev.loki.cli.Main", args), ctx.cwd(), ctx.env(), log);
+                dev.loki.process.JavaChild.command(List.of(), "dev.loki.cli.Main", args), ctx.cwd(), env, log);
         java.time.Instant deadline = java.time.Instant.now().plus(BG_WAIT);
-        while (java.time.Instant.now().isBefore(deadline) && child.isAlive()
-                && dev.loki.store.SessionLock.holder(loki).isEmpty()) {
+        while (java.time.Instant.now().isBefore(deadline) && child.isAlive() && !java.nio.file.Files.exists(ready)) {
             Thread.sleep(50);
         }
         String where = ctx.cwd().toAbsolutePath().relativize(log.toAbsolutePath()).toString();
@@ -155,11 +160,29 @@ public final class StartCommand extends BaseCommand {
                     + dev.loki.process.Processes.lastLine(log, 300) + " (all of it: " + where + ")");
             return child.exitValue();
         }
+        Optional<Path> holds = readReady(ready);
+        String elsewhere = holds.filter(h -> !h.equals(loki.path().toAbsolutePath().normalize()))
+                .map(h -> ", running in " + (h.getParent() == null ? h : h.getParent())).orElse("");
         ctx.out().println((child.isAlive() ? "Started in the background" : "Started in the background and already"
-                + " ended") + ": pid " + child.pid() + ", output in " + where + ".");
+                + " ended") + ": pid " + child.pid() + elsewhere + ", output in " + where + ".");
+        if (holds.isEmpty() && child.isAlive()) {
+            ctx.err().println("Warning: the run has not taken the project after " + BG_WAIT.toSeconds()
+                    + " s; see " + where + " if 'loki status' does not show it soon.");
+        }
         ctx.out().println("Follow it with 'loki status' or 'loki logs -f', sign in to its dashboard with"
                 + " 'loki dashboard open', stop it with 'loki stop'.");
         return dev.loki.ExitCode.OK;
+    }
+
+    /** The {@code .loki} the background run said it holds, once it has. */
+    private static Optional<Path> readReady(Path ready) {
+        try {
+            String s = java.nio.file.Files.readString(ready).strip();
+            java.nio.file.Files.deleteIfExists(ready);
+            return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s).toAbsolutePath().normalize());
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            return Optional.empty();
+        }
     }
 
     /** How long {@code --bg} waits for the run to take the project before it reports it started anyway. */

@@ -66,8 +66,16 @@ public final class RunStarter {
         this.err = err;
     }
 
+    /**
+     * Set by {@code loki start --bg} in its detached run's environment: a file to write this
+     * run's {@code .loki} path into once the run holds it (an isolated run holds a worktree's,
+     * which the waiting command cannot know). Not passed on to the run's own children.
+     */
+    public static final String READY_FILE = "LOKI_BG_READY_FILE";
+
     public Outcome start(Request req) throws IOException, InterruptedException {
         Map<String, String> raw = new HashMap<>(baseEnv);
+        Optional<String> ready = Optional.ofNullable(raw.remove(READY_FILE)).filter(f -> !f.isBlank());
         raw.putAll(req.envOverrides());
         Map<String, String> env = ConfigFile.merge(raw, dir.path());
         EnvReader er = new EnvReader(env);
@@ -89,6 +97,9 @@ public final class RunStarter {
         try (SessionLock held = lock.get();
                 RunLog log = new RunLog(err, dir.resolve("logs/session.log"), req.liveProgress());
                 Interrupts interrupts = new Interrupts(dir, log)) {
+            if (ready.isPresent()) {
+                dev.loki.store.AtomicFiles.writeString(Path.of(ready.get()), dir.path().toAbsolutePath() + "\n");
+            }
             if (req.handleSignals()) {
                 interrupts.install();
             }

@@ -51,6 +51,35 @@ class StartInBackgroundTest {
         awaitNoneLeft();
     }
 
+    /**
+     * An isolated run holds its worktree's {@code .loki}, not the project's: the command still
+     * returns as soon as the run has started, and says where it runs (it used to wait its full
+     * 20 seconds, then report "started" without knowing).
+     */
+    @Test
+    void an_isolated_run_says_where_it_runs_as_soon_as_it_holds_its_worktree() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Map<String, String> env = marker.mark(FakeAgents.command(FakeAgents.env(repo, base), FakeAgents.script(base,
+                "agent", "cat > /dev/null; sleep 2; echo hi > hello.txt; echo wrote hello.txt;"
+                        + " echo done > .loki/signals/COMPLETION_REQUESTED")));
+
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--bg", "add a hello file", "--isolation", "worktree",
+                "--max-iterations", "1");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("Started in the background: pid").contains(", running in ");
+        assertThat(r.err()).doesNotContain("has not taken the project");
+        String out = r.out();
+        int at = out.indexOf(", running in ") + ", running in ".length();
+        Path worktree = Path.of(out.substring(at, out.indexOf(", output in ", at)));
+        assertThat(worktree).isNotEqualTo(repo.dir());
+        assertThat(worktree.resolve(".loki/loki.pid")).as("the run holds the worktree it names").exists();
+
+        JsonNode run = awaitEnd(worktree.resolve(".loki/state/run.json"), Duration.ofSeconds(60));
+        assertThat(run.path("ended_at").asText()).as(run.toString()).isNotEmpty();
+        assertThat(repo.path("hello.txt")).as("the user's tree is not where it ran").doesNotExist();
+        awaitNoneLeft();
+    }
+
     @Test
     void a_run_that_cannot_start_says_why_and_exits_with_its_code() throws Exception {
         TestRepo repo = FakeAgents.repoWithSpec(base);
