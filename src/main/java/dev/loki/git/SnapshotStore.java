@@ -271,11 +271,11 @@ public final class SnapshotStore {
             }
         }
         Map<String, PathScan> scanned = new ConcurrentHashMap<>(sure.size() * 4 / 3 + 1);
-        Path root = repo.workTree();
+        LeadingDirs dirs = new LeadingDirs(repo.workTree());
         java.util.function.Predicate<ObjectId> seen = c.seen(restored);
         sure.parallelStream().forEach(path -> {
             try {
-                scanned.put(path, scanCarried(c, path, root, limits, od, ins, inserted, seen));
+                scanned.put(path, scanCarried(c, path, dirs, limits, od, ins, inserted, seen));
             } catch (UncheckedIOException e) {
                 // e.g. its directory is a file now: the listing drops it, or the scan after it says why
             }
@@ -288,10 +288,10 @@ public final class SnapshotStore {
      * (never a racy, smudged one), else stat'ed and hashed; {@link #ABSENT} when not on disk.
      * The early pass and the pass after the listing both use this, so they cannot disagree.
      */
-    private static PathScan scanCarried(Carry c, String path, Path root, Limits limits, ObjectDirectory od,
+    private static PathScan scanCarried(Carry c, String path, LeadingDirs dirs, Limits limits, ObjectDirectory od,
             ObjectInserter ins, Set<ObjectId> inserted, java.util.function.Predicate<ObjectId> seen) {
         StatCache.Entry prev = c.captured.get(path);
-        PathScan s = scanPath(path, root, limits,
+        PathScan s = scanPath(path, dirs, limits,
                 now -> prev != null && prev.size() >= 0 && prev.sameStat(now) ? prev : null, od, ins, inserted, seen);
         return s == null ? ABSENT : s;
     }
@@ -306,7 +306,7 @@ public final class SnapshotStore {
         boolean verify = cache.size() > 0 && !cache.fingerprint().equals(fingerprint);
         ObjectDirectory od = db.getObjectDatabase();
         Map<String, PathScan> scanned = new ConcurrentHashMap<>(listing.paths().size() * 4 / 3 + 1);
-        Path root = repo.workTree();
+        LeadingDirs dirs = new LeadingDirs(repo.workTree());
 
         listing.paths().parallelStream().forEach(path -> {
             StatCache.Entry prev = cache.get(path);
@@ -316,7 +316,7 @@ public final class SnapshotStore {
                 scanned.put(path, new PathScan(prev, false, null, readOnlyNote(path, prev)));
                 return;
             }
-            PathScan s = scanPath(path, root, limits, now -> {
+            PathScan s = scanPath(path, dirs, limits, now -> {
                 StatCache.Entry hit = cache.trusted(path, now);
                 return hit != null && verify && !od.has(ObjectId.fromRaw(hit.id())) ? null : hit;
             }, od, ins, inserted, id -> true);
@@ -474,7 +474,7 @@ public final class SnapshotStore {
         }
         ObjectDirectory od = db.getObjectDatabase();
         Map<String, PathScan> scanned = new ConcurrentHashMap<>();
-        Path root = repo.workTree();
+        LeadingDirs dirs = new LeadingDirs(repo.workTree());
         java.util.function.Predicate<ObjectId> seen = c.seen(restored);
         List<String> rest = new ArrayList<>(candidates.size());
         for (String path : candidates) {
@@ -486,7 +486,7 @@ public final class SnapshotStore {
             }
         }
         rest.parallelStream().forEach(
-                path -> scanned.put(path, scanCarried(c, path, root, limits, od, ins, inserted, seen)));
+                path -> scanned.put(path, scanCarried(c, path, dirs, limits, od, ins, inserted, seen)));
         long tScan = System.nanoTime();
         long racy = scanStart - StatCache.RACY_MARGIN_NS;
         int hashed = 0;
@@ -614,13 +614,16 @@ public final class SnapshotStore {
      * Stats {@code path} and hashes (and stores) its bytes unless {@code trusted} vouches for
      * the stat data seen; null when the path is not on disk.
      */
-    private static PathScan scanPath(String path, Path root, Limits limits,
+    private static PathScan scanPath(String path, LeadingDirs dirs, Limits limits,
             java.util.function.Function<StatCache.Entry, StatCache.Entry> trusted, ObjectDirectory od,
             ObjectInserter ins, Set<ObjectId> inserted, java.util.function.Predicate<ObjectId> mayBeStored) {
         if (Instant.now().isAfter(limits.deadline())) {
             throw new GitException(List.of("snapshot"), -1, "", true);
         }
-        Path file = root.resolve(path);
+        if (dirs.beyondLink(path)) {
+            return null; // under a symlink (or a file): not in the work tree, whatever the index says
+        }
+        Path file = dirs.root().resolve(path);
         StatCache.Entry now;
         try {
             now = stat(file);

@@ -24,9 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The snapshot invariant, checked by random sequences of what agents and users do to a real
- * repository (same-size rewrites in the same second, file/directory and file/symlink swaps,
- * chmod, read-only files, deletes, git add / add -f / rm --cached / commit, assume-unchanged,
- * skip-worktree, sparse-checkout, autocrlf and eol attributes, nested repositories),
+ * repository (same-size rewrites in the same second, file/directory, file/symlink and
+ * directory/symlink swaps, chmod, read-only files, deletes, git add / add -f / rm --cached /
+ * commit, assume-unchanged, skip-worktree, sparse-checkout, autocrlf and eol attributes, nested repositories),
  * interleaved with snapshots, restores and undos. After every snapshot its tree must equal the
  * oracle (a walk of the tree); after every restore the work tree must equal the target
  * snapshot, with whatever no snapshot holds (ignored files, nested repositories) untouched.
@@ -305,6 +305,12 @@ class SnapshotInvariantPropertyTest {
             }
             case "symlink" -> {
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    // a directory becomes a link to another directory: outside the repository (whose
+                    // files have the names tracked here) or inside it; nothing is read through it
+                    Path target = s.arg().equals("a.txt") && Files.isDirectory(root.resolve("d1"))
+                            ? root.resolve("d1") : outside(root);
+                    dev.loki.store.FileTrees.delete(p);
+                    Files.createSymbolicLink(p, target);
                     return;
                 }
                 clearParents(root, p);
@@ -354,6 +360,17 @@ class SnapshotInvariantPropertyTest {
     }
 
     /** Anything that is not a directory on the way to {@code p} goes (as an agent's mkdir -p after rm would). */
+    /** A directory beside the repository, holding files named like those tracked under the swappable paths. */
+    private static Path outside(Path root) throws IOException {
+        Path out = Files.createDirectories(root.resolveSibling(root.getFileName() + "-outside"));
+        for (String name : List.of("inner.txt", "f.txt", "e.txt", "d2")) {
+            if (!Files.exists(out.resolve(name))) {
+                Files.writeString(out.resolve(name), "outside the repository: never captured\n");
+            }
+        }
+        return out;
+    }
+
     private static void clearParents(Path root, Path p) throws IOException {
         List<Path> chain = new ArrayList<>();
         for (Path d = p.getParent(); d != null && !d.equals(root); d = d.getParent()) {

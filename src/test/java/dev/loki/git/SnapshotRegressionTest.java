@@ -357,4 +357,44 @@ class SnapshotRegressionTest {
         assertThat(h.store.blob(s.commit(), "odd", 1024)).as("a directory is not a file").isEmpty();
         assertThat(h.store.blob(s.commit(), "odd/none.txt", 1024)).isEmpty();
     }
+
+    /**
+     * Found by an adversarial tester: an agent replaced a tracked directory with a symlink to a
+     * directory outside the repository. The index still lists {@code dir/a.txt}; the snapshot
+     * read it through the link (storing a file from outside the work tree) and wrote a tree
+     * holding both {@code dir} and {@code dir/a.txt}, which no restore could write back. A path
+     * beyond a symlink is not in the work tree, as git says; with and without the watcher.
+     */
+    @Test
+    void a_tracked_file_beyond_a_symlinked_directory_is_not_read_through_it() throws Exception {
+        for (boolean watch : List.of(false, true)) {
+            Path base = Files.createDirectories(tmp.resolve(watch ? "watched" : "scanned"));
+            Path outside = Files.createDirectories(base.resolve("outside"));
+            Files.writeString(outside.resolve("a.txt"), "PRIVATE, outside the repository\n");
+            SnapshotHarness h = new SnapshotHarness(Files.createDirectories(base.resolve("r")));
+            h.repo.write("dir/a.txt", "inside\n").write("b.txt", "b\n").commitAll("init");
+            WorkTreeWatcher w = watch ? h.store.watch() : null;
+            try {
+                SnapshotStore.Snapshot before = h.take();
+                dev.loki.store.FileTrees.delete(h.repo.path("dir"));
+                Files.createSymbolicLink(h.repo.path("dir"), outside);
+                SnapshotStore.Snapshot linked = h.take();
+                Map<String, String> tree = h.tree(linked.commit());
+                assertThat(tree).as(watch ? "watched" : "scanned").isEqualTo(h.oracle())
+                        .containsKey("dir").doesNotContainKey("dir/a.txt");
+
+                h.restore(before.commit());
+                assertThat(Files.isDirectory(h.repo.path("dir"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+                assertThat(h.repo.read("dir/a.txt")).isEqualTo("inside\n");
+                h.restore(linked.commit());
+                assertThat(Files.isSymbolicLink(h.repo.path("dir"))).isTrue();
+                assertThat(Files.readString(outside.resolve("a.txt"))).as("nothing written through the link")
+                        .isEqualTo("PRIVATE, outside the repository\n");
+            } finally {
+                if (w != null) {
+                    w.close();
+                }
+            }
+        }
+    }
 }
