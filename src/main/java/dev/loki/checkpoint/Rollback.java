@@ -192,6 +192,7 @@ final class Rollback {
                 } else {
                     changes = filter(allPaths(store.get(), targetCommit.get()), true, skipped, protectedPaths);
                 }
+                changes = keepIgnored(store.get(), target, targetCommit.get(), changes, notes);
                 store.get().apply(targetCommit.get(), changes, GIT_TIMEOUT);
                 for (String p : pre.snapshot().skipped()) {
                     if (!protectedPaths.contains(p)) {
@@ -250,6 +251,7 @@ final class Rollback {
                 now.skipped().forEach(k -> skipped.add(k.path()));
                 changes = filter(s.diff(now.commit(), targetCommit.get(), GIT_TIMEOUT), legacy, skipped,
                         protectedPaths);
+                changes = keepIgnored(s, target, targetCommit.get(), changes, notes);
                 s.deleteRefs(List.of(ref));
             } catch (GitException e) {
                 throw LokiException.failed("Could not compare the work tree with " + target.id() + ": "
@@ -323,6 +325,33 @@ final class Rollback {
             out.add(c);
         }
         return out;
+    }
+
+    /**
+     * Drops the removals of files that {@code target}'s ignore rules ignore. Its snapshot could
+     * not hold them, so their absence says nothing of whether they existed then; they are the
+     * user's ignored files (an agent that edited .gitignore made them look new), and a restore
+     * never touches ignored files. Asked only when the change restores a .gitignore file: with
+     * the same rules the pre-rollback snapshot could not have held an ignored file either.
+     */
+    private static List<TreeChange> keepIgnored(SnapshotStore store, Checkpoint target, String commit,
+            List<TreeChange> changes, List<String> notes) throws IOException {
+        boolean rulesChange = changes.stream().anyMatch(c -> c.path().equals(".gitignore")
+                || c.path().endsWith("/.gitignore"));
+        if (!rulesChange) {
+            return changes;
+        }
+        List<String> removals = changes.stream().filter(c -> !c.inTarget()).map(TreeChange::path).toList();
+        Set<String> ignored = store.ignoredUnder(commit, removals, GIT_TIMEOUT);
+        if (ignored.isEmpty()) {
+            return changes;
+        }
+        List<String> kept = ignored.stream().sorted().toList();
+        notes.add("Kept " + kept.size() + " file(s) that " + target.id() + "'s .gitignore ignores (a snapshot"
+                + " never holds ignored files, so a rollback never removes them): "
+                + String.join(", ", kept.subList(0, Math.min(10, kept.size())))
+                + (kept.size() > 10 ? ", ..." : "") + ".");
+        return changes.stream().filter(c -> c.inTarget() || !ignored.contains(c.path())).toList();
     }
 
     private static boolean isProtected(String path, Set<String> skipped) {

@@ -1405,6 +1405,22 @@ public final class SnapshotStore {
         return changes;
     }
 
+    /**
+     * Which of {@code paths} git would ignore under the ignore rules {@code commit} holds (its
+     * {@code .gitignore} files, with the repository's {@code info/exclude} and
+     * {@code core.excludesFile}); never a path the user's index tracks. See {@link IgnoreRules}.
+     */
+    public Set<String> ignoredUnder(String commit, java.util.Collection<String> paths, Duration timeout)
+            throws IOException {
+        if (paths.isEmpty()) {
+            return Set.of();
+        }
+        init();
+        try (FileRepository db = open()) {
+            return IgnoreRules.ignored(db, commit, repo, baseEnv, paths, timeout);
+        }
+    }
+
     // ---- restore ------------------------------------------------------------------------
 
     /**

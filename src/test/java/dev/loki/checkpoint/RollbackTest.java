@@ -60,6 +60,42 @@ class RollbackTest {
         assertThat(r.out()).contains("Undo this rollback with: loki rollback to rb-pre-");
     }
 
+    /**
+     * Found by an adversarial tester: the user's ignored files existed at the checkpoint (so no
+     * snapshot held them); the agent emptied .gitignore, and the rollback removed them as
+     * "created after the checkpoint". Files the target's rules ignore are never removed, in the
+     * rollback and in its dry run; the agent's really new file still goes, and the undo still
+     * brings the agent's .gitignore back.
+     */
+    @Test
+    void files_the_checkpoint_s_gitignore_ignores_survive_a_rollback_after_the_agent_emptied_it() {
+        repo.write("secret.log", "DB_PASSWORD=hunter2\n").write("build/data/notes.txt", "mine\n");
+        repo.write("src/nested/secret.txt", "nested secret\n");
+        String cp = Loki.checkpoint(repo, "before agent");
+        repo.write(".gitignore", "").write("src/nested/.gitignore", "").write("agent-new.txt", "new\n");
+
+        Loki.Result dry = rollback("to", cp, "--dry-run");
+        assertThat(dry.exit()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("agent-new.txt").doesNotContain("remove  secret.log")
+                .contains("Kept 3 file(s) that " + cp + "'s .gitignore ignores");
+        Loki.Result r = rollback("to", cp);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(repo.read("secret.log")).isEqualTo("DB_PASSWORD=hunter2\n");
+        assertThat(repo.read("build/data/notes.txt")).isEqualTo("mine\n");
+        assertThat(repo.read("src/nested/secret.txt")).isEqualTo("nested secret\n");
+        assertThat(repo.read(".gitignore")).isEqualTo("*.log\nbuild/\n");
+        assertThat(repo.exists("agent-new.txt")).as("really created after the checkpoint").isFalse();
+        assertThat(r.out()).contains("Kept 3 file(s)").contains("build/data/notes.txt, secret.log,"
+                + " src/nested/secret.txt");
+
+        String undo = r.out().replaceAll("(?s).*Undo this rollback with: loki rollback to (\\S+).*", "$1");
+        Loki.Result back = rollback("to", undo);
+        assertThat(back.exit()).as(back.toString()).isZero();
+        assertThat(repo.read(".gitignore")).isEmpty();
+        assertThat(repo.read("agent-new.txt")).isEqualTo("new\n");
+        assertThat(repo.read("secret.log")).isEqualTo("DB_PASSWORD=hunter2\n");
+    }
+
     /** Files are written over in place and cut to length: a shorter version leaves no old tail. */
     @Test
     void a_restored_file_shorter_or_longer_than_the_one_on_disk_is_exactly_the_snapshot_s() {
