@@ -37,8 +37,13 @@ final class LeadingDirs {
             return known;
         }
         int slash = dir.lastIndexOf('/');
-        boolean r = (slash <= 0 || realDir(dir.substring(0, slash)))
-                && Files.isDirectory(root.resolve(dir), LinkOption.NOFOLLOW_LINKS);
+        boolean r;
+        try {
+            r = (slash <= 0 || realDir(dir.substring(0, slash)))
+                    && Files.isDirectory(root.resolve(dir), LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.InvalidPathException e) {
+            return true; // a name Java cannot encode here: the scan of the path itself says so
+        }
         real.put(dir, r);
         return r;
     }

@@ -623,11 +623,23 @@ public final class SnapshotStore {
         if (dirs.beyondLink(path)) {
             return null; // under a symlink (or a file): not in the work tree, whatever the index says
         }
-        Path file = dirs.root().resolve(path);
+        Path file;
+        try {
+            file = dirs.root().resolve(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            return new PathScan(null, false, new Skipped(path, "a file name Java cannot read under this locale ("
+                    + System.getProperty("sun.jnu.encoding") + "): not captured; run loki under a UTF-8 locale"
+                    + " (bin/loki does)"), null);
+        }
         StatCache.Entry now;
         try {
             now = stat(file);
         } catch (NoSuchFileException e) {
+            if (path.indexOf('\uFFFD') >= 0) {
+                // git listed bytes that are not UTF-8, which no Java path can name: say so, never drop it quietly
+                return new PathScan(null, false, new Skipped(path, "a file name that is not valid UTF-8: not"
+                        + " captured, and a rollback leaves it as it is"), null);
+            }
             return null; // deleted (or never checked out): absent from the snapshot, as on disk
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -1023,6 +1035,8 @@ public final class SnapshotStore {
                 dir = Files.readAttributes(root.resolve(p), java.nio.file.attribute.BasicFileAttributes.class,
                         LinkOption.NOFOLLOW_LINKS).isDirectory();
                 exists = true;
+            } catch (java.nio.file.InvalidPathException e) {
+                return null; // a name Java cannot encode here: the full listing and scan report it
             } catch (IOException e) {
                 dir = false;
                 exists = false;
@@ -1113,7 +1127,7 @@ public final class SnapshotStore {
                         todo.add(d + "/" + c.getFileName());
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | java.nio.file.InvalidPathException e) {
                 return false;
             }
         }

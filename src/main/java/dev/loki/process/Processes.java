@@ -53,6 +53,7 @@ public final class Processes {
         pb.environment().clear();
         pb.environment().putAll(cmd.env());
         pb.environment().put(OWNER, SELF);
+        userLocale(pb.environment());
         if (cmd.stdinFile().isPresent()) {
             pb.redirectInput(cmd.stdinFile().get().toFile());
         } else if (cmd.stdinBytes().isEmpty()) {
@@ -369,6 +370,26 @@ public final class Processes {
         }
         Optional<String> now = identity(h.get());
         return now.isPresent() && !now.get().equals(owner);
+    }
+
+    /**
+     * Set by the launcher when it ran loki's JVM under {@code C.UTF-8} instead of the user's
+     * non-UTF-8 locale (Java cannot read non-ASCII file names otherwise): {@code set:<LC_ALL>}
+     * or {@code unset}. A detached child (a loki) keeps both; every other child gets the user's
+     * {@code LC_ALL} back, unless its caller chose one itself (git runs under {@code C}).
+     */
+    public static final String USER_LC_ALL = "LOKI_USER_LC_ALL";
+
+    static void userLocale(Map<String, String> env) {
+        String saved = env.remove(USER_LC_ALL);
+        if (saved == null || !"C.UTF-8".equals(env.get("LC_ALL"))) {
+            return;
+        }
+        if (saved.startsWith("set:")) {
+            env.put("LC_ALL", saved.substring(4));
+        } else {
+            env.remove("LC_ALL");
+        }
     }
 
     /** Set (to "1") in a detached child's environment: its stdout and stderr go to a log file. */

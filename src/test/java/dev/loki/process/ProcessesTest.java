@@ -193,4 +193,25 @@ class ProcessesTest {
         p.waitFor();
         assertThat(Processes.ownerGone(id)).isTrue();
     }
+
+    /**
+     * The launcher runs loki's JVM under C.UTF-8 when the user's locale is not UTF-8 (Java reads
+     * no non-ASCII file name otherwise); the programs loki starts get the user's LC_ALL back,
+     * set or unset, unless the caller chose one (git runs under C).
+     */
+    @Test
+    void children_get_the_user_s_locale_back_from_the_launcher_s_utf8_one() throws Exception {
+        String show = "echo \"[${LC_ALL-unset}] [${LOKI_USER_LC_ALL-none}]\"";
+        Map<String, String> e = env();
+        e.put("LC_ALL", "C.UTF-8");
+        e.put(Processes.USER_LC_ALL, "unset");
+        assertThat(Processes.run(Command.of(List.of("bash", "-c", show), dir, e)).out().strip())
+                .isEqualTo("[unset] [none]");
+        e.put(Processes.USER_LC_ALL, "set:POSIX");
+        assertThat(Processes.run(Command.of(List.of("bash", "-c", show), dir, e)).out().strip())
+                .isEqualTo("[POSIX] [none]");
+        e.put("LC_ALL", "C");
+        assertThat(Processes.run(Command.of(List.of("bash", "-c", show), dir, e)).out().strip())
+                .as("chosen by the caller").isEqualTo("[C] [none]");
+    }
 }
