@@ -193,6 +193,10 @@ final class Rollback {
                     changes = filter(allPaths(store.get(), targetCommit.get()), true, skipped, protectedPaths);
                 }
                 changes = keepIgnored(store.get(), target, targetCommit.get(), changes, notes);
+                if (pre.snapshot().restorable() && resumed.isEmpty()) {
+                    // (a completion must write every file: those on disk may be half-written by the killed restore)
+                    changes = keepUnsnapshotted(store.get(), pre.id(), changes, notes);
+                }
                 store.get().apply(targetCommit.get(), changes, GIT_TIMEOUT);
                 for (String p : pre.snapshot().skipped()) {
                     if (!protectedPaths.contains(p)) {
@@ -252,6 +256,7 @@ final class Rollback {
                 changes = filter(s.diff(now.commit(), targetCommit.get(), GIT_TIMEOUT), legacy, skipped,
                         protectedPaths);
                 changes = keepIgnored(s, target, targetCommit.get(), changes, notes);
+                changes = keepUnsnapshotted(s, "the pre-rollback checkpoint", changes, notes);
                 s.deleteRefs(List.of(ref));
             } catch (GitException e) {
                 throw LokiException.failed("Could not compare the work tree with " + target.id() + ": "
@@ -352,6 +357,27 @@ final class Rollback {
                 + String.join(", ", kept.subList(0, Math.min(10, kept.size())))
                 + (kept.size() > 10 ? ", ..." : "") + ".");
         return changes.stream().filter(c -> c.inTarget() || !ignored.contains(c.path())).toList();
+    }
+
+    /**
+     * Drops the writes over files that are on disk but not in the pre-rollback snapshot (the
+     * target has them; they are ignored now, say the agent added them to .gitignore and then
+     * edited them). Writing them would lose their bytes for good, undo included; they are kept
+     * and named, with what to do to get the checkpoint's version.
+     */
+    private static List<TreeChange> keepUnsnapshotted(SnapshotStore store, String pre, List<TreeChange> changes,
+            List<String> notes) {
+        List<String> added = changes.stream().filter(c -> c.status() == 'A').map(TreeChange::path).toList();
+        Set<String> there = new java.util.HashSet<>(store.onDisk(added));
+        if (there.isEmpty()) {
+            return changes;
+        }
+        List<String> kept = there.stream().sorted().toList();
+        notes.add("Kept " + kept.size() + " file(s) as they are: they are ignored now, so " + pre + " could not"
+                + " save them, and writing the checkpoint's version would lose their bytes for good. To get it, move"
+                + " them away and roll back again: " + String.join(", ", kept.subList(0, Math.min(10, kept.size())))
+                + (kept.size() > 10 ? ", ..." : "") + ".");
+        return changes.stream().filter(c -> c.status() != 'A' || !there.contains(c.path())).toList();
     }
 
     private static boolean isProtected(String path, Set<String> skipped) {

@@ -1435,6 +1435,30 @@ public final class SnapshotStore {
         }
     }
 
+    /**
+     * Of {@code paths}, those on disk now as a file or symlink (not a directory, not beyond a
+     * symlinked directory). For paths the last snapshot did not capture (ignored now), a
+     * restore that wrote them would overwrite bytes that no snapshot holds.
+     */
+    public List<String> onDisk(java.util.Collection<String> paths) {
+        LeadingDirs dirs = new LeadingDirs(repo.workTree());
+        List<String> out = new ArrayList<>();
+        for (String p : paths) {
+            if (dirs.beyondLink(p)) {
+                continue;
+            }
+            try {
+                if (!Files.readAttributes(repo.workTree().resolve(p), java.nio.file.attribute.BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS).isDirectory()) {
+                    out.add(p);
+                }
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                // not there: writing it loses nothing
+            }
+        }
+        return out;
+    }
+
     // ---- restore ------------------------------------------------------------------------
 
     /**

@@ -96,6 +96,33 @@ class RollbackTest {
         assertThat(repo.read("secret.log")).isEqualTo("DB_PASSWORD=hunter2\n");
     }
 
+    /**
+     * The reverse of the case above: the agent added a tracked-by-snapshot file to .gitignore
+     * and then edited it, so the pre-rollback snapshot could not save it. Writing the
+     * checkpoint's version over it would lose its bytes for good (the undo too); it is kept and
+     * named, and moving it away then gets the checkpoint's version.
+     */
+    @Test
+    void a_file_ignored_now_is_not_overwritten_when_no_snapshot_holds_its_bytes() {
+        repo.write("config.json", "{\"v\": 1}\n");
+        String cp = Loki.checkpoint(repo, "before agent");
+        repo.write(".gitignore", "*.log\nbuild/\nconfig.json\n").write("config.json", "{\"v\": 2, \"precious\": 1}\n");
+
+        Loki.Result dry = rollback("to", cp, "--dry-run");
+        assertThat(dry.exit()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("Kept 1 file(s) as they are: they are ignored now");
+        Loki.Result r = rollback("to", cp);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(repo.read("config.json")).isEqualTo("{\"v\": 2, \"precious\": 1}\n");
+        assertThat(repo.read(".gitignore")).isEqualTo("*.log\nbuild/\n");
+        assertThat(r.out()).contains("move them away and roll back again: config.json.");
+
+        repo.delete("config.json");
+        Loki.Result again = rollback("to", cp);
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(repo.read("config.json")).isEqualTo("{\"v\": 1}\n");
+    }
+
     /** Files are written over in place and cut to length: a shorter version leaves no old tail. */
     @Test
     void a_restored_file_shorter_or_longer_than_the_one_on_disk_is_exactly_the_snapshot_s() {
