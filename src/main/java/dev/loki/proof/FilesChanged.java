@@ -52,15 +52,19 @@ final class FilesChanged {
         SnapshotStore store = store(dir, repo.get(), env);
         String base = "";
         String baseKind = "none";
+        String caveat = "";
         if (!run.baseSnapshot().isEmpty() && store.hasCommit(run.baseSnapshot())) {
             base = run.baseSnapshot();
             baseKind = "base_snapshot";
         } else if (!run.baseHead().isEmpty() && store.hasCommit(run.baseHead())) {
             base = run.baseHead();
             baseKind = "base_head";
-            if (!run.baseSnapshot().isEmpty()) {
-                notes.add("the run's base snapshot is gone; compared against its base HEAD instead");
-            }
+            // said in the section itself, not only in a warning: the list is not the run's changes alone
+            caveat = (run.baseSnapshot().isEmpty() ? "no snapshot of the work tree was taken when the run started"
+                    : "the run's base snapshot " + run.baseSnapshot() + " is gone (its checkpoint was deleted)")
+                    + ": compared against the run's base HEAD " + run.baseHead() + " instead, so uncommitted or"
+                    + " untracked edits made before the run are listed as if the run made them";
+            notes.add(caveat);
         }
         if (base.isEmpty()) {
             notes.add("the run recorded no base to compare against: file changes unknown");
@@ -100,6 +104,9 @@ final class FilesChanged {
         o.put("deletions", del);
         o.set("files", files);
         o.put("base", baseKind);
+        if (!caveat.isEmpty()) {
+            o.put("base_note", caveat);
+        }
         o.put("base_commit", base);
         o.put("end_snapshot", end);
         o.put("end_tree", endTree);
