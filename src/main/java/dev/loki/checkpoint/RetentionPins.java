@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * </ul>
  * A pin ends when a newer run (or rollback) replaces it, so at most five checkpoints are pinned.
  */
-final class RetentionPins {
+public final class RetentionPins {
     /** The task id the run's start checkpoint carries ({@code RunStarter}). */
     static final String RUN_START_TASK = "run-start";
     /** How many runs (the current or last one, and the one before) keep their start checkpoint. */
@@ -35,8 +35,8 @@ final class RetentionPins {
     private RetentionPins() {
     }
 
-    /** Pinned checkpoint id to why (one line, for the prune event), oldest first. */
-    static Map<String, String> of(LokiDir loki, List<Checkpoint> all) {
+    /** Pinned checkpoint id to why (a few words, for the prune event and the list), oldest first. */
+    public static Map<String, String> of(LokiDir loki, List<Checkpoint> all) {
         Map<String, String> pins = new LinkedHashMap<>();
         for (RunRecord run : recentRuns(loki)) {
             for (Checkpoint c : all) {

@@ -88,6 +88,14 @@ class RunStartRetentionTest {
         assertThat(paths).containsExactly("work.txt");
         assertThat(run.err()).doesNotContain("base snapshot").doesNotContain("base HEAD");
 
+        // the list says why it is longer than the retention count
+        Loki.Result list = Loki.run(repo.dir(), env, "rollback", "list");
+        assertThat(list.out()).contains("Kept in addition to the newest 2 (LOKI_CHECKPOINT_RETENTION), whatever"
+                + " their age: " + start + " (run-start checkpoint of " + runId + ")");
+        JsonNode first = Loki.run(repo.dir(), env, "rollback", "list", "--json").json().get(0);
+        assertThat(first.path("id").asText()).isEqualTo(start);
+        assertThat(first.path("pinned").asText()).isEqualTo("run-start checkpoint of " + runId);
+
         // the printed undo: the user's dirty edit and untracked spec are back, the agent's file is gone
         Loki.Result undo = Loki.run(repo.dir(), env, "rollback", "to", start);
         assertThat(undo.exit()).as(undo.toString()).isZero();
