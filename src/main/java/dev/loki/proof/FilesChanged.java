@@ -50,6 +50,18 @@ final class FilesChanged {
             return new Outcome(empty("none"), Optional.empty(), "", "", notes);
         }
         SnapshotStore store = store(dir, repo.get(), env);
+        // the whole comparison holds the store's snapshot lock: retention's repack takes it too, so
+        // the base's objects cannot be dropped between finding the base and reading its diff
+        try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"), TIMEOUT)) {
+            return compareLocked(dir, env, run, includeDiffs, store, notes);
+        } catch (IOException e) {
+            notes.add("could not lock the snapshot store to compare the work tree: " + e.getMessage());
+            return new Outcome(empty("none"), Optional.empty(), "", "", notes);
+        }
+    }
+
+    private static Outcome compareLocked(LokiDir dir, Map<String, String> env, RunRecord run, boolean includeDiffs,
+            SnapshotStore store, List<String> notes) {
         String base = "";
         String baseKind = "none";
         String caveat = "";
@@ -72,7 +84,7 @@ final class FilesChanged {
         }
         String end;
         String endTree;
-        try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"), TIMEOUT)) {
+        try {
             SnapshotStore.Snapshot snap = store.take(REF_PREFIX + run.runId(), "loki proof " + run.runId(),
                     new SnapshotStore.Limits(100L * 1024 * 1024, Instant.now().plus(TIMEOUT)));
             end = snap.commit();
