@@ -545,8 +545,9 @@ public final class CheckpointService {
 
     /**
      * Keeps the newest {@code retention} checkpoints of every kind (by creation time), never
-     * removing {@code protect}, plus the pinned ones ({@link RetentionPins}) beyond that count. Deletes the pruned directories, their snapshot refs and index
-     * lines. Skips quietly when a rollback holds the store.
+     * removing {@code protect}, and keeps the pinned ones ({@link RetentionPins}) beyond that count.
+     * Deletes the pruned directories, their snapshot refs and index lines. Skips quietly when a
+     * rollback holds the store.
      */
     PruneReport prune(Set<String> protect) {
         try (FileLocks.Held lock = FileLocks.lock(storeLockFile(), Duration.ofMillis(200))) {

@@ -73,7 +73,7 @@ final class FilesChanged {
             baseKind = "base_head";
             // said in the section itself, not only in a warning: the list is not the run's changes alone
             caveat = (run.baseSnapshot().isEmpty() ? "no snapshot of the work tree was taken when the run started"
-                    : "the run's base snapshot " + run.baseSnapshot() + " is gone (its checkpoint was deleted)")
+                    : "the run's base snapshot " + run.baseSnapshot() + " is gone (its checkpoint was removed, or its objects lost)")
                     + ": compared against the run's base HEAD " + run.baseHead() + " instead, so uncommitted or"
                     + " untracked edits made before the run are listed as if the run made them";
             notes.add(caveat);
