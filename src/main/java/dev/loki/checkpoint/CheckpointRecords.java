@@ -264,6 +264,29 @@ public final class CheckpointRecords {
         return n;
     }
 
+    /**
+     * The number of checkpoints a scan lists (readable records, every root, one per id), read
+     * only: nothing is cleaned, mirrored or quarantined.
+     */
+    int countReadable() {
+        Set<String> ids = new java.util.HashSet<>();
+        for (Path root : roots()) {
+            List<Path> dirs;
+            try (Stream<Path> s = Files.list(root)) {
+                dirs = s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList();
+            } catch (IOException | UncheckedIOException e) {
+                continue; // not there (or unreadable): it lists nothing either
+            }
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (Ids.isSafe(name) && !ids.contains(name) && CheckpointReader.read(dir).isPresent()) {
+                    ids.add(name);
+                }
+            }
+        }
+        return ids.size();
+    }
+
     Scan scan(boolean clean) {
         return scan(clean, true);
     }

@@ -418,6 +418,14 @@ public final class CheckpointService {
         }
     }
 
+    /**
+     * How many checkpoints {@code loki rollback list} shows, counted without cleaning or moving
+     * anything (for {@code loki status}, which must not change what it reports on).
+     */
+    public int count() {
+        return records().countReadable();
+    }
+
     /** Whether this project has checkpoint records anywhere (.loki may have been removed). */
     public boolean hasRecords() {
         try {
@@ -537,8 +545,9 @@ public final class CheckpointService {
 
     /**
      * Keeps the newest {@code retention} checkpoints of every kind (by creation time), never
-     * removing {@code protect}. Deletes the pruned directories, their snapshot refs and index
-     * lines. Skips quietly when a rollback holds the store.
+     * removing {@code protect}, and keeps the pinned ones ({@link RetentionPins}) beyond that count.
+     * Deletes the pruned directories, their snapshot refs and index lines. Skips quietly when a
+     * rollback holds the store.
      */
     PruneReport prune(Set<String> protect) {
         try (FileLocks.Held lock = FileLocks.lock(storeLockFile(), Duration.ofMillis(200))) {
@@ -572,9 +581,12 @@ public final class CheckpointService {
             return new PruneReport(List.of(), 0, 0, false, List.of());
         }
         List<Checkpoint> all = list();
-        int excess = all.size() - settings.retention();
+        // pinned checkpoints (a live run's start, the last rollback's undo) are kept in addition to the newest N
+        Map<String, String> pinned = RetentionPins.of(loki, all);
+        List<Checkpoint> counted = all.stream().filter(c -> !pinned.containsKey(c.id())).toList();
+        int excess = counted.size() - settings.retention();
         List<Checkpoint> victims = new ArrayList<>();
-        for (Checkpoint c : all) {
+        for (Checkpoint c : counted) {
             if (victims.size() >= excess) {
                 break;
             }
@@ -610,6 +622,8 @@ public final class CheckpointService {
             ArrayNode ids = ev.putArray("removed");
             removed.forEach(ids::add);
             ev.put("retention", settings.retention());
+            ArrayNode kept = ev.putArray("pinned");
+            pinned.keySet().forEach(kept::add);
             loki.events().append("checkpoint.pruned", ev);
         }
         boolean repacked = false;

@@ -80,13 +80,22 @@ public final class CheckpointCommand extends BaseCommand {
                     : new CheckpointRecords.Scan(List.of(), List.of(), List.of(), List.of());
             List<Checkpoint> cps = scan.checkpoints();
             List<Checkpoint> shown = all || cps.size() <= limit ? cps : cps.subList(cps.size() - limit, cps.size());
+            // kept beyond the retention count: say which and why, or a list longer than the count puzzles
+            java.util.Map<String, String> pinned = dev.loki.checkpoint.RetentionPins.of(svc.lokiDir(), cps);
             if (json) {
                 var arr = Json.MAPPER.createArrayNode();
-                shown.forEach(c -> arr.add(CheckpointOutput.toJson(c)));
+                shown.forEach(c -> arr.add(pinned.containsKey(c.id())
+                        ? CheckpointOutput.toJson(c).put("pinned", pinned.get(c.id())) : CheckpointOutput.toJson(c)));
                 scan.corrupt().forEach(c -> arr.add(CheckpointOutput.toJson(c)));
                 ctx.out().println(Json.pretty(arr));
             } else {
                 CheckpointOutput.printList(ctx.out(), shown, cps.size());
+                if (!pinned.isEmpty() && cps.size() > svc.settings().retention()) {
+                    ctx.out().println("Kept in addition to the newest " + svc.settings().retention()
+                            + " (LOKI_CHECKPOINT_RETENTION), whatever their age: " + String.join(", ",
+                                    pinned.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                                            .toList()));
+                }
             }
             scan.corrupt().forEach(c -> ctx.err().println("Warning: " + c.line()));
             return ExitCode.OK;

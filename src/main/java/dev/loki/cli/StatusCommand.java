@@ -45,7 +45,8 @@ public final class StatusCommand extends BaseCommand {
         JsonNode b = s.path("budget");
         ctx.out().println(String.format("Spend:      $%.4f%s", b.path("used").asDouble(),
                 b.path("limit").asDouble() > 0 ? String.format(" of $%.2f", b.path("limit").asDouble()) : ""));
-        ctx.out().println("Checkpoints: " + s.path("checkpoints").asInt() + (s.path("last_checkpoint").asText("").isEmpty()
+        ctx.out().println("Checkpoints: " + (s.path("checkpoints").isInt() ? s.path("checkpoints").asText() : "unknown")
+                + (s.path("last_checkpoint").asText("").isEmpty()
                 ? "" : " (latest " + s.path("last_checkpoint").asText() + ")"));
         if (!s.path("gate_failures").asText("").isEmpty()) {
             ctx.out().println("Gate failures: " + s.path("gate_failures").asText());

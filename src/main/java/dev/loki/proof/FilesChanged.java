@@ -50,17 +50,33 @@ final class FilesChanged {
             return new Outcome(empty("none"), Optional.empty(), "", "", notes);
         }
         SnapshotStore store = store(dir, repo.get(), env);
+        // the whole comparison holds the store's snapshot lock: retention's repack takes it too, so
+        // the base's objects cannot be dropped between finding the base and reading its diff
+        try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"), TIMEOUT)) {
+            return compareLocked(dir, env, run, includeDiffs, store, notes);
+        } catch (IOException e) {
+            notes.add("could not lock the snapshot store to compare the work tree: " + e.getMessage());
+            return new Outcome(empty("none"), Optional.empty(), "", "", notes);
+        }
+    }
+
+    private static Outcome compareLocked(LokiDir dir, Map<String, String> env, RunRecord run, boolean includeDiffs,
+            SnapshotStore store, List<String> notes) {
         String base = "";
         String baseKind = "none";
+        String caveat = "";
         if (!run.baseSnapshot().isEmpty() && store.hasCommit(run.baseSnapshot())) {
             base = run.baseSnapshot();
             baseKind = "base_snapshot";
         } else if (!run.baseHead().isEmpty() && store.hasCommit(run.baseHead())) {
             base = run.baseHead();
             baseKind = "base_head";
-            if (!run.baseSnapshot().isEmpty()) {
-                notes.add("the run's base snapshot is gone; compared against its base HEAD instead");
-            }
+            // said in the section itself, not only in a warning: the list is not the run's changes alone
+            caveat = (run.baseSnapshot().isEmpty() ? "no snapshot of the work tree was taken when the run started"
+                    : "the run's base snapshot " + run.baseSnapshot() + " is gone (its checkpoint was removed, or its objects lost)")
+                    + ": compared against the run's base HEAD " + run.baseHead() + " instead, so uncommitted or"
+                    + " untracked edits made before the run are listed as if the run made them";
+            notes.add(caveat);
         }
         if (base.isEmpty()) {
             notes.add("the run recorded no base to compare against: file changes unknown");
@@ -68,7 +84,7 @@ final class FilesChanged {
         }
         String end;
         String endTree;
-        try (FileLocks.Held lock = FileLocks.lock(store.directory().resolveSibling("snapshots.lock"), TIMEOUT)) {
+        try {
             SnapshotStore.Snapshot snap = store.take(REF_PREFIX + run.runId(), "loki proof " + run.runId(),
                     new SnapshotStore.Limits(100L * 1024 * 1024, Instant.now().plus(TIMEOUT)));
             end = snap.commit();
@@ -100,6 +116,9 @@ final class FilesChanged {
         o.put("deletions", del);
         o.set("files", files);
         o.put("base", baseKind);
+        if (!caveat.isEmpty()) {
+            o.put("base_note", caveat);
+        }
         o.put("base_commit", base);
         o.put("end_snapshot", end);
         o.put("end_tree", endTree);

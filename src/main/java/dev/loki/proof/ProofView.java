@@ -98,7 +98,8 @@ public record ProofView(String runId, String generatedAt, String status, String 
         return new ProofView(p.path("run_id").asText(), p.path("generated_at").asText(), status, verdict,
                 approving(verdict) ? "ok" : p.path("council").path("final_verdict").isNull() ? "neutral" : "bad",
                 fc.path("count").asInt() + " file(s), +" + fc.path("insertions").asLong() + " / -"
-                        + fc.path("deletions").asLong(),
+                        + fc.path("deletions").asLong() + ("base_head".equals(fc.path("base").asText())
+                                ? " (compared against the base HEAD: may include edits made before the run)" : ""),
                 qg.path("total").asInt() == 0 ? "no gate results recorded"
                         : qg.path("passed").asInt() + " of " + qg.path("total").asInt() + " passed",
                 usd, duration(p.path("wall_clock_sec").asLong()),

@@ -82,7 +82,8 @@ public final class RunStatus {
         o.put("run_id", run.map(RunRecord::runId).orElse(""));
         o.put("spec", run.map(RunRecord::specPath).orElse(st.prdPath()));
         o.put("elapsed_time", run.map(r -> elapsed(r)).orElse(0L));
-        o.put("checkpoints", run.map(r -> r.checkpointIds().size()).orElse(0));
+        // what 'loki rollback list' shows, not how many the run took: retention removes old ones
+        putCheckpointCount(o, dir, env);
         o.put("last_checkpoint", run.map(r -> r.checkpointIds().isEmpty() ? ""
                 : r.checkpointIds().get(r.checkpointIds().size() - 1)).orElse(""));
         o.put("exit_reason", run.map(RunRecord::exitReason).orElse(""));
@@ -112,6 +113,15 @@ public final class RunStatus {
             sig.put(name, s.isSet(name));
         }
         return o;
+    }
+
+    /** The checkpoints that exist now; null when they cannot be counted (an invalid setting, say). */
+    private static void putCheckpointCount(ObjectNode o, LokiDir dir, Map<String, String> env) {
+        try {
+            o.put("checkpoints", dev.loki.checkpoint.CheckpointService.open(dir, env).count());
+        } catch (RuntimeException e) {
+            o.putNull("checkpoints");
+        }
     }
 
     private static long elapsed(RunRecord r) {

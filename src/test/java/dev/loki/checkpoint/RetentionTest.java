@@ -3,6 +3,8 @@ package dev.loki.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loki.store.LokiDir;
+import dev.loki.store.RunRecord;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.nio.file.Files;
@@ -10,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,5 +98,63 @@ class RetentionTest {
             rollback.join();
         }
         assertThat(svc.prune(java.util.Set.of()).notes()).noneMatch(n -> n.startsWith("retention skipped"));
+    }
+    private static List<String> listed(TestRepo repo, Map<String, String> env) {
+        Loki.Result r = Loki.run(repo.dir(), env, "checkpoint", "list", "--all", "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        List<String> ids = new ArrayList<>();
+        r.json().forEach(n -> ids.add(n.path("id").asText()));
+        return ids;
+    }
+
+    @Test
+    void the_last_rollbacks_undo_is_kept_beyond_the_retention_count() {
+        TestRepo repo = TestRepo.create(tmp);
+        Map<String, String> env = repo.env();
+        env.put("LOKI_CHECKPOINT_RETENTION", "2");
+        repo.write("file.txt", "a\n");
+        String a = Loki.run(repo.dir(), env, "checkpoint", "create", "a", "--json").json().path("id").asText();
+        repo.write("file.txt", "b\n");
+        Loki.Result rb = Loki.run(repo.dir(), env, "rollback", "to", a);
+        assertThat(rb.exit()).as(rb.toString()).isZero();
+        Matcher m = Pattern.compile("Undo this rollback with: loki rollback to (\\S+)").matcher(rb.out() + rb.err());
+        assertThat(m.find()).as(rb.toString()).isTrue();
+        String undo = m.group(1);
+        List<String> later = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            repo.write("file.txt", "later " + i + "\n");
+            later.add(Loki.run(repo.dir(), env, "checkpoint", "create", "later" + i, "--json").json().path("id")
+                    .asText());
+        }
+        assertThat(listed(repo, env)).containsExactly(undo, later.get(1), later.get(2));
+        Loki.Result back = Loki.run(repo.dir(), env, "rollback", "to", undo);
+        assertThat(back.exit()).as(back.toString()).isZero();
+        assertThat(repo.read("file.txt")).isEqualTo("b\n");
+    }
+
+    @Test
+    void the_start_of_the_current_and_the_previous_run_are_kept_and_an_older_one_is_not() throws Exception {
+        TestRepo repo = TestRepo.create(tmp);
+        Map<String, String> env = repo.env();
+        env.put("LOKI_CHECKPOINT_RETENTION", "2");
+        LokiDir loki = LokiDir.locate(java.util.Optional.empty(), env, repo.dir()).ensureExists();
+        CheckpointService svc = CheckpointService.open(loki, env);
+        List<String> starts = new ArrayList<>();
+        List<String> newest = new ArrayList<>();
+        for (int run = 1; run <= 3; run++) {
+            repo.write("file.txt", "run " + run + "\n");
+            Checkpoint start = svc.create(new CheckpointRequest(CheckpointKind.ITERATION, "run start", 0,
+                    "run-start", "run start", "", true, true));
+            starts.add(start.id());
+            new RunRecord("run-20261206-00000" + run + "-abcd", "", "", "running", "command", "", repo.head(),
+                    start.snapshotCommit().orElseThrow(), 0, 10, List.of(start.id()), "").save(loki);
+            newest.clear();
+            for (int i = 1; i <= 3; i++) {
+                repo.write("file.txt", "run " + run + " iteration " + i + "\n");
+                newest.add(svc.create(CheckpointRequest.iteration(i, "t", "iteration", "command")).id());
+            }
+        }
+        // run 3 is current, run 2 the one before: both starts kept beside the newest two; run 1's went
+        assertThat(listed(repo, env)).containsExactly(starts.get(1), starts.get(2), newest.get(1), newest.get(2));
     }
 }
