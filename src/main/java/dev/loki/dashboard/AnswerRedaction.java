@@ -157,7 +157,7 @@ public final class AnswerRedaction {
         o.put("error", "unredactable");
         o.put("message", "this page holds secret-shaped text (" + String.join(", ", left) + ") that cannot be masked"
                 + " in its HTML (written with character references or split by tags), so it is not served;"
-                + " its proof.json is served redacted, and 'loki proof' writes a new redacted report");
+                + " its proof.json is served redacted, and 'loki proof generate' writes a new redacted report");
         ctx.status(422).contentType("application/json").result(Json.compact(o));
     }
 
