@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * then the proof redactor's secret patterns, the dashboard environment's secret values and path
  * rewriting. Routes do not call it (one that forgot was how the transcript list served tokens
  * raw while the single transcript masked them); a route whose answer is the caller's own
- * credential (the session's CSRF token) says so with {@link #ownCredentials(Context)}.
+ * credential (the session's CSRF token) names that field with {@link #ownCredentials}.
  *
  * <p>JSON is redacted as a tree (string by string, keys included, secret-named keys' values
  * masked) and written back compact, as the JSON mapper writes it. HTML (proof pages) is
@@ -47,16 +47,16 @@ public final class AnswerRedaction {
     }
 
     /**
-     * Marks this request's answer as the caller's own credential (a login's or a session's CSRF
-     * token), which the secret-named-key rule would otherwise mask: only loki's own token formats
-     * are masked in it, and only on reads, as before.
+     * Marks top-level fields of this request's JSON answer as the caller's own credential (a
+     * login's or a session's CSRF token), which the secret-named-key rule would otherwise mask:
+     * the rest of the answer is redacted as usual, those fields are put back as written.
      */
-    public static void ownCredentials(Context ctx) {
-        ctx.attribute(OWN_CREDENTIALS, Boolean.TRUE);
+    public static void ownCredentials(Context ctx, String... fields) {
+        ctx.attribute(OWN_CREDENTIALS, List.of(fields));
     }
 
     /** The after-filter on {@code /api/*}. */
-    void apply(Context ctx, boolean read) throws IOException {
+    void apply(Context ctx) throws IOException {
         String type = ctx.res().getContentType();
         String lower = type == null ? "" : type.toLowerCase(Locale.ROOT);
         if (lower.startsWith("text/event-stream")) {
@@ -68,14 +68,9 @@ public final class AnswerRedaction {
         }
         byte[] bytes = in.readAllBytes();
         String body = new String(bytes, StandardCharsets.UTF_8);
-        if (Boolean.TRUE.equals(ctx.attribute(OWN_CREDENTIALS))) {
-            String masked = read ? LogRedaction.maskOwn(body) : body;
-            ctx.result(masked.equals(body) ? bytes : masked.getBytes(StandardCharsets.UTF_8));
-            return;
-        }
         String out;
         if (lower.startsWith("application/json") || lower.isEmpty() && looksLikeJson(body)) {
-            out = json(body);
+            out = json(body, ctx.attribute(OWN_CREDENTIALS));
         } else if (lower.startsWith("text/html")) {
             List<String> left = new ArrayList<>();
             out = html(body, left);
@@ -83,13 +78,17 @@ public final class AnswerRedaction {
                 refuseHtml(ctx, left);
                 return;
             }
-        } else {
+        } else if (lower.startsWith("text/") || isUtf8(bytes)) {
             out = redaction.apply(body);
+        } else {
+            // binary (no route serves any today): rewriting it as text would corrupt it
+            ctx.result(bytes);
+            return;
         }
         ctx.result(out.equals(body) ? bytes : out.getBytes(StandardCharsets.UTF_8));
     }
 
-    private String json(String body) {
+    private String json(String body, List<String> own) {
         if (body.isBlank()) {
             return body;
         }
@@ -98,7 +97,16 @@ public final class AnswerRedaction {
             if (tree == null) {
                 return redaction.apply(body);
             }
-            return Json.compact(redaction.apply(tree));
+            JsonNode out = redaction.apply(tree);
+            if (own != null && tree.isObject() && out.isObject()) {
+                for (String f : own) {
+                    if (tree.has(f)) {
+                        // the caller's own credential, as written, and still free of loki's token formats
+                        ((ObjectNode) out).put(f, LogRedaction.maskOwn(tree.get(f).asText()));
+                    }
+                }
+            }
+            return Json.compact(out);
         } catch (IOException e) {
             // not JSON after all (a handler set the type and wrote text): redacted as text
             return redaction.apply(body);
@@ -159,6 +167,17 @@ public final class AnswerRedaction {
                 + " in its HTML (written with character references or split by tags), so it is not served;"
                 + " its proof.json is served redacted, and 'loki proof generate' writes a new redacted report");
         ctx.status(422).contentType("application/json").result(Json.compact(o));
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
     private static boolean looksLikeJson(String body) {

@@ -101,7 +101,7 @@ public final class DashboardServer implements AutoCloseable {
             });
             config.routes.beforeMatched(guard::beforeMatched);
             // every answer under /api/, whichever route wrote it: the one place redaction happens
-            config.routes.after("/api/*", ctx -> answers.apply(ctx, READS.contains(ctx.method())));
+            config.routes.after("/api/*", answers::apply);
             config.routes.exception(Exception.class, DashboardServer::renderError);
             config.routes.error(404, ctx -> {
                 String type = ctx.res().getContentType();

@@ -116,6 +116,13 @@ class StoredContentRedactionTest {
             assertThat(seen.get("/api/proofs/legacy-2/html")).startsWith("422 ").contains("unredactable")
                     .doesNotContain("&#103;hp_");
             assertThat(walked).contains("/api/council/transcripts", "/api/proofs", "/api/runs", "/api/auth/session");
+            assertThat(f.server.routes()).filteredOn(r -> r.method() == HandlerType.GET).hasSizeGreaterThan(20);
+            // answers to writes pass the same filter: a checkpoint's answer carries the stored task text
+            Api.Answer created = control.post("/api/checkpoints", "{\"message\":" + Json.MAPPER.writeValueAsString(
+                    "msg " + GITHUB + " " + ENV_VALUE) + "}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            assertClean("POST /api/checkpoints", created.body());
+            assertThat(created.body()).contains("[REDACTED:GITHUB_TOKEN]");
 
             // the live stream: status, checkpoint, event, gate and log messages carry the same text
             try (SseClient sse = new SseClient(SseClient.newHttp(), f.base() + "/api/events/stream",

@@ -86,7 +86,7 @@ public final class AuthRoutes {
         o.put("scope", p.get().scope().label());
         o.put("subject", p.get().subject());
         o.put("csrf_token", s.csrfToken());
-        AnswerRedaction.ownCredentials(ctx);
+        AnswerRedaction.ownCredentials(ctx, "csrf_token");
         ctx.json(o);
     }
 
@@ -100,7 +100,7 @@ public final class AuthRoutes {
         o.put("method", p.method());
         o.put("csrf_token", r.flatMap(Authenticator.Result::session).map(SessionStore.Session::csrfToken).orElse(""));
         // the caller's own CSRF token: a secret-named key the answer redaction would mask
-        AnswerRedaction.ownCredentials(ctx);
+        AnswerRedaction.ownCredentials(ctx, "csrf_token");
         ctx.json(o);
     }
 
