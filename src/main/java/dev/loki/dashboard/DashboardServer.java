@@ -80,8 +80,10 @@ public final class DashboardServer implements AutoCloseable {
         Authenticator auth = new Authenticator(b.tokens(), b.sessions(), OidcVerifier.fromEnv(cfg.env()));
         RateLimiter limits = RateLimiter.fromEnv(cfg.env());
         StatusReader status = new StatusReader(b);
-        LiveHub hub = new LiveHub(envInt(cfg, "LOKI_DASHBOARD_MAX_SSE", 200));
-        LiveWatcher watcher = new LiveWatcher(cfg.lokiDir(), status, hub, LogRedaction.forBackend(b));
+        LogRedaction redaction = LogRedaction.forBackend(b);
+        AnswerRedaction answers = new AnswerRedaction(redaction);
+        LiveHub hub = new LiveHub(envInt(cfg, "LOKI_DASHBOARD_MAX_SSE", 200), redaction);
+        LiveWatcher watcher = new LiveWatcher(cfg.lokiDir(), status, hub, redaction);
         DashboardServer[] self = new DashboardServer[1];
         AccessGuard guard = new AccessGuard(auth, limits, b.audit(), () -> self[0].allowedHosts);
         RouteTable[] table = new RouteTable[1];
@@ -98,7 +100,8 @@ public final class DashboardServer implements AutoCloseable {
                 }
             });
             config.routes.beforeMatched(guard::beforeMatched);
-            config.routes.after("/api/*", DashboardServer::maskOwnSecrets);
+            // every answer under /api/, whichever route wrote it: the one place redaction happens
+            config.routes.after("/api/*", answers::apply);
             config.routes.exception(Exception.class, DashboardServer::renderError);
             config.routes.error(404, ctx -> {
                 String type = ctx.res().getContentType();
@@ -233,27 +236,6 @@ public final class DashboardServer implements AutoCloseable {
         }
         b.audit().record(new AuditRecord(p == null ? "anonymous" : p.subject(), p == null ? "none" : p.method(),
                 ctx.method().name() + " " + route, resource, status, ctx.ip(), ""));
-    }
-
-    /**
-     * The last line of defence for item "no secret in any answer": a read answer never carries one
-     * of loki's own credentials (login ticket, API token, bearer header, session cookie), whatever
-     * file a route happened to serve. Answers to writes are left alone (token creation must
-     * return the new token once).
-     */
-    private static void maskOwnSecrets(Context ctx) {
-        if (!READS.contains(ctx.method())) {
-            return;
-        }
-        String type = ctx.res().getContentType();
-        if (type != null && type.startsWith("text/event-stream")) {
-            return;
-        }
-        String body = ctx.result();
-        String masked = body == null ? null : LogRedaction.maskOwn(body);
-        if (masked != null && !masked.equals(body)) {
-            ctx.result(masked);
-        }
     }
 
     private static void renderError(Exception raw, Context ctx) {

@@ -49,6 +49,11 @@ public final class LogRedaction {
         return new LogRedaction(b.loki().workTree().toString(), home, env);
     }
 
+    /** The redactor behind this (its second-look scan: {@link Redactor#survivorsIn}). */
+    public Redactor scanner() {
+        return redactor;
+    }
+
     /** One line (or any text) as a read-scoped client may see it. */
     public String apply(String text) {
         if (text == null || text.isEmpty()) {
@@ -69,6 +74,78 @@ public final class LogRedaction {
         } catch (java.io.IOException e) {
             return tree;
         }
+    }
+
+    /**
+     * Where a private key block stands across lines: a log is served line by line, and the lines
+     * between a {@code BEGIN ... PRIVATE KEY} line and its {@code END} line hold no marker of
+     * their own. One per reader of a log (the live stream keeps one across its polls).
+     */
+    public static final class KeyBlock {
+        /** A key is a few dozen lines; a missing END line must not mask the rest of a log. */
+        static final int MAX_LINES = 200;
+        private int inside = -1;
+    }
+
+    private static final Pattern KEY_BEGIN = Pattern.compile("-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----");
+    private static final Pattern KEY_END = Pattern.compile("-----END[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----");
+    /** A line of a PEM body (base64, or the headers of an encrypted key), as a tail may start inside one. */
+    private static final Pattern KEY_LINE = Pattern.compile("^\\s*(?:[A-Za-z0-9+/=]{16,}|Proc-Type:.*|DEK-Info:.*)\\s*$");
+    private static final String KEY_MASK = "[REDACTED:PRIVATE_KEY]";
+
+    /** One line of a log, {@code block} carrying whether an earlier line opened a private key. */
+    public String apply(String line, KeyBlock block) {
+        if (block.inside >= 0) {
+            Matcher end = KEY_END.matcher(line);
+            if (end.find()) {
+                block.inside = -1;
+                String rest = line.substring(end.end());
+                return KEY_MASK + (rest.isBlank() ? "" : apply(rest, block));
+            }
+            if (++block.inside <= KeyBlock.MAX_LINES) {
+                return KEY_MASK;
+            }
+            block.inside = -1;
+        }
+        Matcher begin = KEY_BEGIN.matcher(line);
+        if (begin.find() && !KEY_END.matcher(line).region(begin.end(), line.length()).find()) {
+            block.inside = 0;
+        }
+        return apply(line);
+    }
+
+    /**
+     * The lines of a log tail as a read-scoped client may see them: each redacted, the inner lines
+     * of a private key block masked too, also when the tail starts inside a key (body lines before
+     * an END line with no BEGIN before it).
+     */
+    public List<String> applyLines(List<String> lines) {
+        List<String> out = new java.util.ArrayList<>(lines.size());
+        int firstEnd = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (KEY_BEGIN.matcher(lines.get(i)).find()) {
+                break;
+            }
+            if (KEY_END.matcher(lines.get(i)).find()) {
+                firstEnd = i;
+                break;
+            }
+        }
+        KeyBlock block = new KeyBlock();
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (i < firstEnd && KEY_LINE.matcher(l).matches()) {
+                out.add(KEY_MASK);
+            } else if (i == firstEnd) {
+                Matcher end = KEY_END.matcher(l);
+                end.find();
+                String rest = l.substring(end.end());
+                out.add(KEY_MASK + (rest.isBlank() ? "" : apply(rest, block)));
+            } else {
+                out.add(apply(l, block));
+            }
+        }
+        return out;
     }
 
     /** Only loki's own secret formats (no path rewriting): for answers that are not log text. */

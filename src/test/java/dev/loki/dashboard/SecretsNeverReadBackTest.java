@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 10 item 1: a read-scoped token must never find a way to admin. Login tickets, API tokens,
  * bearer headers and session cookies that end up in logs or state files are masked in every
  * answer of every route; a ticket works once and expires; 'loki dashboard open' hands the link to
- * the browser through a private file, never through a command line or a log.
+ * the browser through a private file, never through a command line or a log. (Its route walk uses
+ * made-up ids over a fixture with no transcript or proof; {@link StoredContentRedactionTest} walks
+ * every route over real stored content with other secret shapes.)
  */
 class SecretsNeverReadBackTest {
     private static final Pattern TICKET = Pattern.compile("lt_[A-Za-z0-9_-]{20,}");

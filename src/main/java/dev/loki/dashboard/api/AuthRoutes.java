@@ -2,6 +2,7 @@ package dev.loki.dashboard.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.dashboard.AccessGuard;
+import dev.loki.dashboard.AnswerRedaction;
 import dev.loki.dashboard.ApiError;
 import dev.loki.dashboard.Backend;
 import dev.loki.dashboard.RateLimiter;
@@ -85,6 +86,7 @@ public final class AuthRoutes {
         o.put("scope", p.get().scope().label());
         o.put("subject", p.get().subject());
         o.put("csrf_token", s.csrfToken());
+        AnswerRedaction.ownCredentials(ctx, "csrf_token");
         ctx.json(o);
     }
 
@@ -97,6 +99,8 @@ public final class AuthRoutes {
         o.put("scope", p.scope().label());
         o.put("method", p.method());
         o.put("csrf_token", r.flatMap(Authenticator.Result::session).map(SessionStore.Session::csrfToken).orElse(""));
+        // the caller's own CSRF token: a secret-named key the answer redaction would mask
+        AnswerRedaction.ownCredentials(ctx, "csrf_token");
         ctx.json(o);
     }
 

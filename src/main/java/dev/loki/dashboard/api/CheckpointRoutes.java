@@ -1,7 +1,6 @@
 package dev.loki.dashboard.api;
 
 import dev.loki.checkpoint.CheckpointDiff;
-import dev.loki.dashboard.LogRedaction;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,7 +36,6 @@ import java.util.Optional;
 public final class CheckpointRoutes {
     private final Backend b;
     /** Built once: it resolves the work tree and home and reads the environment's secrets. */
-    private final LogRedaction redaction;
     private volatile Listing cache = new Listing(null, null, -1, List.of());
 
     private record Listing(FileTime dirMtime, FileTime indexMtime, long indexSize, List<ObjectNode> newestFirst) {
@@ -45,7 +43,6 @@ public final class CheckpointRoutes {
 
     public CheckpointRoutes(Backend b) {
         this.b = b;
-        this.redaction = LogRedaction.forBackend(b);
     }
 
     public void register(RouteTable t) {
@@ -150,8 +147,8 @@ public final class CheckpointRoutes {
         o.put("status", String.valueOf(d.status()));
         o.put("binary", d.binary());
         o.put("truncated", d.truncated());
-        // file content may hold anything the agent wrote: the redactor sees it before the browser does
-        o.put("diff", redaction.apply(d.diff()));
+        // file content may hold anything the agent wrote: AnswerRedaction masks it as it leaves
+        o.put("diff", d.diff());
         return o;
     }
 

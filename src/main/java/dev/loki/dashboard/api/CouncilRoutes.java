@@ -30,12 +30,9 @@ public final class CouncilRoutes {
     private static final Pattern ITER = Pattern.compile("^iter-(\\d{1,9})(?:-([A-Za-z0-9_-]*))?\\.json$");
 
     private final Backend b;
-    /** Built once: it resolves the work tree and home and reads the environment's secrets. */
-    private final dev.loki.dashboard.LogRedaction redaction;
 
     public CouncilRoutes(Backend b) {
         this.b = b;
-        this.redaction = dev.loki.dashboard.LogRedaction.forBackend(b);
     }
 
     public void register(RouteTable t) {
@@ -96,8 +93,8 @@ public final class CouncilRoutes {
         if (!n.isObject()) {
             throw new ApiError(410, "corrupt", "transcript " + id + " is corrupt (not an object)");
         }
-        // members' reasons quote agent output: redacted like the logs
-        ctx.json(redaction.apply(n));
+        // members' reasons quote agent output: redacted, like every answer, by AnswerRedaction
+        ctx.json(n);
     }
 
     private List<Entry> entries() {

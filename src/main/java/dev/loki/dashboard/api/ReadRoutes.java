@@ -51,8 +51,9 @@ public final class ReadRoutes {
         ObjectNode o = Json.object();
         ArrayNode arr = o.putArray("lines");
         Optional<Path> file = newestLog(b.loki().resolve("logs"));
-        // a log may hold anything a run printed: every line passes the redactor before it leaves
-        file.ifPresent(f -> BoundedFiles.tail(f, lines, LOG_WINDOW).forEach(l -> arr.add(redaction.apply(l))));
+        // a log may hold anything a run printed. AnswerRedaction masks each line as it leaves; here
+        // the lines are seen together, so the inner lines of a private key block are masked too
+        file.ifPresent(f -> redaction.applyLines(BoundedFiles.tail(f, lines, LOG_WINDOW)).forEach(arr::add));
         o.put("file", file.map(f -> f.getFileName().toString()).orElse(""));
         ctx.json(o);
     }
@@ -95,22 +96,15 @@ public final class ReadRoutes {
                 // a torn or foreign line: skip it
             }
         }
-        ObjectNode page = Requests.page(events, limit, offset);
-        // events carry agent and gate text: only the page's records pass the redactor
-        ArrayNode items = (ArrayNode) page.path("items");
-        for (int i = 0; i < items.size(); i++) {
-            items.set(i, redaction.apply(items.get(i)));
-        }
-        ctx.json(page);
+        // events carry agent and gate text: AnswerRedaction masks the page as it leaves
+        ctx.json(Requests.page(events, limit, offset));
     }
 
     void quality(Context ctx) {
         ObjectNode o = Json.object();
-        // gate output is log text: it passes the redactor like /api/logs
-        o.set("latest", redaction.apply(BoundedFiles.json(b.loki().resolve("quality/latest.json"))
-                .orElse(Json.MAPPER.nullNode())));
-        o.set("gates", redaction.apply(BoundedFiles.json(b.loki().resolve("state/quality-gates.json"))
-                .orElse(Json.MAPPER.nullNode())));
+        // gate output is log text: AnswerRedaction masks it as it leaves
+        o.set("latest", BoundedFiles.json(b.loki().resolve("quality/latest.json")).orElse(Json.MAPPER.nullNode()));
+        o.set("gates", BoundedFiles.json(b.loki().resolve("state/quality-gates.json")).orElse(Json.MAPPER.nullNode()));
         ctx.json(o);
     }
 

@@ -1,6 +1,10 @@
 package dev.loki.dashboard.live;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loki.dashboard.LogRedaction;
+import dev.loki.store.Json;
 import io.javalin.http.sse.SseClient;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +25,7 @@ public final class LiveHub implements AutoCloseable {
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final ExecutorService senders;
     private final AtomicLong ids = new AtomicLong();
+    private final LogRedaction redaction;
 
     /** One queued message: an event, or a comment (heartbeat) when {@code name} is empty. */
     private record Message(String name, String data, long id) {
@@ -79,8 +84,14 @@ public final class LiveHub implements AutoCloseable {
         }
     }
 
-    public LiveHub(int maxSubscribers) {
+    /**
+     * @param redaction what every event passes before it is queued: the same redaction as every
+     *                  {@code /api/} answer ({@link dev.loki.dashboard.AnswerRedaction}), so no
+     *                  publisher can send a status, checkpoint, event or log line unmasked
+     */
+    public LiveHub(int maxSubscribers, LogRedaction redaction) {
         this.maxSubscribers = maxSubscribers;
+        this.redaction = redaction;
         this.senders = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "loki-dashboard-sse");
             t.setDaemon(true);
@@ -103,15 +114,28 @@ public final class LiveHub implements AutoCloseable {
         subscribers.add(s);
         client.onClose(() -> subscribers.remove(s));
         client.keepAlive();
-        s.offer(new Message(firstName, dev.loki.dashboard.LogRedaction.maskOwn(firstData), ids.incrementAndGet()));
+        s.offer(new Message(firstName, redact(firstData), ids.incrementAndGet()));
     }
 
     /** Sends an event to every subscriber. */
     public void publish(String name, String jsonData) {
-        // every reader of the stream is at least read-scoped: loki's own credentials never go out
-        Message m = new Message(name, dev.loki.dashboard.LogRedaction.maskOwn(jsonData), ids.incrementAndGet());
+        // every reader of the stream is at least read-scoped: redacted once, before any queue
+        Message m = new Message(name, redact(jsonData), ids.incrementAndGet());
         for (Subscriber s : subscribers) {
             s.offer(m);
+        }
+    }
+
+    /** An event's JSON data redacted as a tree (as text when it is not JSON). */
+    String redact(String data) {
+        if (data == null || data.isEmpty()) {
+            return data;
+        }
+        try {
+            JsonNode n = Json.parse(data);
+            return n == null ? redaction.apply(data) : Json.compact(redaction.apply(n));
+        } catch (IOException e) {
+            return redaction.apply(data);
         }
     }
 

@@ -43,6 +43,8 @@ public final class LiveWatcher implements AutoCloseable {
     private final FileCursor index;
     private final FileCursor log;
     private final LogRedaction redaction;
+    /** Whether the log followed so far stopped inside a private key block (lines are polled in pieces). */
+    private LogRedaction.KeyBlock keyBlock = new LogRedaction.KeyBlock();
     private final Map<String, Long> stamps = new HashMap<>();
     private String lastStatus = "";
     private int lastIteration = -1;
@@ -112,27 +114,36 @@ public final class LiveWatcher implements AutoCloseable {
                     : type.startsWith("gate") || type.startsWith("quality") ? "gate"
                     : type.startsWith("council") ? "council" : "event";
             if (!name.isEmpty()) {
-                // the same redaction as /api/events: the stream must not carry what the page masks
-                hub.publish(name, Json.compact(redaction.apply(e)));
+                // redacted by the hub, as everything it sends
+                hub.publish(name, Json.compact(e));
             }
         }
         if (changed("quality/latest.json") | changed("state/quality-gates.json")) {
             hub.publish("gate", BoundedFiles.json(loki.resolve("quality/latest.json"), 1024 * 1024)
-                    .map(n -> Json.compact(redaction.apply(n))).orElse("{}"));
+                    .map(Json::compact).orElse("{}"));
         }
         if (changed("council/state.json") | changed("council/transcripts")) {
             ObjectNode c = Json.object();
             c.put("updated", true);
             hub.publish("council", Json.compact(c));
         }
+        Path followed = log.file();
         ReadRoutes.newestLog(loki.resolve("logs")).ifPresent(log::follow);
+        if (!log.file().equals(followed)) {
+            keyBlock = new LogRedaction.KeyBlock();
+        }
         List<String> lines = log.poll();
         int from = Math.max(0, lines.size() - MAX_LOG_LINES);
-        for (int i = from; i < lines.size(); i++) {
-            ObjectNode l = Json.object();
-            l.put("line", redaction.apply(lines.get(i)));
-            l.put("file", log.file().getFileName().toString());
-            hub.publish("log", Json.compact(l));
+        for (int i = 0; i < lines.size(); i++) {
+            // every line passes the key-block tracker (only here is it known which lines sit inside
+            // a private key); the hub then redacts what is sent like any other event
+            String line = redaction.apply(lines.get(i), keyBlock);
+            if (i >= from) {
+                ObjectNode l = Json.object();
+                l.put("line", line);
+                l.put("file", log.file().getFileName().toString());
+                hub.publish("log", Json.compact(l));
+            }
         }
         if (System.nanoTime() - lastBeat > HEARTBEAT.toNanos()) {
             lastBeat = System.nanoTime();
