@@ -1,5 +1,6 @@
 package dev.loki.checkpoint;
 
+import dev.loki.Quote;
 import dev.loki.git.TreeChange;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,6 @@ public record RollbackResult(String targetId, Optional<String> preRollbackId, bo
 
     /** The exact command that undoes this rollback. */
     public Optional<String> undoCommand() {
-        return preRollbackId.map(id -> "loki rollback to " + id);
+        return preRollbackId.map(id -> Quote.command("loki", "rollback", "to", id));
     }
 }

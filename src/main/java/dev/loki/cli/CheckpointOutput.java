@@ -3,6 +3,7 @@ package dev.loki.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.Quote;
 import dev.loki.checkpoint.Checkpoint;
 import dev.loki.checkpoint.CheckpointRecords;
 import dev.loki.checkpoint.CheckpointService;
@@ -101,7 +102,7 @@ final class CheckpointOutput {
         for (String f : c.stateFiles()) {
             out.println("  " + f);
         }
-        out.println("Roll back to it with: loki rollback to " + c.id());
+        out.println("Roll back to it with: " + Quote.command("loki", "rollback", "to", c.id()));
     }
 
     static String codeLine(Checkpoint c) {
@@ -124,7 +125,7 @@ final class CheckpointOutput {
         out.println("Message:    " + c.summary());
         out.println("Code:       " + codeLine(c));
         out.println("State:      " + c.stateFiles().size() + " file(s)");
-        out.println("Restore with: loki rollback to " + c.id());
+        out.println("Restore with: " + Quote.command("loki", "rollback", "to", c.id()));
     }
 
     static ObjectNode toJson(RollbackResult r) {
@@ -182,7 +183,8 @@ final class CheckpointOutput {
             out.println("Note: " + n);
         }
         if (r.dryRun()) {
-            out.println("Dry run: nothing was changed. Roll back with: loki rollback to " + r.targetId());
+            out.println("Dry run: nothing was changed. Roll back with: "
+                    + Quote.command("loki", "rollback", "to", r.targetId()));
         } else {
             r.undoCommand().ifPresent(u -> out.println("Undo this rollback with: " + u));
         }
