@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * author chose: unquoted, a {@code ;} or {@code $(...)} in them would run when pasted, a {@code #}
  * would cut the command, a space would split an argument. A path printed on its own line could
  * hold a newline and fake a line of loki's output ("Undo this rollback with: ..."). Every such
- * value goes through here: {@link #command} for commands, {@link #path} for paths.
+ * value goes through here: {@link #command} for commands, {@link #path} for paths, {@link #line}
+ * for free text that names them.
  */
 public final class Quote {
     /** Words that mean the same to every POSIX shell unquoted (and read well: {@code cp-123}, {@code --pr}). */
@@ -54,7 +55,26 @@ public final class Quote {
         if (!needsQuoting(p)) {
             return p;
         }
-        StringBuilder b = new StringBuilder(p.length() + 8).append('"');
+        return escape(p, true, new StringBuilder(p.length() + 8).append('"')).append('"').toString();
+    }
+
+    /**
+     * Free text that must stay one line (a note or a message that names paths or ids an agent
+     * chose): control characters and line separators escaped as in {@link #path}, nothing else
+     * changed, no quotes added.
+     */
+    public static String line(String text) {
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            if (unsafe(c)) {
+                return escape(text, false, new StringBuilder(text.length() + 8)).toString();
+            }
+        }
+        return text;
+    }
+
+    private static StringBuilder escape(String p, boolean quotes, StringBuilder b) {
         for (int i = 0; i < p.length(); ) {
             int c = p.codePointAt(i);
             i += Character.charCount(c);
@@ -66,8 +86,8 @@ public final class Quote {
                 case 0x0b -> b.append("\\v");
                 case '\f' -> b.append("\\f");
                 case '\r' -> b.append("\\r");
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
+                case '"' -> b.append(quotes ? "\\\"" : "\"");
+                case '\\' -> b.append(quotes ? "\\\\" : "\\");
                 default -> {
                     if (unsafe(c)) {
                         for (byte x : new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8)) {
@@ -79,7 +99,7 @@ public final class Quote {
                 }
             }
         }
-        return b.append('"').toString();
+        return b;
     }
 
     private static boolean needsQuoting(String p) {

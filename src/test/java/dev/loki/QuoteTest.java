@@ -71,6 +71,13 @@ class QuoteTest {
         assertThat(Quote.path("a\u2028b")).isEqualTo("\"a\\342\\200\\250b\"");
     }
 
+    @Test
+    void free_text_stays_one_line_and_otherwise_unchanged() {
+        assertThat(Quote.line("Left as they are: sub/, a\nUndo this")).isEqualTo("Left as they are: sub/, a\\nUndo this");
+        assertThat(Quote.line("it's \"fine\" C:\\x ü")).isEqualTo("it's \"fine\" C:\\x ü");
+        assertThat(Quote.line("a\rb\u001b[2Kc")).isEqualTo("a\\rb\\033[2Kc");
+    }
+
     private static List<String> concat(List<String> a, String last) {
         List<String> out = new ArrayList<>(a);
         out.add(last);

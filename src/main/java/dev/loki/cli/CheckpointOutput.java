@@ -74,7 +74,7 @@ final class CheckpointOutput {
                 "BRANCH@SHA", "MESSAGE");
         for (Checkpoint c : shown) {
             out.printf("%-26s %-19s %-12s %4d  %-9s %-22s %s%n", c.id(), TIME.format(c.createdAt()), c.kind().label(),
-                    c.iteration(), c.snapshot().status(), branchAtSha(c), clip(c.summary(), 60));
+                    c.iteration(), c.snapshot().status(), branchAtSha(c), clip(Quote.line(c.summary()), 60));
         }
         if (shown.size() < total) {
             out.println("Showing the newest " + shown.size() + " of " + total + " (use --limit N or --all).");
@@ -87,8 +87,8 @@ final class CheckpointOutput {
         out.println("Created:     " + TIME.format(c.createdAt()) + " UTC");
         out.println("Timestamp:   " + (c.timestamp().isBlank() ? c.createdAt().toString() : c.timestamp()));
         out.println("Iteration:   " + c.iteration());
-        out.println("Task:        " + (c.taskId().isBlank() ? "-" : c.taskId()));
-        out.println("Message:     " + (c.summary().isBlank() ? "-" : c.summary()));
+        out.println("Task:        " + (c.taskId().isBlank() ? "-" : Quote.line(c.taskId())));
+        out.println("Message:     " + (c.summary().isBlank() ? "-" : Quote.line(c.summary())));
         out.println("Git:         " + branchAtSha(c));
         out.println("Git SHA:     " + (c.gitSha().isBlank() ? "unknown" : c.gitSha()));
         out.println("Provider:    " + (c.provider().isBlank() ? "-" : c.provider()));
@@ -96,11 +96,12 @@ final class CheckpointOutput {
         out.println("Code:        " + codeLine(c));
         JsonNode skipped = c.metadata().path("snapshot").path("skipped");
         for (JsonNode k : skipped) {
-            out.println("  left out:  " + k.path("path").asText() + " (" + k.path("reason").asText() + ")");
+            out.println("  left out:  " + Quote.path(k.path("path").asText()) + " (" + Quote.line(k.path("reason").asText())
+                    + ")");
         }
         out.println("State:       " + c.stateFiles().size() + " file(s)");
         for (String f : c.stateFiles()) {
-            out.println("  " + f);
+            out.println("  " + Quote.path(f));
         }
         out.println("Roll back to it with: " + Quote.command("loki", "rollback", "to", c.id()));
     }
@@ -117,12 +118,12 @@ final class CheckpointOutput {
 
     static void printCreated(PrintStream out, PrintStream err, Checkpoint c) {
         for (JsonNode k : c.metadata().path("snapshot").path("skipped")) {
-            err.println("Warning: left " + k.path("path").asText() + " out of the code snapshot ("
-                    + k.path("reason").asText() + ")");
+            err.println("Warning: left " + Quote.path(k.path("path").asText()) + " out of the code snapshot ("
+                    + Quote.line(k.path("reason").asText()) + ")");
         }
         out.println("Checkpoint: " + c.id());
         out.println("Git:        " + branchAtSha(c));
-        out.println("Message:    " + c.summary());
+        out.println("Message:    " + Quote.line(c.summary()));
         out.println("Code:       " + codeLine(c));
         out.println("State:      " + c.stateFiles().size() + " file(s)");
         out.println("Restore with: " + Quote.command("loki", "rollback", "to", c.id()));
@@ -171,16 +172,16 @@ final class CheckpointOutput {
                         case 'D' -> "remove ";
                         default -> "revert ";
                     };
-                    out.println("  " + what + " " + c.path());
+                    out.println("  " + what + " " + Quote.path(c.path()));
                 }
             }
         }
         for (String p : r.protectedPaths()) {
-            out.println("  kept    " + p + " (not in any snapshot)");
+            out.println("  kept    " + Quote.path(p) + " (not in any snapshot)");
         }
         out.println("State: " + r.stateRestored().size() + " file(s) " + (r.dryRun() ? "would be restored." : "restored."));
         for (String n : r.notes()) {
-            out.println("Note: " + n);
+            out.println("Note: " + Quote.line(n));
         }
         if (r.dryRun()) {
             out.println("Dry run: nothing was changed. Roll back with: "
@@ -209,7 +210,7 @@ final class CheckpointOutput {
                 + (r.removed().isEmpty() ? "." : ": " + String.join(", ", r.removed())));
         out.println("Snapshot store: " + humanBytes(r.bytesBefore()) + " -> " + humanBytes(r.bytesAfter())
                 + (r.repacked() ? " (repacked: every kept snapshot now holds its own copy of its files)" : ""));
-        r.notes().forEach(n -> out.println("Note: " + n));
+        r.notes().forEach(n -> out.println("Note: " + Quote.line(n)));
     }
 
     private static String branchAtSha(Checkpoint c) {

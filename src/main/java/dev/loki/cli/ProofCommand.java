@@ -243,7 +243,7 @@ public final class ProofCommand extends BaseCommand {
                 return code;
             }
             ctx.out().println("Proof " + id + ": " + r.verdict().label() + " (" + r.summary() + ")");
-            r.findings().forEach(f -> ctx.out().println("  " + f));
+            r.findings().forEach(f -> ctx.out().println("  " + Quote.line(f)));
             if (r.verdict() == Attestation.Verdict.ALTERED) {
                 throw LokiException.failed("Proof " + id + " does not verify: it was altered after it was written ("
                         + r.findings().size() + " finding(s) above)");
@@ -281,7 +281,7 @@ public final class ProofCommand extends BaseCommand {
             if (!r.written()) {
                 throw LokiException.failed(r.warnings().isEmpty() ? "no proof was written" : r.warnings().get(0));
             }
-            r.warnings().forEach(w -> ctx.err().println("warn: " + w));
+            r.warnings().forEach(w -> ctx.err().println("warn: " + Quote.line(w)));
             Path json0 = r.dir().orElseThrow().resolve(ProofStore.JSON);
             if (json) {
                 ObjectNode o = Json.object();
