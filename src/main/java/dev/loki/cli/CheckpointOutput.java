@@ -7,6 +7,7 @@ import dev.loki.Quote;
 import dev.loki.checkpoint.Checkpoint;
 import dev.loki.checkpoint.CheckpointRecords;
 import dev.loki.checkpoint.CheckpointService;
+import dev.loki.checkpoint.KeptPath;
 import dev.loki.checkpoint.RollbackResult;
 import dev.loki.git.TreeChange;
 import dev.loki.store.Json;
@@ -152,6 +153,16 @@ final class CheckpointOutput {
         r.stateRestored().forEach(state::add);
         ArrayNode prot = o.putArray("protected");
         r.protectedPaths().forEach(prot::add);
+        ArrayNode kept = o.putArray("kept");
+        for (KeptPath k : r.kept()) {
+            ObjectNode x = kept.addObject();
+            x.put("path", k.path());
+            x.put("in_checkpoint", k.inCheckpoint());
+            x.put("differs", k.differs());
+            x.put("reason_now", k.reasonNow());
+            x.put("reason_then", k.reasonThen());
+            x.put("message", kept(k, r.dryRun()));
+        }
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         r.undoCommand().ifPresent(u -> o.put("undo_command", u));
@@ -161,8 +172,13 @@ final class CheckpointOutput {
     static void printRollback(PrintStream out, RollbackResult r) {
         String verb = r.dryRun() ? "would be" : "were";
         if (r.codeRestored()) {
-            if (r.codeChanges().isEmpty()) {
+            if (r.codeChanges().isEmpty() && r.kept().isEmpty()) {
                 out.println("Code: the work tree already matches " + r.targetId() + (r.dryRun() ? "." : "; no file changed."));
+            } else if (r.codeChanges().isEmpty()) {
+                // a kept path may differ from the checkpoint: no claim that the whole tree matches
+                out.println("Code: no file " + (r.dryRun() ? "would change" : "changed") + "; the work tree matches "
+                        + r.targetId() + " apart from " + r.kept().size() + " path(s) " + (r.dryRun() ? "that would be "
+                        : "") + "left as they are:");
             } else {
                 out.println("Code: " + (r.count('M') + r.count('T')) + " file(s) " + verb + " changed back, "
                         + r.count('A') + " brought back, " + r.count('D') + " removed (created after the checkpoint).");
@@ -176,8 +192,8 @@ final class CheckpointOutput {
                 }
             }
         }
-        for (String p : r.protectedPaths()) {
-            out.println("  kept    " + Quote.path(p) + " (not in any snapshot)");
+        for (KeptPath k : r.kept()) {
+            out.println("  kept    " + Quote.path(k.path()) + ": " + kept(k, r.dryRun()));
         }
         out.println("State: " + r.stateRestored().size() + " file(s) " + (r.dryRun() ? "would be restored." : "restored."));
         for (String n : r.notes()) {
@@ -189,6 +205,32 @@ final class CheckpointOutput {
         } else {
             r.undoCommand().ifPresent(u -> out.println("Undo this rollback with: " + u));
         }
+    }
+
+    /**
+     * Why a rollback leaves a path as it is, claiming only what was checked: a file the
+     * checkpoint holds that is too big to snapshot now differs (or may), it does not match.
+     */
+    static String kept(KeptPath k, boolean dryRun) {
+        String left = dryRun ? "it would be left as is" : "it was left as is";
+        String now = k.reasonNow().startsWith("larger than ") ? "is over the size cap now (" + k.reasonNow() + ")"
+                : "cannot be snapshotted now (" + Quote.line(k.reasonNow()) + ")";
+        String then = "was left out of the checkpoint (" + Quote.line(k.reasonThen()) + ")";
+        if (k.inCheckpoint() && !k.reasonNow().isEmpty()) {
+            return (k.differs() ? "differs from the checkpoint" : "may differ from the checkpoint (same size, not"
+                    + " compared)") + " but " + now + ", so " + left;
+        }
+        if (!k.reasonNow().isEmpty() && k.reasonThen().isEmpty()) {
+            return "is not in the checkpoint and " + now + ", so no snapshot holds it: "
+                    + (dryRun ? "it would not be removed" : "it was not removed");
+        }
+        if (!k.reasonNow().isEmpty()) {
+            return then + " and " + now + ": no snapshot holds it, so " + left;
+        }
+        if (!k.reasonThen().isEmpty()) {
+            return then + ", so there is no version of it to restore: " + left;
+        }
+        return (k.inCheckpoint() ? "may differ from the checkpoint; " : "") + "no snapshot could hold it, so " + left;
     }
 
     static String humanBytes(long b) {
