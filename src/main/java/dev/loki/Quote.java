@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
  * for free text that names them.
  */
 public final class Quote {
-    /** Words that mean the same to every POSIX shell unquoted (and read well: {@code cp-123}, {@code --pr}). */
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
+    /**
+     * Words that mean the same to every POSIX shell (and zsh) unquoted, and read well: {@code cp-123},
+     * {@code --pr}, {@code /tmp/x}. Not starting with '=', which zsh expands to a command's path.
+     */
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*");
 
     private Quote() {
     }

@@ -17,7 +17,8 @@ class QuoteTest {
     /** Task texts, ids and paths an agent or an issue author could choose. */
     static final List<String> HOSTILE = List.of("greet; touch PWNED", "add hello script", "#123",
             "it's \"quoted\"", "$(touch PWNED)", "`touch PWNED`", "a\nb\n", "-rf /", "--pr", "'", "''", "\\",
-            "x > PWNED", "a|touch PWNED", "${HOME}", "~", "*", "!!", "tab\there", "ü ✓ 漢字", "", " ", "a&&touch PWNED");
+            "x > PWNED", "a|touch PWNED", "${HOME}", "~", "*", "!!", "tab\there", "ü ✓ 漢字", "", " ", "a&&touch PWNED",
+            "=ls", "{a,b}", "[ab]", "x?");
 
     @TempDir
     Path dir;
@@ -44,6 +45,8 @@ class QuoteTest {
         assertThat(Quote.shell("#123")).isEqualTo("'#123'");
         assertThat(Quote.shell("it's")).isEqualTo("'it'\\''s'");
         assertThat(Quote.shell("")).isEqualTo("''");
+        assertThat(Quote.shell("=ls")).isEqualTo("'=ls'");
+        assertThat(Quote.shell("--key=value")).isEqualTo("--key=value");
     }
 
     @Test
