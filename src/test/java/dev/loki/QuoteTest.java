@@ -17,8 +17,8 @@ class QuoteTest {
     /** Task texts, ids and paths an agent or an issue author could choose. */
     static final List<String> HOSTILE = List.of("greet; touch PWNED", "add hello script", "#123",
             "it's \"quoted\"", "$(touch PWNED)", "`touch PWNED`", "a\nb\n", "-rf /", "--pr", "'", "''", "\\",
-            "x > PWNED", "a|touch PWNED", "${HOME}", "~", "*", "!!", "tab\there", "ü ✓ 漢字", "", " ", "a&&touch PWNED",
-            "=ls", "{a,b}", "[ab]", "x?");
+            "x > PWNED", "a|touch PWNED", "${HOME}", "~", "*", "!!", "tab\there", "ü ✓ 漢字", "", " ",
+            "a&&touch PWNED", "=ls", "{a,b}", "[ab]", "x?");
 
     @TempDir
     Path dir;
@@ -76,7 +76,8 @@ class QuoteTest {
 
     @Test
     void free_text_stays_one_line_and_otherwise_unchanged() {
-        assertThat(Quote.line("Left as they are: sub/, a\nUndo this")).isEqualTo("Left as they are: sub/, a\\nUndo this");
+        assertThat(Quote.line("Left as they are: sub/, a\nUndo this"))
+                .isEqualTo("Left as they are: sub/, a\\nUndo this");
         assertThat(Quote.line("it's \"fine\" C:\\x ü")).isEqualTo("it's \"fine\" C:\\x ü");
         assertThat(Quote.line("a\rb\u001b[2Kc")).isEqualTo("a\\rb\\033[2Kc");
     }

@@ -97,8 +97,8 @@ final class CheckpointOutput {
         out.println("Code:        " + codeLine(c));
         JsonNode skipped = c.metadata().path("snapshot").path("skipped");
         for (JsonNode k : skipped) {
-            out.println("  left out:  " + Quote.path(k.path("path").asText()) + " (" + Quote.line(k.path("reason").asText())
-                    + ")");
+            out.println("  left out:  " + Quote.path(k.path("path").asText()) + " ("
+                    + Quote.line(k.path("reason").asText()) + ")");
         }
         out.println("State:       " + c.stateFiles().size() + " file(s)");
         for (String f : c.stateFiles()) {

@@ -186,7 +186,8 @@ final class ProofShareCommand extends BaseCommand {
                 ctx.err().println("Response: " + body);
             }
             throw LokiException.failed(r.error().isEmpty() ? "Nothing was published (HTTP " + r.status()
-                    + "). Or publish to a gist: " + Quote.command("loki", "proof", "share", id) : r.error() + ". Nothing was published.");
+                    + "). Or publish to a gist: " + Quote.command("loki", "proof", "share", id)
+                    : r.error() + ". Nothing was published.");
         }
         throw LokiException.failed("Failed to reach hosted endpoint after " + r.attempts() + " attempt(s): "
                 + r.error() + ". Check LOKI_HOSTED_ENDPOINT or publish to a gist: "

@@ -15,7 +15,8 @@ final class RollbackNotice {
     static void printIfPending(CliContext ctx) {
         try {
             var dir = ctx.lokiDir();
-            RollbackJournal.at(dir).readAndRecord(dir).ifPresent(p -> ctx.err().println("Warning: " + Quote.line(p.line())));
+            RollbackJournal.at(dir).readAndRecord(dir)
+                    .ifPresent(p -> ctx.err().println("Warning: " + Quote.line(p.line())));
         } catch (RuntimeException e) {
             // a notice must never stop the command itself
         }

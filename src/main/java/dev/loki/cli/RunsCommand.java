@@ -82,7 +82,8 @@ public final class RunsCommand extends BaseCommand {
                 ctx.out().println("No isolated runs to clean.");
             } else {
                 for (Worktrees.Cleaned c : done) {
-                    ctx.out().println((c.removed() ? "removed  " : "kept     ") + c.slug() + ": " + dev.loki.Quote.line(c.note()));
+                    ctx.out().println((c.removed() ? "removed  " : "kept     ") + c.slug() + ": "
+                            + dev.loki.Quote.line(c.note()));
                 }
             }
             return keptAny && run != null ? ExitCode.FAILED : ExitCode.OK;
