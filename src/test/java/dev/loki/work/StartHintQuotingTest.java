@@ -68,6 +68,20 @@ class StartHintQuotingTest {
         assertThat(f.repo.dir().resolve("PWNED")).doesNotExist();
     }
 
+    @Test
+    void the_resume_hint_of_a_failed_run_pastes_back_as_the_same_request() {
+        WorkFixture f = WorkFixture.create(base).issue(7, "Never done", "- [ ] x");
+        f.env.put("FAIL_ON", "issue-7");
+
+        Loki.Result r = Loki.run(f.repo.dir(), f.withAgent(""), "start", "#7", "--pr", "--draft");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        String marker = "Start it again to resume: ";
+        String line = r.err().lines().filter(l -> l.contains(marker)).findFirst().orElseThrow();
+        assertThat(pasted(line.substring(line.indexOf(marker) + marker.length())))
+                .containsExactly("start", "#7", "--pr", "--draft");
+    }
+
     /** The words bash hands to {@code loki} when the user pastes {@code line} (loki stands in as a printer). */
     private List<String> pasted(String line) {
         String out = TestRepo.run(List.of("bash", "-c", "loki() { printf '%s\\0' \"$@\"; }; " + line), base,
