@@ -236,13 +236,17 @@ final class Rollback {
                     + String.join(", ", nested));
         }
         return new RollbackResult(target.id(), Optional.of(pre.id()), false, targetCommit.isPresent(), changes,
-                stateRestored, protectedPaths, notes, resumed.isPresent());
+                stateRestored, protectedPaths, notes, resumed.isPresent(), KeptPath.classify(protectedPaths, store,
+                        targetCommit, KeptPath.reasons(target.metadata().path("snapshot").path("skipped")),
+                        KeptPath.reasons(pre.metadata().path("snapshot").path("skipped")),
+                        service.lokiDir().workTree()));
     }
 
     private RollbackResult dryRun(Checkpoint target, Optional<String> targetCommit, Optional<SnapshotStore> store,
             boolean legacy, Set<String> targetSkipped, List<String> notes) throws IOException {
         List<TreeChange> changes = List.of();
         List<String> protectedPaths = new ArrayList<>();
+        List<SnapshotStore.Skipped> skippedNow = List.of();
         if (targetCommit.isPresent()) {
             String ref = "refs/loki/tmp/dry-run-" + ProcessHandle.current().pid();
             SnapshotStore s = store.get();
@@ -258,6 +262,13 @@ final class Rollback {
                 changes = keepIgnored(s, target, targetCommit.get(), changes, notes);
                 changes = keepUnsnapshotted(s, "the pre-rollback checkpoint", changes, notes);
                 s.deleteRefs(List.of(ref));
+                // as the real rollback does with its pre-rollback snapshot: what no snapshot holds is kept too
+                skippedNow = now.skipped();
+                for (SnapshotStore.Skipped k : skippedNow) {
+                    if (!protectedPaths.contains(k.path())) {
+                        protectedPaths.add(k.path());
+                    }
+                }
             } catch (GitException e) {
                 throw LokiException.failed("Could not compare the work tree with " + target.id() + ": "
                         + e.getMessage());
@@ -265,7 +276,9 @@ final class Rollback {
         }
         List<String> state = target.isOurs() ? target.stateFiles() : StateFiles.legacyFiles(target.dir());
         return new RollbackResult(target.id(), Optional.empty(), true, targetCommit.isPresent(), changes, state,
-                protectedPaths, notes, false);
+                protectedPaths, notes, false, KeptPath.classify(protectedPaths, store, targetCommit,
+                        KeptPath.reasons(target.metadata().path("snapshot").path("skipped")),
+                        KeptPath.reasons(skippedNow), service.lokiDir().workTree()));
     }
 
     private LokiException revert(Checkpoint target, Checkpoint pre, Optional<SnapshotStore> store,

@@ -2,6 +2,7 @@ package dev.loki.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.Quote;
 import dev.loki.git.PrivateDir;
 import dev.loki.store.AtomicFiles;
 import dev.loki.store.Json;
@@ -48,11 +49,11 @@ public final class RollbackJournal {
         }
 
         public String completeCommand() {
-            return "loki rollback to " + target;
+            return Quote.command("loki", "rollback", "to", target);
         }
 
         public Optional<String> undoCommand() {
-            return preRollback.map(p -> "loki rollback to " + p);
+            return preRollback.map(p -> Quote.command("loki", "rollback", "to", p));
         }
 
         /** Whether files may already have been changed. */

@@ -42,7 +42,7 @@ public final class CheckpointCommand extends BaseCommand {
     static CheckpointService service(CliContext ctx, boolean mustExist) {
         var dir = ctx.lokiDir();
         CheckpointService svc = CheckpointService.open(dir, ctx.env())
-                .reportTo(line -> ctx.err().println("Note: " + line));
+                .reportTo(line -> ctx.err().println("Note: " + dev.loki.Quote.line(line)));
         if (mustExist && !svc.hasRecords()) {
             dir.requireExisting();
         }
@@ -97,7 +97,7 @@ public final class CheckpointCommand extends BaseCommand {
                                             .toList()));
                 }
             }
-            scan.corrupt().forEach(c -> ctx.err().println("Warning: " + c.line()));
+            scan.corrupt().forEach(c -> ctx.err().println("Warning: " + dev.loki.Quote.line(c.line())));
             return ExitCode.OK;
         }
     }
@@ -126,7 +126,7 @@ public final class CheckpointCommand extends BaseCommand {
             List<String> notices = new java.util.ArrayList<>();
             CheckpointService svc = service(ctx, false).reportTo(line -> {
                 notices.add(line);
-                ctx.err().println("Note: " + line);
+                ctx.err().println("Note: " + dev.loki.Quote.line(line));
             });
             Checkpoint cp = svc.create(stateOnly ? req.withoutCode() : req);
             if (json) {

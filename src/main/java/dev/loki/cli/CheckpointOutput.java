@@ -3,9 +3,11 @@ package dev.loki.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.Quote;
 import dev.loki.checkpoint.Checkpoint;
 import dev.loki.checkpoint.CheckpointRecords;
 import dev.loki.checkpoint.CheckpointService;
+import dev.loki.checkpoint.KeptPath;
 import dev.loki.checkpoint.RollbackResult;
 import dev.loki.git.TreeChange;
 import dev.loki.store.Json;
@@ -73,7 +75,7 @@ final class CheckpointOutput {
                 "BRANCH@SHA", "MESSAGE");
         for (Checkpoint c : shown) {
             out.printf("%-26s %-19s %-12s %4d  %-9s %-22s %s%n", c.id(), TIME.format(c.createdAt()), c.kind().label(),
-                    c.iteration(), c.snapshot().status(), branchAtSha(c), clip(c.summary(), 60));
+                    c.iteration(), c.snapshot().status(), branchAtSha(c), clip(Quote.line(c.summary()), 60));
         }
         if (shown.size() < total) {
             out.println("Showing the newest " + shown.size() + " of " + total + " (use --limit N or --all).");
@@ -86,8 +88,8 @@ final class CheckpointOutput {
         out.println("Created:     " + TIME.format(c.createdAt()) + " UTC");
         out.println("Timestamp:   " + (c.timestamp().isBlank() ? c.createdAt().toString() : c.timestamp()));
         out.println("Iteration:   " + c.iteration());
-        out.println("Task:        " + (c.taskId().isBlank() ? "-" : c.taskId()));
-        out.println("Message:     " + (c.summary().isBlank() ? "-" : c.summary()));
+        out.println("Task:        " + (c.taskId().isBlank() ? "-" : Quote.line(c.taskId())));
+        out.println("Message:     " + (c.summary().isBlank() ? "-" : Quote.line(c.summary())));
         out.println("Git:         " + branchAtSha(c));
         out.println("Git SHA:     " + (c.gitSha().isBlank() ? "unknown" : c.gitSha()));
         out.println("Provider:    " + (c.provider().isBlank() ? "-" : c.provider()));
@@ -95,13 +97,14 @@ final class CheckpointOutput {
         out.println("Code:        " + codeLine(c));
         JsonNode skipped = c.metadata().path("snapshot").path("skipped");
         for (JsonNode k : skipped) {
-            out.println("  left out:  " + k.path("path").asText() + " (" + k.path("reason").asText() + ")");
+            out.println("  left out:  " + Quote.path(k.path("path").asText()) + " ("
+                    + Quote.line(k.path("reason").asText()) + ")");
         }
         out.println("State:       " + c.stateFiles().size() + " file(s)");
         for (String f : c.stateFiles()) {
-            out.println("  " + f);
+            out.println("  " + Quote.path(f));
         }
-        out.println("Roll back to it with: loki rollback to " + c.id());
+        out.println("Roll back to it with: " + Quote.command("loki", "rollback", "to", c.id()));
     }
 
     static String codeLine(Checkpoint c) {
@@ -116,15 +119,15 @@ final class CheckpointOutput {
 
     static void printCreated(PrintStream out, PrintStream err, Checkpoint c) {
         for (JsonNode k : c.metadata().path("snapshot").path("skipped")) {
-            err.println("Warning: left " + k.path("path").asText() + " out of the code snapshot ("
-                    + k.path("reason").asText() + ")");
+            err.println("Warning: left " + Quote.path(k.path("path").asText()) + " out of the code snapshot ("
+                    + Quote.line(k.path("reason").asText()) + ")");
         }
         out.println("Checkpoint: " + c.id());
         out.println("Git:        " + branchAtSha(c));
-        out.println("Message:    " + c.summary());
+        out.println("Message:    " + Quote.line(c.summary()));
         out.println("Code:       " + codeLine(c));
         out.println("State:      " + c.stateFiles().size() + " file(s)");
-        out.println("Restore with: loki rollback to " + c.id());
+        out.println("Restore with: " + Quote.command("loki", "rollback", "to", c.id()));
     }
 
     static ObjectNode toJson(RollbackResult r) {
@@ -150,6 +153,16 @@ final class CheckpointOutput {
         r.stateRestored().forEach(state::add);
         ArrayNode prot = o.putArray("protected");
         r.protectedPaths().forEach(prot::add);
+        ArrayNode kept = o.putArray("kept");
+        for (KeptPath k : r.kept()) {
+            ObjectNode x = kept.addObject();
+            x.put("path", k.path());
+            x.put("in_checkpoint", k.inCheckpoint());
+            x.put("differs", k.differs());
+            x.put("reason_now", k.reasonNow());
+            x.put("reason_then", k.reasonThen());
+            x.put("message", kept(k, r.dryRun()));
+        }
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         r.undoCommand().ifPresent(u -> o.put("undo_command", u));
@@ -159,8 +172,13 @@ final class CheckpointOutput {
     static void printRollback(PrintStream out, RollbackResult r) {
         String verb = r.dryRun() ? "would be" : "were";
         if (r.codeRestored()) {
-            if (r.codeChanges().isEmpty()) {
+            if (r.codeChanges().isEmpty() && r.kept().isEmpty()) {
                 out.println("Code: the work tree already matches " + r.targetId() + (r.dryRun() ? "." : "; no file changed."));
+            } else if (r.codeChanges().isEmpty()) {
+                // a kept path may differ from the checkpoint: no claim that the whole tree matches
+                out.println("Code: no file " + (r.dryRun() ? "would change" : "changed") + "; the work tree matches "
+                        + r.targetId() + " apart from " + r.kept().size() + " path(s) " + (r.dryRun() ? "that would be "
+                        : "") + "left as they are:");
             } else {
                 out.println("Code: " + (r.count('M') + r.count('T')) + " file(s) " + verb + " changed back, "
                         + r.count('A') + " brought back, " + r.count('D') + " removed (created after the checkpoint).");
@@ -170,22 +188,49 @@ final class CheckpointOutput {
                         case 'D' -> "remove ";
                         default -> "revert ";
                     };
-                    out.println("  " + what + " " + c.path());
+                    out.println("  " + what + " " + Quote.path(c.path()));
                 }
             }
         }
-        for (String p : r.protectedPaths()) {
-            out.println("  kept    " + p + " (not in any snapshot)");
+        for (KeptPath k : r.kept()) {
+            out.println("  kept    " + Quote.path(k.path()) + ": " + kept(k, r.dryRun()));
         }
         out.println("State: " + r.stateRestored().size() + " file(s) " + (r.dryRun() ? "would be restored." : "restored."));
         for (String n : r.notes()) {
-            out.println("Note: " + n);
+            out.println("Note: " + Quote.line(n));
         }
         if (r.dryRun()) {
-            out.println("Dry run: nothing was changed. Roll back with: loki rollback to " + r.targetId());
+            out.println("Dry run: nothing was changed. Roll back with: "
+                    + Quote.command("loki", "rollback", "to", r.targetId()));
         } else {
             r.undoCommand().ifPresent(u -> out.println("Undo this rollback with: " + u));
         }
+    }
+
+    /**
+     * Why a rollback leaves a path as it is, claiming only what was checked: a file the
+     * checkpoint holds that is too big to snapshot now differs (or may), it does not match.
+     */
+    static String kept(KeptPath k, boolean dryRun) {
+        String left = dryRun ? "it would be left as is" : "it was left as is";
+        String now = k.reasonNow().startsWith("larger than ") ? "is over the size cap now (" + k.reasonNow() + ")"
+                : "cannot be snapshotted now (" + Quote.line(k.reasonNow()) + ")";
+        String then = "was left out of the checkpoint (" + Quote.line(k.reasonThen()) + ")";
+        if (k.inCheckpoint() && !k.reasonNow().isEmpty()) {
+            return (k.differs() ? "differs from the checkpoint" : "may differ from the checkpoint (same size, not"
+                    + " compared)") + " but " + now + ", so " + left;
+        }
+        if (!k.reasonNow().isEmpty() && k.reasonThen().isEmpty()) {
+            return "is not in the checkpoint and " + now + ", so no snapshot holds it: "
+                    + (dryRun ? "it would not be removed" : "it was not removed");
+        }
+        if (!k.reasonNow().isEmpty()) {
+            return then + " and " + now + ": no snapshot holds it, so " + left;
+        }
+        if (!k.reasonThen().isEmpty()) {
+            return then + ", so there is no version of it to restore: " + left;
+        }
+        return (k.inCheckpoint() ? "may differ from the checkpoint; " : "") + "no snapshot could hold it, so " + left;
     }
 
     static String humanBytes(long b) {
@@ -207,7 +252,7 @@ final class CheckpointOutput {
                 + (r.removed().isEmpty() ? "." : ": " + String.join(", ", r.removed())));
         out.println("Snapshot store: " + humanBytes(r.bytesBefore()) + " -> " + humanBytes(r.bytesAfter())
                 + (r.repacked() ? " (repacked: every kept snapshot now holds its own copy of its files)" : ""));
-        r.notes().forEach(n -> out.println("Note: " + n));
+        r.notes().forEach(n -> out.println("Note: " + Quote.line(n)));
     }
 
     private static String branchAtSha(Checkpoint c) {

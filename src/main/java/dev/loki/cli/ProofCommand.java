@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.ExitCode;
 import dev.loki.LokiException;
+import dev.loki.Quote;
 import dev.loki.proof.Attestation;
 import dev.loki.proof.ProofResult;
 import dev.loki.proof.ProofService;
@@ -12,9 +13,9 @@ import dev.loki.proof.ProofSigner;
 import dev.loki.proof.ProofStore;
 import dev.loki.proof.SharePolicy;
 import dev.loki.store.Json;
-import java.nio.file.Files;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -58,8 +59,8 @@ public final class ProofCommand extends BaseCommand {
             throw LokiException.failed("Proof not found: " + id + ". Use 'loki proof list' to see available proofs.");
         }
         return store.read(id).orElseThrow(() -> LokiException.failed("Proof " + id
-                + " is not readable JSON (proof.json is corrupt): regenerate it with 'loki proof generate --run-id "
-                + id + "'"));
+                + " is not readable JSON (proof.json is corrupt): regenerate it with: "
+                + Quote.command("loki", "proof", "generate", "--run-id", id)));
     }
 
     @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List proofs by run id.")
@@ -242,7 +243,7 @@ public final class ProofCommand extends BaseCommand {
                 return code;
             }
             ctx.out().println("Proof " + id + ": " + r.verdict().label() + " (" + r.summary() + ")");
-            r.findings().forEach(f -> ctx.out().println("  " + f));
+            r.findings().forEach(f -> ctx.out().println("  " + Quote.line(f)));
             if (r.verdict() == Attestation.Verdict.ALTERED) {
                 throw LokiException.failed("Proof " + id + " does not verify: it was altered after it was written ("
                         + r.findings().size() + " finding(s) above)");
@@ -280,7 +281,7 @@ public final class ProofCommand extends BaseCommand {
             if (!r.written()) {
                 throw LokiException.failed(r.warnings().isEmpty() ? "no proof was written" : r.warnings().get(0));
             }
-            r.warnings().forEach(w -> ctx.err().println("warn: " + w));
+            r.warnings().forEach(w -> ctx.err().println("warn: " + Quote.line(w)));
             Path json0 = r.dir().orElseThrow().resolve(ProofStore.JSON);
             if (json) {
                 ObjectNode o = Json.object();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.ExitCode;
 import dev.loki.LokiException;
+import dev.loki.Quote;
 import dev.loki.proof.Attestation;
 import dev.loki.proof.GistPublisher;
 import dev.loki.proof.HostedPublisher;
@@ -154,7 +155,8 @@ final class ProofShareCommand extends BaseCommand {
             ctx.err().println("Hosted publishing backend not available.");
             ctx.err().println("There is no official Loki hosted service; this is a seam for your own endpoint.");
             ctx.err().println("To publish to your own hosted endpoint, set LOKI_HOSTED_ENDPOINT to its URL.");
-            throw LokiException.failed("no LOKI_HOSTED_ENDPOINT set. Or publish to a GitHub Gist instead: loki proof share " + id);
+            throw LokiException.failed("no LOKI_HOSTED_ENDPOINT set. Or publish to a GitHub Gist instead: "
+                    + Quote.command("loki", "proof", "share", id));
         }
         refuseUnsafe(store, proof, bytes);
         String shown = new Redactor("", "").redact(settings.get().endpoint().toString()).text();
@@ -184,10 +186,12 @@ final class ProofShareCommand extends BaseCommand {
                 ctx.err().println("Response: " + body);
             }
             throw LokiException.failed(r.error().isEmpty() ? "Nothing was published (HTTP " + r.status()
-                    + "). Or publish to a gist: loki proof share " + id : r.error() + ". Nothing was published.");
+                    + "). Or publish to a gist: " + Quote.command("loki", "proof", "share", id)
+                    : r.error() + ". Nothing was published.");
         }
         throw LokiException.failed("Failed to reach hosted endpoint after " + r.attempts() + " attempt(s): "
-                + r.error() + ". Check LOKI_HOSTED_ENDPOINT or publish to a gist: loki proof share " + id);
+                + r.error() + ". Check LOKI_HOSTED_ENDPOINT or publish to a gist: "
+                + Quote.command("loki", "proof", "share", id));
     }
 
     private void refuseUnsafe(ProofStore store, Optional<JsonNode> proof, byte[] bytes) {

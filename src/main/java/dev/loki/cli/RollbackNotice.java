@@ -1,5 +1,6 @@
 package dev.loki.cli;
 
+import dev.loki.Quote;
 import dev.loki.checkpoint.RollbackJournal;
 
 /**
@@ -14,7 +15,8 @@ final class RollbackNotice {
     static void printIfPending(CliContext ctx) {
         try {
             var dir = ctx.lokiDir();
-            RollbackJournal.at(dir).readAndRecord(dir).ifPresent(p -> ctx.err().println("Warning: " + p.line()));
+            RollbackJournal.at(dir).readAndRecord(dir)
+                    .ifPresent(p -> ctx.err().println("Warning: " + Quote.line(p.line())));
         } catch (RuntimeException e) {
             // a notice must never stop the command itself
         }

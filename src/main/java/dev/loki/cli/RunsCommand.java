@@ -42,7 +42,7 @@ public final class RunsCommand extends BaseCommand {
         for (Worktrees.Entry e : entries) {
             ctx.out().println(String.format("%-28s %-16s %-7s %9s %8d %-5s %s", e.worktree().slug(), e.status(),
                     e.active() ? "yes" : "no", CheckpointOutput.humanBytes(e.diskBytes()), e.unpushed(),
-                    e.dirty() ? "yes" : "no", e.worktree().path()));
+                    e.dirty() ? "yes" : "no", dev.loki.Quote.path(e.worktree().path().toString())));
         }
         return ExitCode.OK;
     }
@@ -82,7 +82,8 @@ public final class RunsCommand extends BaseCommand {
                 ctx.out().println("No isolated runs to clean.");
             } else {
                 for (Worktrees.Cleaned c : done) {
-                    ctx.out().println((c.removed() ? "removed  " : "kept     ") + c.slug() + ": " + c.note());
+                    ctx.out().println((c.removed() ? "removed  " : "kept     ") + c.slug() + ": "
+                            + dev.loki.Quote.line(c.note()));
                 }
             }
             return keptAny && run != null ? ExitCode.FAILED : ExitCode.OK;

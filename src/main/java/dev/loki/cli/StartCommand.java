@@ -157,7 +157,8 @@ public final class StartCommand extends BaseCommand {
         String where = ctx.cwd().toAbsolutePath().relativize(log.toAbsolutePath()).toString();
         if (!child.isAlive() && child.exitValue() != 0) {
             ctx.err().println("Error: the background run exited at once (code " + child.exitValue() + "): "
-                    + dev.loki.process.Processes.lastLine(log, 300) + " (all of it: " + where + ")");
+                    + dev.loki.Quote.line(dev.loki.process.Processes.lastLine(log, 300)) + " (all of it: " + where
+                    + ")");
             return child.exitValue();
         }
         Optional<Path> holds = readReady(ready);
@@ -196,7 +197,8 @@ public final class StartCommand extends BaseCommand {
             Map<String, String> env = new HashMap<>(ctx.env());
             env.remove("LOKI_DIR");
             runCtx = ctx.elsewhere(plan.workDir(), env);
-            ctx.err().println("Isolated run in " + plan.workDir() + " on branch " + plan.worktree().get().branch());
+            ctx.err().println("Isolated run in " + dev.loki.Quote.path(plan.workDir().toString()) + " on branch "
+                    + plan.worktree().get().branch());
         }
         int exit = RunOutput.run(runCtx, Optional.of(plan.spec()), Optional.ofNullable(provider), overrides);
         return new Finisher(ctx.env(), ctx.out(), ctx.err()).finish(plan, exit);

@@ -28,7 +28,7 @@ public final class StatusCommand extends BaseCommand {
             return ExitCode.OK;
         }
         ctx.out().println("Status:     " + s.path("status").asText());
-        journal.ifPresent(p -> ctx.out().println("Rollback:   " + p.line()));
+        journal.ifPresent(p -> ctx.out().println("Rollback:   " + dev.loki.Quote.line(p.line())));
         if (s.path("run_id").asText("").isEmpty() && s.path("status").asText().equals("inactive")) {
             ctx.out().println("Provider:   " + s.path("provider").asText() + " (" + s.path("provider_source").asText()
                     + ")");
@@ -37,7 +37,7 @@ public final class StatusCommand extends BaseCommand {
         }
         ctx.out().println("Run:        " + s.path("run_id").asText() + (s.path("pid").isNull() ? ""
                 : " (pid " + s.path("pid").asLong() + ")"));
-        ctx.out().println("Spec:       " + s.path("spec").asText());
+        ctx.out().println("Spec:       " + dev.loki.Quote.path(s.path("spec").asText()));
         ctx.out().println("Provider:   " + s.path("provider").asText());
         ctx.out().println("Iteration:  " + s.path("iteration").asInt() + " of " + s.path("max_iterations").asInt()
                 + ", phase " + s.path("phase").asText() + ", retries " + s.path("retry_count").asInt());

@@ -90,7 +90,7 @@ public final class LoopDemo {
         List<String> ids = o.run().checkpointIds();
         out.println("== Checkpoints of run " + o.run().runId() + ": " + String.join(", ", ids));
         out.println("== Look around (the demo project is kept):");
-        out.println("     cd " + project);
+        out.println("     " + dev.loki.Quote.command("cd", project.toString()));
         out.println("     loki status                # the run's final state");
         out.println("     loki checkpoint list       # one checkpoint per iteration, plus the run start");
         if (ids.size() > 2) {
@@ -98,7 +98,7 @@ public final class LoopDemo {
         }
         out.println("     cat .loki/CONTINUITY.md    # the agent's working memory");
         out.println("     ls .loki/quality .loki/council");
-        out.println("   Remove it with: rm -rf " + home);
+        out.println("   Remove it with: " + dev.loki.Quote.command("rm", "-rf", home.toString()));
     }
 
     private static Map<String, String> identity() {

@@ -118,7 +118,7 @@ final class CheckpointTools {
             ObjectNode undo = o.putObject("undo");
             undo.put("tool", "loki_checkpoint_restore");
             undo.putObject("arguments").put("checkpoint_id", p).put("confirm", true);
-            undo.put("command", "loki rollback to " + p);
+            undo.put("command", dev.loki.Quote.command("loki", "rollback", "to", p));
         }, () -> o.putNull("pre_rollback_id"));
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);

@@ -113,7 +113,8 @@ final class ProjectTools {
             throw ToolError.notFound("Proof not found: " + id + " (see loki_proof_list).");
         }
         JsonNode proof = store.read(id).orElseThrow(() -> new ToolError(422, "Proof " + id
-                + " is not readable JSON; regenerate it with 'loki proof generate --run-id " + id + "'."));
+                + " is not readable JSON; regenerate it with: "
+                + dev.loki.Quote.command("loki", "proof", "generate", "--run-id", id)));
         Verification.Check ch = Verification.check(proof, ProofSigner.forEnv(c.env()));
         // the same verdict as 'loki proof verify': index.html and the attestation count too
         dev.loki.proof.Attestation.Report report;

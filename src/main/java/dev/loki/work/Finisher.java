@@ -3,6 +3,7 @@ package dev.loki.work;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.ExitCode;
+import dev.loki.Quote;
 import dev.loki.git.GitCli;
 import dev.loki.proof.ProofSigner;
 import dev.loki.proof.ProofStore;
@@ -74,8 +75,9 @@ public final class Finisher {
         int notDone = plan.pr() || runExit != 0 ? Math.max(runExit, ExitCode.FAILED) : runExit;
         if (!"completed".equals(r.status())) {
             return refuse(record, "the run ended " + r.status() + " (" + r.exitReason() + "); its work stays in "
-                    + wt.path() + " on " + wt.branch() + ". Start it again to resume: loki start " + plan.source(),
-                    plan.pr(), notDone);
+                    + Quote.path(wt.path().toString()) + " on " + wt.branch() + ". Start it again to resume: "
+                    + startCommand(plan, plan.pr() ? (plan.draft() ? List.of("--pr", "--draft") : List.of("--pr"))
+                            : List.of("--isolation", "worktree")), plan.pr(), notDone);
         }
         Optional<JsonNode> proof = new ProofStore(ld).read(r.runId());
         if (proof.isEmpty()) {
@@ -105,8 +107,8 @@ public final class Finisher {
             err.println("Committed " + c.substring(0, 12) + " on " + wt.branch() + ": " + plan.title());
         });
         if (!plan.pr()) {
-            err.println("The work is on branch " + wt.branch() + " (worktree " + wt.path() + "); open a pull"
-                    + " request with: loki start " + plan.source() + " --pr");
+            err.println("The work is on branch " + wt.branch() + " (worktree " + Quote.path(wt.path().toString())
+                    + "); open a pull request with: " + startCommand(plan, List.of("--pr")));
             return runExit;
         }
         GitCli.Result push = git.withTimeout(Duration.ofMinutes(5)).exec("push", "-u", "origin",
@@ -122,6 +124,27 @@ public final class Finisher {
         record.put("pr_url", url);
         out.println("Pull request" + (plan.draft() ? " (draft)" : "") + ": " + url);
         return runExit;
+    }
+
+    /**
+     * The {@code loki start} command that runs this plan's task again with {@code flags}, quoted
+     * so that pasting it passes the task text as one argument whatever it holds ({@code ;},
+     * {@code #}, quotes, newlines); a task starting with '-' comes after {@code --}.
+     */
+    static String startCommand(WorkStart.Plan plan, List<String> flags) {
+        List<String> words = new java.util.ArrayList<>(List.of("loki", "start"));
+        String source = plan.source();
+        if (WorkStart.AUTO_SPEC.equals(source)) {
+            words.addAll(flags);
+        } else if (source.startsWith("-")) {
+            words.addAll(flags);
+            words.add("--");
+            words.add(source);
+        } else {
+            words.add(source);
+            words.addAll(flags);
+        }
+        return Quote.command(words);
     }
 
     private int refuse(ObjectNode record, String why, boolean prWanted, int exit) {

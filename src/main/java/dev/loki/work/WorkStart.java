@@ -21,6 +21,8 @@ import java.util.Optional;
 public final class WorkStart {
     /** Files of an imported issue, inside the run's .loki. */
     public static final String ISSUE_JSON = "work/issue.json";
+    /** The source of a plan whose spec was found in the project (no argument was given). */
+    static final String AUTO_SPEC = "(auto-detected spec)";
 
     /** What the user asked for. */
     public record Options(Optional<String> input, Optional<String> isolation, Optional<String> base, boolean pr,
@@ -102,7 +104,7 @@ public final class WorkStart {
                 specName = name;
             }
         }
-        String source = kind == Kind.NONE ? "(auto-detected spec)" : input;
+        String source = kind == Kind.NONE ? AUTO_SPEC : input;
         if (!worktree) {
             LokiDir ld = userLokiDir.ensureExists();
             Path spec = writeInputs(ld, specName, specText, issue);

@@ -236,8 +236,9 @@ public final class Worktrees {
                 }
                 Files.move(wt.path(), trash.resolve("tree"));
                 git.exec("worktree", "prune");
-                note = "removed; a copy is kept at " + trash + " (restore: git fetch " + trash.resolve("branch.bundle")
-                        + " " + wt.branch() + ":" + wt.branch() + ")";
+                note = "removed; a copy is kept at " + dev.loki.Quote.path(trash.toString()) + " (restore: "
+                        + dev.loki.Quote.command("git", "fetch", trash.resolve("branch.bundle").toString(),
+                                wt.branch() + ":" + wt.branch()) + ")";
             } else {
                 GitCli.Result r = git.exec("worktree", "remove", "--force", wt.path().toString());
                 if (!r.ok()) {

@@ -1,0 +1,86 @@
+package dev.loki.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loki.git.SnapshotStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A path a rollback left as it is because a snapshot could not hold it (over the size cap, a
+ * nested repository, a fifo), with what is known about it, so that what is printed claims no
+ * match that was not checked. Leaving it is what keeps the user's bytes: the current file is in
+ * no snapshot, so writing the checkpoint's version over it (or removing it) could not be undone.
+ *
+ * @param inCheckpoint the checkpoint's snapshot holds a version of it (small then, too big now)
+ * @param differs      for a path the checkpoint holds: its size now is not the checkpoint's, so it
+ *                     surely differs; false when the sizes are equal (the bytes were not compared)
+ * @param reasonNow    why the current file is in no snapshot; empty when the last snapshot holds it
+ * @param reasonThen   why the checkpoint left it out; empty when it did not
+ */
+public record KeptPath(String path, boolean inCheckpoint, boolean differs, String reasonNow, String reasonThen) {
+
+    /** Why each path (or directory, ending in '/') was left out, from a checkpoint's {@code snapshot.skipped}. */
+    static Map<String, String> reasons(JsonNode skipped) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (JsonNode n : skipped) {
+            out.put(n.isObject() ? n.path("path").asText() : n.asText(), n.path("reason").asText(""));
+        }
+        return out;
+    }
+
+    static Map<String, String> reasons(List<SnapshotStore.Skipped> skipped) {
+        Map<String, String> out = new LinkedHashMap<>();
+        skipped.forEach(k -> out.put(k.path(), k.reason()));
+        return out;
+    }
+
+    /**
+     * What each kept path is: whether the checkpoint's snapshot {@code targetCommit} holds it (and
+     * whether its size differs from the file in {@code workTree}), and why it was left out now
+     * and then. Never fails: what cannot be read is reported as "may differ".
+     */
+    static List<KeptPath> classify(List<String> paths, Optional<SnapshotStore> store, Optional<String> targetCommit,
+            Map<String, String> then, Map<String, String> now, Path workTree) {
+        List<KeptPath> out = new ArrayList<>();
+        for (String p : paths) {
+            boolean held = false;
+            boolean differs = false;
+            if (store.isPresent() && targetCommit.isPresent() && !p.endsWith("/")) {
+                try {
+                    Optional<SnapshotStore.Blob> b = store.get().blob(targetCommit.get(), p, 0);
+                    held = b.isPresent();
+                    differs = held && b.get().size() != sizeNow(workTree.resolve(p));
+                } catch (IOException | RuntimeException e) {
+                    held = true; // unknown: worded as "may differ", never as a match
+                }
+            }
+            out.add(new KeptPath(p, held, differs, reason(now, p), reason(then, p)));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The reason {@code path} itself, or the directory holding it, was left out; empty when it was not. */
+    private static String reason(Map<String, String> skipped, String path) {
+        String r = skipped.get(path);
+        if (r != null) {
+            return r.isEmpty() ? "left out" : r;
+        }
+        for (Map.Entry<String, String> e : skipped.entrySet()) {
+            if (e.getKey().endsWith("/") && path.startsWith(e.getKey())) {
+                return e.getValue().isEmpty() ? "left out" : e.getValue();
+            }
+        }
+        return "";
+    }
+
+    private static long sizeNow(Path file) throws IOException {
+        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : -1;
+    }
+}
