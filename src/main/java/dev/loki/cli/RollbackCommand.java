@@ -59,7 +59,9 @@ public final class RollbackCommand extends BaseCommand {
             throw LokiException.badInput("--state-only and --code contradict each other; pick one");
         }
         CheckpointService svc = CheckpointCommand.service(ctx, true);
-        Checkpoint target = svc.get(id);
+        // 'latest' names what 'loki rollback latest' picks, unless a checkpoint is called that
+        Checkpoint target = id.equals("latest") && svc.find(id).isEmpty() ? svc.latest()
+                .orElseThrow(() -> LokiException.failed("No checkpoints found to roll back to.")) : svc.get(id);
         if (!f.json) {
             ctx.err().println((f.dryRun ? "Comparing with" : "Rolling back to") + " checkpoint " + target.id()
                     + " (" + target.kind().label() + ", iteration " + target.iteration() + ", " + target.createdAt()
@@ -91,7 +93,8 @@ public final class RollbackCommand extends BaseCommand {
         @picocli.CommandLine.Mixin
         RollbackFlags flags;
 
-        @Parameters(paramLabel = "ID", description = "The checkpoint id (see 'loki rollback list').")
+        @Parameters(paramLabel = "ID", description = {"The checkpoint id (see 'loki rollback list'), or",
+            "'latest' for the newest that is not a pre-rollback one."})
         String id;
 
         To(CliContext ctx) {
@@ -125,7 +128,7 @@ public final class RollbackCommand extends BaseCommand {
     @Command(name = "diff", mixinStandardHelpOptions = true,
             description = "Show which files a rollback would change, bring back and remove.")
     static final class Diff extends BaseCommand {
-        @Parameters(paramLabel = "ID", description = "The checkpoint id.")
+        @Parameters(paramLabel = "ID", description = "The checkpoint id, or 'latest'.")
         String id;
 
         @Option(names = "--json", description = "Print JSON.")

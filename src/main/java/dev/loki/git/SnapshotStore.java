@@ -1310,8 +1310,10 @@ public final class SnapshotStore {
         }
     }
 
+    /** Mebibytes with one decimal, never rounded down to a smaller whole (3,000,000 bytes: 2.9 MiB, not 2). */
     private static String mib(long bytes) {
-        return (bytes / (1024 * 1024)) + " MiB";
+        double m = bytes / (1024.0 * 1024.0);
+        return (m == Math.rint(m) ? Long.toString((long) m) : String.format(java.util.Locale.ROOT, "%.1f", m)) + " MiB";
     }
 
     private static long nowNs() {

@@ -123,6 +123,22 @@ class RollbackTest {
         assertThat(repo.read("config.json")).isEqualTo("{\"v\": 1}\n");
     }
 
+    /** 'latest' works wherever an id does, as it does in 'loki rollback latest' (a stranger tried 'rollback diff latest'). */
+    @Test
+    void latest_names_the_newest_checkpoint_that_is_not_a_pre_rollback_one_in_diff_and_to() {
+        String cp = Loki.checkpoint(repo, "before agent");
+        repo.write("src/app.py", "print('v2')\n");
+        Loki.Result diff = rollback("diff", "latest");
+        assertThat(diff.exit()).as(diff.toString()).isZero();
+        assertThat(diff.err()).contains("Comparing with checkpoint " + cp);
+        assertThat(diff.out()).contains("src/app.py");
+        Loki.Result to = rollback("to", "latest");
+        assertThat(to.exit()).as(to.toString()).isZero();
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v1')\n");
+        assertThat(rollback("diff", "latest").err()).as("not the pre-rollback checkpoint just taken")
+                .contains("Comparing with checkpoint " + cp);
+    }
+
     /** Files are written over in place and cut to length: a shorter version leaves no old tail. */
     @Test
     void a_restored_file_shorter_or_longer_than_the_one_on_disk_is_exactly_the_snapshot_s() {
