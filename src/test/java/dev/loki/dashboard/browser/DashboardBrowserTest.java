@@ -134,6 +134,9 @@ class DashboardBrowserTest {
             throws IOException {
         Page page = signedIn(1280, 900);
         probe.tolerateConsoleErrorsContaining("ERR_CONNECTION_REFUSED");
+        // the server is stopped on purpose: a request in flight at that moment is cut (seen under load in CI)
+        probe.tolerateConsoleErrorsContaining("ERR_CONNECTION_RESET");
+        probe.tolerateConsoleErrorsContaining("ERR_EMPTY_RESPONSE");
         expect(page.locator("#live")).hasAttribute("data-state", "live");
 
         int port = server.port();
