@@ -307,6 +307,15 @@ public final class MemoryCommand extends BaseCommand {
                     throw LokiException.badInput(in + " line " + lineNo + " is not a memory (no title or body);"
                             + " nothing was imported");
                 }
+                String at = n.path("created_at").asText("");
+                if (!at.isEmpty()) {
+                    try {
+                        java.time.Instant.parse(at);
+                    } catch (java.time.format.DateTimeParseException e) {
+                        throw LokiException.badInput(in + " line " + lineNo + ": created_at \"" + dev.loki.Quote.line(at)
+                                + "\" is not an ISO-8601 instant (e.g. 2026-12-06T10:00:00Z); nothing was imported");
+                    }
+                }
                 ms.add(Memory.fromJson(n));
             }
             try (MemoryStore s = store(ctx)) {

@@ -28,8 +28,9 @@ public final class AiderProvider implements Provider {
 
     @Override
     public String installHint() {
-        return "install aider (python3 -m pip install aider-chat) or pick another provider with"
-                + " --provider claude|codex|cline|command";
+        return "install aider (python3 -m pip install aider-chat)"
+                + " or pick another provider (claude|codex|cline|command): --provider NAME for one run,"
+                + " or 'loki provider set NAME' for every run";
     }
 
     @Override

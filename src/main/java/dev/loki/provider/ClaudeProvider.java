@@ -34,8 +34,9 @@ public final class ClaudeProvider implements Provider {
 
     @Override
     public String installHint() {
-        return "install Claude Code (npm install -g @anthropic-ai/claude-code) or pick another provider with"
-                + " --provider codex|cline|aider|command";
+        return "install Claude Code (npm install -g @anthropic-ai/claude-code)"
+                + " or pick another provider (codex|cline|aider|command): --provider NAME for one run,"
+                + " or 'loki provider set NAME' for every run";
     }
 
     @Override

@@ -24,8 +24,9 @@ public final class ClineProvider implements Provider {
 
     @Override
     public String installHint() {
-        return "install the Cline CLI (npm install -g cline) or pick another provider with"
-                + " --provider claude|codex|aider|command";
+        return "install the Cline CLI (npm install -g cline)"
+                + " or pick another provider (claude|codex|aider|command): --provider NAME for one run,"
+                + " or 'loki provider set NAME' for every run";
     }
 
     @Override

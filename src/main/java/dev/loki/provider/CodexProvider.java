@@ -29,8 +29,9 @@ public final class CodexProvider implements Provider {
 
     @Override
     public String installHint() {
-        return "install the Codex CLI (npm install -g @openai/codex) or pick another provider with"
-                + " --provider claude|cline|aider|command";
+        return "install the Codex CLI (npm install -g @openai/codex)"
+                + " or pick another provider (claude|cline|aider|command): --provider NAME for one run,"
+                + " or 'loki provider set NAME' for every run";
     }
 
     @Override

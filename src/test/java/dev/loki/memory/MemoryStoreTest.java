@@ -98,6 +98,11 @@ class MemoryStoreTest {
         Loki.Result bad = Loki.run(repo, "memory", "import", "bad.jsonl");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("line 2 is not JSON");
+        Files.writeString(repo.path("bad-time.jsonl"), exported.out().replaceFirst("\"created_at\":\"[^\"]*\"",
+                "\"created_at\":\"not-a-date\""));
+        Loki.Result badTime = Loki.run(repo, "memory", "import", "bad-time.jsonl");
+        assertThat(badTime.exit()).as("a bad time is refused, not turned into 'now'").isEqualTo(2);
+        assertThat(badTime.err()).contains("line 1: created_at \"not-a-date\" is not an ISO-8601 instant");
         assertThat(Loki.run(repo, "memory", "list", "--json").json()).hasSize(1);
         assertThat(Loki.run(repo, "memory", "show", "nope").exit()).isEqualTo(1);
         assertThat(Loki.run(repo, "memory", "list", "--kind", "nonsense").exit()).isEqualTo(2);
