@@ -117,7 +117,7 @@ public final class Backlog {
     /** New entries, keeping what a previous (crashed or stopped) run of the same backlog achieved. */
     private List<BacklogItem> merge(List<String> inputs, List<BacklogItem> previous) {
         Map<String, BacklogItem> old = new LinkedHashMap<>();
-        previous.forEach(i -> old.put(i.slug, i));
+        previous.forEach(i -> old.put(i.input.strip(), i));
         if (inputs.isEmpty()) {
             if (previous.isEmpty()) {
                 throw LokiException.badInput("Nothing to run: name issues (loki backlog run '#12' '#13'), --from FILE"
@@ -127,12 +127,17 @@ public final class Backlog {
         }
         Map<String, BacklogItem> items = new LinkedHashMap<>();
         for (String in : inputs) {
-            String slug = slugFor(in);
-            if (items.containsKey(slug)) {
+            if (items.values().stream().anyMatch(i -> Worktrees.sameSource(i.input, in))) {
+                continue; // the same task or issue twice
+            }
+            BacklogItem prev = old.get(in.strip());
+            if (prev != null && !items.containsKey(prev.slug)) {
+                items.put(prev.slug, prev);
                 continue;
             }
-            BacklogItem prev = old.get(slug);
-            items.put(slug, prev != null && prev.input.equals(in) ? prev : new BacklogItem(in, slug));
+            // a different task whose text reduces to the same slug gets a worktree of its own
+            String slug = trees.slugFor(slugFor(in), in, items.keySet());
+            items.put(slug, new BacklogItem(in, slug));
         }
         return new ArrayList<>(items.values());
     }
@@ -302,6 +307,7 @@ public final class Backlog {
                 o.maxIterations().ifPresent(n -> args.addAll(List.of("--max-iterations", n.toString())));
                 Map<String, String> childEnv = new HashMap<>(env);
                 childEnv.remove("LOKI_DIR");
+                childEnv.put(WorkStart.BACKLOG_SLUG, i.slug);
                 Process p = WorkProcesses.startLoki(args, cwd, childEnv, logOf(i));
                 children.put(i.slug, p);
                 live.put(i.slug, p.toHandle());
