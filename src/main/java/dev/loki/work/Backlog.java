@@ -305,7 +305,7 @@ public final class Backlog {
                 o.maxIterations().ifPresent(n -> args.addAll(List.of("--max-iterations", n.toString())));
                 Map<String, String> childEnv = new HashMap<>(env);
                 childEnv.remove("LOKI_DIR");
-                childEnv.put(WorkStart.BACKLOG_SLUG, i.slug);
+                childEnv.put(WorkStart.BACKLOG_SLUG, i.slug + ":" + Worktrees.shortHash(i.input.strip()));
                 Process p = WorkProcesses.startLoki(args, cwd, childEnv, logOf(i));
                 children.put(i.slug, p);
                 live.put(i.slug, p.toHandle());
