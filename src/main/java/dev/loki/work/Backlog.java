@@ -241,19 +241,21 @@ public final class Backlog {
                 }
             }
             save();
-            Thread hook = new Thread(this::stopChildren, "loki-backlog-shutdown");
+            Thread hook = new Thread(this::onShutdown, "loki-backlog-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 while (true) {
-                    reap();
-                    relaySignals();
-                    startMore();
-                    // one read of every run's state per pass, for the table and the budget alike
-                    List<Row> rows = rows();
-                    display.show(rows);
-                    enforceBudget(rows);
-                    if (live.isEmpty() && items.stream().allMatch(BacklogItem::finished)) {
-                        break;
+                    synchronized (this) {
+                        reap();
+                        relaySignals();
+                        startMore();
+                        // one read of every run's state per pass, for the table and the budget alike
+                        List<Row> rows = rows();
+                        display.show(rows);
+                        enforceBudget(rows);
+                        if (live.isEmpty() && items.stream().allMatch(BacklogItem::finished)) {
+                            break;
+                        }
                     }
                     Thread.sleep(o.poll().toMillis());
                 }
@@ -400,7 +402,31 @@ public final class Backlog {
             return rows;
         }
 
+        /**
+         * SIGTERM or Ctrl+C: the main thread's finally never runs, so the children are stopped here
+         * and their outcome saved, or backlog.json would say "running" for processes that are gone.
+         */
+        private void onShutdown() {
+            stopChildren();
+            synchronized (this) {
+                for (BacklogItem i : items) {
+                    if (BacklogItem.RUNNING.equals(i.status) && !lokiAlive(i.pid)) {
+                        concludeGone(i, o.pr());
+                    }
+                }
+                try {
+                    save();
+                } catch (IOException e) {
+                    // status derives the same outcome from the runs' files
+                }
+            }
+        }
+
         private void stopChildren() {
+            Map<String, ProcessHandle> live;
+            synchronized (this) {
+                live = new HashMap<>(this.live);
+            }
             for (String slug : List.copyOf(live.keySet())) {
                 Path wt = trees.root().resolve(slug);
                 try {
@@ -531,16 +557,8 @@ public final class Backlog {
         List<BacklogItem> items = load();
         boolean pr = JsonFiles.peek(stateFile()).map(j -> j.path("pr").asBoolean(false)).orElse(false);
         for (BacklogItem i : items) {
-            Path wt = trees.root().resolve(i.slug);
             if (BacklogItem.RUNNING.equals(i.status) && !lokiAlive(i.pid)) {
-                conclude(i, -1, pr);
-                Optional<RunRecord> run = Files.isDirectory(wt.resolve(".loki"))
-                        ? RunRecord.current(new LokiDir(wt.resolve(".loki"), wt)) : Optional.empty();
-                if (run.isEmpty() || "running".equals(run.get().status())) {
-                    i.status = BacklogItem.STOPPED;
-                    i.reason = "its process is gone (the backlog was stopped or killed); 'loki backlog run'"
-                            + " resumes it";
-                }
+                concludeGone(i, pr);
             }
             if (!i.proof.isEmpty() && !Files.exists(Path.of(i.proof))) {
                 Optional<Path> kept = keptProof(i);
@@ -550,6 +568,18 @@ public final class Backlog {
             }
         }
         return items;
+    }
+
+    /** An entry whose process is gone: its run's files say how it ended; a run still "running" was stopped. */
+    private void concludeGone(BacklogItem i, boolean pr) {
+        conclude(i, -1, pr);
+        Path wt = trees.root().resolve(i.slug);
+        Optional<RunRecord> run = Files.isDirectory(wt.resolve(".loki"))
+                ? RunRecord.current(new LokiDir(wt.resolve(".loki"), wt)) : Optional.empty();
+        if (run.isEmpty() || "running".equals(run.get().status())) {
+            i.status = BacklogItem.STOPPED;
+            i.reason = "its process is gone (the backlog was stopped or killed); 'loki backlog run' resumes it";
+        }
     }
 
     /** The proof inside the copy {@code loki runs clean --force} keeps of a removed worktree, newest first. */

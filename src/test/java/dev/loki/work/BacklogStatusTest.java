@@ -72,6 +72,9 @@ class BacklogStatusTest {
         Awaitility.await().atMost(Duration.ofSeconds(15))
                 .until(() -> WorkFixture.processesMentioning(base.toString()).isEmpty());
 
+        JsonNode saved = Json.parse(Files.readString(f.repo.path(".git/loki/work/backlog.json")));
+        assertThat(saved.path("items").findValuesAsText("status")).as("what the terminated backlog saved")
+                .containsOnly("stopped");
         Loki.Result status = Loki.run(f.repo.dir(), env, "backlog", "status", "--json");
         assertThat(status.exit()).as(status.toString()).isZero();
         Map<String, JsonNode> runs = byRun(status.json());
