@@ -149,7 +149,7 @@ public final class BacklogCommand extends BaseCommand {
 
         @Override
         protected int doCall() {
-            List<BacklogItem> items = Backlog.of(ctx.cwd(), ctx.env()).load();
+            List<BacklogItem> items = Backlog.of(ctx.cwd(), ctx.env()).status();
             if (items.isEmpty() && !json) {
                 ctx.out().println("No backlog recorded here. Start one with: loki backlog run '#12' '#13'");
                 return ExitCode.OK;
@@ -177,6 +177,9 @@ public final class BacklogCommand extends BaseCommand {
                 r.put("proof", i.proof());
                 r.put("pr_url", i.prUrl());
                 r.put("reason", i.reason());
+                if (!i.note().isEmpty()) {
+                    r.put("note", i.note());
+                }
             }
             ctx.out().println(Json.pretty(o));
             return;
@@ -186,7 +189,7 @@ public final class BacklogCommand extends BaseCommand {
         for (BacklogItem i : items) {
             ctx.out().println(String.format(Locale.ROOT, "  %-24s %-10s %3d iter  $%.4f  %s", i.slug(), i.status(),
                     i.iterations(), i.cost(), i.verified() ? (i.prUrl().isEmpty() ? "" : i.prUrl() + "  ")
-                            + "proof " + i.proof() : i.reason()));
+                            + (i.note().isEmpty() ? "proof " + i.proof() : i.note()) : i.reason()));
         }
     }
 

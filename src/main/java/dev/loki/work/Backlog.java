@@ -117,7 +117,7 @@ public final class Backlog {
     /** New entries, keeping what a previous (crashed or stopped) run of the same backlog achieved. */
     private List<BacklogItem> merge(List<String> inputs, List<BacklogItem> previous) {
         Map<String, BacklogItem> old = new LinkedHashMap<>();
-        previous.forEach(i -> old.put(i.slug, i));
+        previous.forEach(i -> old.put(i.input.strip(), i));
         if (inputs.isEmpty()) {
             if (previous.isEmpty()) {
                 throw LokiException.badInput("Nothing to run: name issues (loki backlog run '#12' '#13'), --from FILE"
@@ -127,12 +127,17 @@ public final class Backlog {
         }
         Map<String, BacklogItem> items = new LinkedHashMap<>();
         for (String in : inputs) {
-            String slug = slugFor(in);
-            if (items.containsKey(slug)) {
+            if (items.values().stream().anyMatch(i -> Worktrees.sameSource(i.input, in))) {
+                continue; // the same task or issue twice
+            }
+            BacklogItem prev = old.get(in.strip());
+            if (prev != null && !items.containsKey(prev.slug)) {
+                items.put(prev.slug, prev);
                 continue;
             }
-            BacklogItem prev = old.get(slug);
-            items.put(slug, prev != null && prev.input.equals(in) ? prev : new BacklogItem(in, slug));
+            // a different task whose text reduces to the same slug gets a worktree of its own
+            String slug = trees.slugFor(slugFor(in), in, items.keySet());
+            items.put(slug, new BacklogItem(in, slug));
         }
         return new ArrayList<>(items.values());
     }
@@ -224,9 +229,7 @@ public final class Backlog {
         List<BacklogItem> run() throws IOException, InterruptedException {
             for (BacklogItem i : items) {
                 if (BacklogItem.RUNNING.equals(i.status)) {
-                    Optional<ProcessHandle> h = i.pid > 0 ? ProcessHandle.of(i.pid).filter(ProcessHandle::isAlive)
-                            .filter(p -> p.info().commandLine().orElse("").contains("dev.loki.cli.Main"))
-                            : Optional.empty();
+                    Optional<ProcessHandle> h = lokiAlive(i.pid) ? ProcessHandle.of(i.pid) : Optional.empty();
                     if (h.isPresent()) {
                         live.put(i.slug, h.get());
                     } else {
@@ -238,19 +241,21 @@ public final class Backlog {
                 }
             }
             save();
-            Thread hook = new Thread(this::stopChildren, "loki-backlog-shutdown");
+            Thread hook = new Thread(this::onShutdown, "loki-backlog-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 while (true) {
-                    reap();
-                    relaySignals();
-                    startMore();
-                    // one read of every run's state per pass, for the table and the budget alike
-                    List<Row> rows = rows();
-                    display.show(rows);
-                    enforceBudget(rows);
-                    if (live.isEmpty() && items.stream().allMatch(BacklogItem::finished)) {
-                        break;
+                    synchronized (this) {
+                        reap();
+                        relaySignals();
+                        startMore();
+                        // one read of every run's state per pass, for the table and the budget alike
+                        List<Row> rows = rows();
+                        display.show(rows);
+                        enforceBudget(rows);
+                        if (live.isEmpty() && items.stream().allMatch(BacklogItem::finished)) {
+                            break;
+                        }
                     }
                     Thread.sleep(o.poll().toMillis());
                 }
@@ -302,6 +307,7 @@ public final class Backlog {
                 o.maxIterations().ifPresent(n -> args.addAll(List.of("--max-iterations", n.toString())));
                 Map<String, String> childEnv = new HashMap<>(env);
                 childEnv.remove("LOKI_DIR");
+                childEnv.put(WorkStart.BACKLOG_SLUG, i.slug + ":" + Worktrees.shortHash(i.input.strip()));
                 Process p = WorkProcesses.startLoki(args, cwd, childEnv, logOf(i));
                 children.put(i.slug, p);
                 live.put(i.slug, p.toHandle());
@@ -338,45 +344,8 @@ public final class Backlog {
                         Thread.currentThread().interrupt();
                     }
                 }
-                conclude(i, exit);
+                conclude(i, exit, o.pr());
                 save();
-            }
-        }
-
-        private void conclude(BacklogItem i, int exit) {
-            i.exitCode = exit;
-            i.endedAt = Instant.now().toString();
-            Path wt = trees.root().resolve(i.slug);
-            LokiDir ld = new LokiDir(wt.resolve(".loki"), wt);
-            Optional<RunRecord> run = Files.isDirectory(ld.path()) ? RunRecord.current(ld) : Optional.empty();
-            Optional<JsonNode> fin = JsonFiles.peek(ld.resolve(Finisher.FINISH_JSON));
-            run.ifPresent(r -> {
-                i.runId = r.runId();
-                i.iterations = r.iterations();
-                Path html = ld.resolve("proofs").resolve(r.runId()).resolve("index.html");
-                i.proof = Files.isRegularFile(html) ? html.toString() : "";
-            });
-            i.cost = Files.isDirectory(ld.path()) ? new Budget(ld, Optional.empty()).spend() : 0;
-            boolean sameRun = fin.isPresent() && run.isPresent()
-                    && fin.get().path("run_id").asText().equals(run.get().runId());
-            i.prUrl = sameRun ? fin.get().path("pr_url").asText("") : "";
-            i.proofHash = sameRun ? fin.get().path("proof_hash").asText("") : "";
-            boolean verified = sameRun && fin.get().path("verified").asBoolean(false)
-                    && fin.get().path("refused").asText("").isEmpty();
-            String runStatus = run.map(RunRecord::status).orElse("");
-            if ((exit == 0 || exit == -1) && "completed".equals(runStatus) && verified
-                    && (!o.pr() || !i.prUrl.isEmpty())) {
-                i.status = BacklogItem.COMPLETED;
-                i.reason = run.get().exitReason();
-            } else if ("stopped".equals(runStatus) || marked(i.slug, "stop")) {
-                i.status = BacklogItem.STOPPED;
-                i.reason = "stopped" + run.map(r -> ": " + r.exitReason()).orElse("");
-            } else {
-                i.status = BacklogItem.FAILED;
-                String refused = sameRun ? fin.get().path("refused").asText("") : "";
-                i.reason = !refused.isEmpty() ? refused
-                        : run.filter(r -> !"running".equals(r.status())).map(r -> r.status() + ": " + r.exitReason())
-                                .orElse("loki start exited " + exit + ": " + dev.loki.process.Processes.lastLine(logOf(i), Integer.MAX_VALUE));
             }
         }
 
@@ -433,7 +402,31 @@ public final class Backlog {
             return rows;
         }
 
+        /**
+         * SIGTERM or Ctrl+C: the main thread's finally never runs, so the children are stopped here
+         * and their outcome saved, or backlog.json would say "running" for processes that are gone.
+         */
+        private void onShutdown() {
+            stopChildren();
+            synchronized (this) {
+                for (BacklogItem i : items) {
+                    if (BacklogItem.RUNNING.equals(i.status) && !lokiAlive(i.pid)) {
+                        concludeGone(i, o.pr());
+                    }
+                }
+                try {
+                    save();
+                } catch (IOException e) {
+                    // status derives the same outcome from the runs' files
+                }
+            }
+        }
+
         private void stopChildren() {
+            Map<String, ProcessHandle> live;
+            synchronized (this) {
+                live = new HashMap<>(this.live);
+            }
             for (String slug : List.copyOf(live.keySet())) {
                 Path wt = trees.root().resolve(slug);
                 try {
@@ -466,6 +459,45 @@ public final class Backlog {
         }
     }
 
+    /** A run that ended: its outcome from its worktree (run record, proof, finish record). */
+    void conclude(BacklogItem i, int exit, boolean pr) {
+        i.exitCode = exit;
+        i.endedAt = Instant.now().toString();
+        Path wt = trees.root().resolve(i.slug);
+        LokiDir ld = new LokiDir(wt.resolve(".loki"), wt);
+        Optional<RunRecord> run = Files.isDirectory(ld.path()) ? RunRecord.current(ld) : Optional.empty();
+        Optional<JsonNode> fin = JsonFiles.peek(ld.resolve(Finisher.FINISH_JSON));
+        run.ifPresent(r -> {
+            i.runId = r.runId();
+            i.elapsedSec = runElapsed(r);
+            i.iterations = r.iterations();
+            Path html = ld.resolve("proofs").resolve(r.runId()).resolve("index.html");
+            i.proof = Files.isRegularFile(html) ? html.toString() : "";
+        });
+        i.cost = Files.isDirectory(ld.path()) ? new Budget(ld, Optional.empty()).spend() : 0;
+        boolean sameRun = fin.isPresent() && run.isPresent()
+                && fin.get().path("run_id").asText().equals(run.get().runId());
+        i.prUrl = sameRun ? fin.get().path("pr_url").asText("") : "";
+        i.proofHash = sameRun ? fin.get().path("proof_hash").asText("") : "";
+        boolean verified = sameRun && fin.get().path("verified").asBoolean(false)
+                && fin.get().path("refused").asText("").isEmpty();
+        String runStatus = run.map(RunRecord::status).orElse("");
+        if ((exit == 0 || exit == -1) && "completed".equals(runStatus) && verified
+                && (!pr || !i.prUrl.isEmpty())) {
+            i.status = BacklogItem.COMPLETED;
+            i.reason = run.get().exitReason();
+        } else if ("stopped".equals(runStatus) || marked(i.slug, "stop")) {
+            i.status = BacklogItem.STOPPED;
+            i.reason = "stopped" + run.map(r -> ": " + r.exitReason()).orElse("");
+        } else {
+            i.status = BacklogItem.FAILED;
+            String refused = sameRun ? fin.get().path("refused").asText("") : "";
+            i.reason = !refused.isEmpty() ? refused
+                    : run.filter(r -> !"running".equals(r.status())).map(r -> r.status() + ": " + r.exitReason())
+                            .orElse("loki start exited " + exit + ": " + dev.loki.process.Processes.lastLine(logOf(i), Integer.MAX_VALUE));
+        }
+    }
+
     Path logOf(BacklogItem i) {
         return trees.workDir().resolve("logs").resolve(i.slug + ".log");
     }
@@ -488,12 +520,87 @@ public final class Backlog {
         return failed == 0 ? "pass" : "fail " + failed + "/" + total;
     }
 
+    /**
+     * Seconds since the run began, across resumes: what the live table shows for a running entry
+     * (the run's own clock), so a finished line does not jump back to its last attempt's time.
+     */
     private static long elapsed(BacklogItem i) {
+        if (i.elapsedSec > 0) {
+            return i.elapsedSec;
+        }
         try {
             return i.startedAt.isEmpty() || i.endedAt.isEmpty() ? 0
                     : Duration.between(Instant.parse(i.startedAt), Instant.parse(i.endedAt)).toSeconds();
         } catch (java.time.format.DateTimeParseException e) {
             return 0;
         }
+    }
+
+    /** The run's elapsed time as its status reports it: from its start to its end (or now). */
+    static long runElapsed(RunRecord r) {
+        try {
+            Instant start = Instant.parse(r.startedAt());
+            Instant end = r.endedAt().isEmpty() ? Instant.now() : Instant.parse(r.endedAt());
+            return Math.max(0, Duration.between(start, end).toSeconds());
+        } catch (java.time.format.DateTimeParseException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The recorded backlog as it is now, for {@code loki backlog status}: a "running" entry whose
+     * process is gone (the backlog was stopped or killed) takes its outcome from its run's own
+     * files, and a proof whose worktree was cleaned away is not shown as a path that no longer
+     * exists. Nothing is written.
+     */
+    public List<BacklogItem> status() {
+        List<BacklogItem> items = load();
+        boolean pr = JsonFiles.peek(stateFile()).map(j -> j.path("pr").asBoolean(false)).orElse(false);
+        for (BacklogItem i : items) {
+            if (BacklogItem.RUNNING.equals(i.status) && !lokiAlive(i.pid)) {
+                concludeGone(i, pr);
+            }
+            if (!i.proof.isEmpty() && !Files.exists(Path.of(i.proof))) {
+                Optional<Path> kept = keptProof(i);
+                i.note = "worktree removed (loki runs clean)" + kept.map(k -> "; its proof is kept at " + k)
+                        .orElse("; its proof went with it") + (i.prUrl.isEmpty() ? "" : "; see the pull request");
+                i.proof = kept.map(Path::toString).orElse("");
+            }
+        }
+        return items;
+    }
+
+    /** An entry whose process is gone: its run's files say how it ended; a run still "running" was stopped. */
+    private void concludeGone(BacklogItem i, boolean pr) {
+        conclude(i, -1, pr);
+        Path wt = trees.root().resolve(i.slug);
+        Optional<RunRecord> run = Files.isDirectory(wt.resolve(".loki"))
+                ? RunRecord.current(new LokiDir(wt.resolve(".loki"), wt)) : Optional.empty();
+        if (run.isEmpty() || "running".equals(run.get().status())) {
+            i.status = BacklogItem.STOPPED;
+            i.reason = "its process is gone (the backlog was stopped or killed); 'loki backlog run' resumes it";
+        }
+    }
+
+    /** The proof inside the copy {@code loki runs clean --force} keeps of a removed worktree, newest first. */
+    private Optional<Path> keptProof(BacklogItem i) {
+        Path trash = trees.workDir().resolve("trash");
+        if (i.runId.isEmpty() || !Files.isDirectory(trash)) {
+            return Optional.empty();
+        }
+        try (var s = Files.list(trash)) {
+            return s.filter(p -> p.getFileName().toString().matches(java.util.regex.Pattern.quote(i.slug) + "-\\d+"))
+                    .sorted(java.util.Comparator.comparing(Path::toString).reversed())
+                    .map(p -> p.resolve("tree/.loki/proofs").resolve(i.runId).resolve("index.html"))
+                    .filter(Files::isRegularFile).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** True when {@code pid} is a live loki process (not a recycled pid of something else). */
+    static boolean lokiAlive(long pid) {
+        return pid > 0 && ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().orElse("").contains("dev.loki.cli.Main")).isPresent();
     }
 }

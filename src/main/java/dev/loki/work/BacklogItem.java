@@ -32,6 +32,10 @@ public final class BacklogItem {
     String startedAt = "";
     String endedAt = "";
     int attempts;
+    /** Seconds since the run began (across resumes), from its run record when it ended. */
+    long elapsedSec;
+    /** Said instead of the proof path when the worktree is gone (status only, not saved). */
+    String note = "";
 
     BacklogItem(String input, String slug) {
         this.input = input;
@@ -66,6 +70,10 @@ public final class BacklogItem {
         return reason;
     }
 
+    public String note() {
+        return note;
+    }
+
     public double cost() {
         return cost;
     }
@@ -96,6 +104,7 @@ public final class BacklogItem {
         o.put("started_at", startedAt);
         o.put("ended_at", endedAt);
         o.put("attempts", attempts);
+        o.put("elapsed_sec", elapsedSec);
         return o;
     }
 
@@ -115,6 +124,7 @@ public final class BacklogItem {
         i.startedAt = j.path("started_at").asText("");
         i.endedAt = j.path("ended_at").asText("");
         i.attempts = j.path("attempts").asInt(0);
+        i.elapsedSec = j.path("elapsed_sec").asLong(0);
         return i;
     }
 }

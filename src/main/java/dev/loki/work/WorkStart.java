@@ -23,6 +23,12 @@ public final class WorkStart {
     public static final String ISSUE_JSON = "work/issue.json";
     /** The source of a plan whose spec was found in the project (no argument was given). */
     static final String AUTO_SPEC = "(auto-detected spec)";
+    /**
+     * Set by {@code loki backlog} for its child runs: the slug it chose for the entry (entries whose
+     * slugs collide are told apart before any of them starts, so two starting at once cannot race),
+     * as {@code <slug>:<short hash of the input>}.
+     */
+    static final String BACKLOG_SLUG = "LOKI_BACKLOG_RUN";
 
     /** What the user asked for. */
     public record Options(Optional<String> input, Optional<String> isolation, Optional<String> base, boolean pr,
@@ -111,6 +117,13 @@ public final class WorkStart {
             return Optional.of(new Plan(cwd, spec, Optional.empty(), issue, title, source, false, false));
         }
         Worktrees trees = Worktrees.of(cwd, env);
+        // the backlog's name for this entry: only for the very source it was given for (not for
+        // another start an agent of the run might make with the inherited environment)
+        String given = env.getOrDefault(BACKLOG_SLUG, "");
+        String forThis = ":" + Worktrees.shortHash(source.strip());
+        slug = given.matches("^[a-z0-9][a-z0-9-]{0,79}:[0-9a-f]{6}$") && given.endsWith(forThis)
+                ? given.substring(0, given.length() - forThis.length())
+                : trees.slugFor(slug, source, java.util.Set.of());
         RunWorktree wt = trees.open(slug, o.base(), source);
         Path spec = writeInputs(wt.lokiDir(), specName, specText, issue);
         return Optional.of(new Plan(wt.path(), spec, Optional.of(wt), issue, title, source, o.pr(), o.draft()));

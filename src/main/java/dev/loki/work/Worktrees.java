@@ -60,6 +60,83 @@ public final class Worktrees {
     }
 
     /**
+     * The slug (worktree and branch name) a source gets here. The worktree of the same source is
+     * resumed; a different source whose text reduces to the same slug never shares it: it gets the
+     * slug with a short hash of its source ({@code add-x-3f9a1c}), stable from run to run.
+     * {@code taken} are slugs already promised to other sources (the other entries of a backlog).
+     */
+    public String slugFor(String base, String source, java.util.Set<String> taken) {
+        String hashed = base + "-" + shortHash(sourceKey(source));
+        for (String c : List.of(base, hashed)) {
+            if (!taken.contains(c) && ownedBy(c, source)) {
+                return c;
+            }
+        }
+        for (int n = 1; n < 100; n++) {
+            String c = n == 1 ? base : n == 2 ? hashed : hashed + "-" + n;
+            if (!taken.contains(c) && !Files.exists(root().resolve(c))) {
+                return c;
+            }
+        }
+        throw LokiException.failed("Too many loki worktrees named " + base + "-*: clean some (loki runs clean)");
+    }
+
+    /** True when the worktree {@code slug} exists and was started from {@code source} (or does not say). */
+    private boolean ownedBy(String slug, String source) {
+        Path path = root().resolve(slug);
+        if (!Files.exists(path.resolve(".git"))) {
+            return false;
+        }
+        return RunWorktree.load(path).map(w -> sameSource(w.source(), source)).orElse(true);
+    }
+
+    /**
+     * Whether two start inputs name the same work: the same text, or the same issue however it
+     * is spelled ({@code #12}, {@code owner/repo#12}, its URL). An empty record (older versions,
+     * a crash before it was written) is taken as the same.
+     */
+    static boolean sameSource(String recorded, String source) {
+        String a = recorded.strip();
+        String b = source.strip();
+        if (a.isEmpty() || a.equals(b)) {
+            return true;
+        }
+        Optional<IssueRef> ia = issue(a);
+        Optional<IssueRef> ib = issue(b);
+        if (ia.isEmpty() || ib.isEmpty() || ia.get().number() != ib.get().number()) {
+            return false;
+        }
+        return ia.get().repo().isEmpty() || ib.get().repo().isEmpty()
+                || ia.get().repo().get().equalsIgnoreCase(ib.get().repo().get());
+    }
+
+    private static Optional<IssueRef> issue(String s) {
+        if (!IssueRef.looksLikeIssue(s)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(IssueRef.parse(s));
+        } catch (LokiException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String sourceKey(String source) {
+        return issue(source.strip()).map(r -> "issue " + r.repo().map(x -> x.toLowerCase(java.util.Locale.ROOT))
+                .orElse("") + "#" + r.number()).orElse(source.strip());
+    }
+
+    static String shortHash(String text) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d).substring(0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * The worktree for {@code slug}: the existing one (a run that crashed or stopped resumes there),
      * else a new one on branch {@code loki/<slug>} from {@code base} (default: HEAD).
      */
@@ -67,6 +144,10 @@ public final class Worktrees {
         Path path = root().resolve(slug);
         Optional<RunWorktree> existing = RunWorktree.load(path);
         if (existing.isPresent() && Files.exists(path.resolve(".git"))) {
+            if (!sameSource(existing.get().source(), source)) {
+                throw LokiException.failed("The worktree " + path + " belongs to another task ('"
+                        + IssueRef.printable(existing.get().source()) + "'); nothing started. See 'loki runs'.");
+            }
             return existing.get();
         }
         GitCli git = repo.git(env);

@@ -109,6 +109,9 @@ class BacklogTest {
         backlog.waitFor();
         JsonNode state = Json.parse(Files.readString(f.repo.path(".git/loki/work/backlog.json")));
         assertThat(state.path("items").findValuesAsText("status")).containsOnly("running");
+        Loki.Result status = Loki.run(f.repo.dir(), env, "backlog", "status", "--json");
+        assertThat(status.json().path("runs").findValuesAsText("status")).as("processes that are gone are not running")
+                .containsOnly("stopped");
         Files.delete(f.gh.resolve("hold"));
 
         Loki.Result again = Loki.run(f.repo.dir(), env, "backlog", "run");
