@@ -90,7 +90,7 @@ final class ProofShareCommand extends BaseCommand {
     }
 
     private int gist(ProofStore store, Optional<JsonNode> proof, Path page, byte[] bytes) throws IOException {
-        refuseUnsafe(store, proof, bytes);
+        refuseUnsafe(store, proof, bytes, true);
         GistPublisher gh = new GistPublisher(ctx.env(), ctx.cwd());
         Optional<String> unavailable = gh.unavailable();
         if (unavailable.isPresent()) {
@@ -158,7 +158,7 @@ final class ProofShareCommand extends BaseCommand {
             throw LokiException.failed("no LOKI_HOSTED_ENDPOINT set. Or publish to a GitHub Gist instead: "
                     + Quote.command("loki", "proof", "share", id));
         }
-        refuseUnsafe(store, proof, bytes);
+        refuseUnsafe(store, proof, bytes, fmt.equals("html"));
         String shown = new Redactor("", "").redact(settings.get().endpoint().toString()).text();
         var out = json ? ctx.err() : ctx.out();
         out.println("Publishing proof '" + id + "' to hosted endpoint");
@@ -194,7 +194,8 @@ final class ProofShareCommand extends BaseCommand {
                 + Quote.command("loki", "proof", "share", id));
     }
 
-    private void refuseUnsafe(ProofStore store, Optional<JsonNode> proof, byte[] bytes) {
+    /** {@code page}: what is sent is index.html, so it must be covered by what was hashed or signed. */
+    private void refuseUnsafe(ProofStore store, Optional<JsonNode> proof, byte[] bytes, boolean page) {
         Optional<String> no = SharePolicy.refusal(proof, bytes, ctx.env());
         if (no.isPresent()) {
             throw LokiException.failed(no.get());
@@ -209,6 +210,11 @@ final class ProofShareCommand extends BaseCommand {
             if (r.verdict() == Attestation.Verdict.ALTERED) {
                 throw LokiException.failed("Refusing to publish: the proof was altered after it was written ("
                         + String.join("; ", r.findings()) + "). Regenerate it with 'loki proof generate'.");
+            }
+            if (page && r.pageUnchecked()) {
+                throw LokiException.failed("Refusing to publish: index.html is not covered by an attestation and "
+                        + "differs from the page proof.json renders, so nothing shows it is the page loki wrote. "
+                        + "Regenerate it with 'loki proof generate'.");
             }
         }
     }

@@ -75,9 +75,41 @@ public final class Attestation {
      * @param findings       what was altered ("index.html: ...", "proof.json: field run.status ..."), or notes
      */
     public record Report(Verdict verdict, String summary, String keyFingerprint, boolean trustedKey,
-            boolean hasEnvelope, String recordedHash, String computedHash, List<String> findings) {
+            boolean hasEnvelope, String recordedHash, String computedHash, List<String> findings,
+            boolean pageUnchecked, boolean reformatted) {
         public Report {
             findings = List.copyOf(findings);
+        }
+
+        public Report(Verdict verdict, String summary, String keyFingerprint, boolean trustedKey, boolean hasEnvelope,
+                String recordedHash, String computedHash, List<String> findings) {
+            this(verdict, summary, keyFingerprint, trustedKey, hasEnvelope, recordedHash, computedHash, findings, false,
+                    false);
+        }
+    }
+
+    /**
+     * The field only a loki that writes attestations puts in proof.json (it came with them): a
+     * proof that has it and no {@value #FILE} lost its attestation. It is inside the hashed and
+     * signed content, so it cannot be removed without that showing.
+     */
+    static final String ATTESTATION_ERA_MARKER = "/redaction/env_values_masked";
+
+    /** The signature proof.json carries in its verification block, checked against its recorded hash. */
+    record Embedded(String state, PublicKey key) {
+        static Embedded of(JsonNode proof, String recorded) {
+            JsonNode sig = proof.path("verification").path("signature");
+            if (!sig.isObject()) {
+                return new Embedded("none", null);
+            }
+            Optional<PublicKey> key = ProofSigner.parsePublicKey(sig.path("public_key").asText(""));
+            boolean valid = key.isPresent() && ProofSigner.verify(recorded, sig.path("value").asText(""),
+                    sig.path("public_key").asText(""));
+            return new Embedded(valid ? "valid" : "invalid", key.orElse(null));
+        }
+
+        String fingerprint() {
+            return key == null ? "" : ProofSigner.fingerprint(key);
         }
     }
 
@@ -181,15 +213,7 @@ public final class Attestation {
                         + "upstream or by hand; nothing can tell whether it was changed", "", false, false, "", computed,
                         List.of());
             }
-            if (!recorded.equals(computed)) {
-                findings.add("proof.json: field verification.hash is " + recorded + " but the content hashes to "
-                        + computed);
-                return new Report(Verdict.ALTERED, "proof.json was changed after it was written", "", false, false,
-                        recorded, computed, findings);
-            }
-            findings.add("no attestation (" + FILE + "): written before attestations, index.html is not covered");
-            return new Report(Verdict.INTEGRITY_ONLY, "unsigned: anyone can recompute it", "", false, false, recorded,
-                    computed, findings);
+            return withoutEnvelope(dir, proof, recorded, computed, trusted);
         }
         JsonNode env = Json.MAPPER.readTree(Files.readAllBytes(envFile));
         byte[] payload;
@@ -305,6 +329,95 @@ public final class Attestation {
                 fingerprint, false, true, recorded, computed, findings);
     }
 
+    /**
+     * A proof without {@value #FILE}: its hash, the signature it carries and, since nothing
+     * attests index.html, the page against the one proof.json renders. A proof written by a loki
+     * that writes attestations ({@link #ATTESTATION_ERA_MARKER}) lost its attestation: ALTERED.
+     */
+    private static Report withoutEnvelope(Path dir, JsonNode proof, String recorded, String computed,
+            List<PublicKey> trusted) throws IOException {
+        List<String> findings = new ArrayList<>();
+        boolean altered = false;
+        if (!recorded.equals(computed)) {
+            findings.add("proof.json: field verification.hash is " + recorded + " but the content hashes to "
+                    + computed);
+            altered = true;
+        }
+        Embedded sig = Embedded.of(proof, recorded);
+        boolean trustedKey = sig.state().equals("valid") && trusted.contains(sig.key());
+        if (sig.state().equals("invalid")) {
+            findings.add("proof.json: the signature in verification.signature does not match verification.hash "
+                    + "(the hash was recomputed after signing, or the signature was edited)");
+            altered = true;
+        } else if (sig.state().equals("valid")) {
+            findings.add("proof.json: signed by key " + sig.fingerprint() + (trustedKey ? ""
+                    : " (the public key inside proof.json), which is neither this machine's nor given with --key"));
+        }
+        boolean attestationEra = !proof.at(ATTESTATION_ERA_MARKER).isMissingNode();
+        if (attestationEra) {
+            findings.add(FILE + ": attestation missing: index.html cannot be checked (this proof was written with "
+                    + "one: proof.json records redaction.env_values_masked, which only a loki that writes "
+                    + "attestations records)");
+            altered = true;
+        } else {
+            findings.add("no attestation (" + FILE + "): written before attestations, so nothing attests index.html;"
+                    + " it is compared with the page proof.json renders");
+        }
+        Path page = dir.resolve(ProofStore.HTML);
+        boolean pageMatches = false;
+        if (!Files.isRegularFile(page)) {
+            findings.add("index.html: missing");
+            altered |= attestationEra;
+        } else {
+            String diff = pageDifference(proof, Files.readAllBytes(page));
+            pageMatches = diff.isEmpty();
+            if (pageMatches) {
+                findings.add("index.html: matches the page proof.json renders");
+            } else {
+                findings.add("index.html: differs from the page proof.json renders" + diff
+                        + (attestationEra ? "" : ": an older template, or an edit; nothing can tell which"));
+            }
+        }
+        String fp = sig.state().equals("valid") ? sig.fingerprint() : "";
+        if (altered) {
+            return new Report(Verdict.ALTERED, "changed after it was written", fp, trustedKey, false, recorded,
+                    computed, findings, !pageMatches, false);
+        }
+        if (trustedKey && pageMatches) {
+            return new Report(Verdict.VERIFIED, "signed by key " + fp, fp, true, false, recorded, computed, findings,
+                    false, false);
+        }
+        String summary = !pageMatches ? "index.html is not covered by anything signed or hashed"
+                : fp.isEmpty() ? "unsigned: anyone can recompute it"
+                : "not signed by a trusted key: anyone can recompute it";
+        return new Report(Verdict.INTEGRITY_ONLY, summary, fp, trustedKey, false, recorded, computed, findings,
+                !pageMatches, false);
+    }
+
+    /** Where {@code html} first differs from the page {@code proof} renders, or "" when it does not. */
+    private static String pageDifference(JsonNode proof, byte[] html) {
+        String expected;
+        try {
+            expected = ProofReport.render(proof);
+        } catch (RuntimeException e) {
+            return " (it cannot be rendered again: " + e.getMessage() + ")";
+        }
+        String actual = new String(html, StandardCharsets.UTF_8);
+        if (expected.equals(actual)) {
+            return "";
+        }
+        List<String> e = expected.lines().toList();
+        List<String> a = actual.lines().toList();
+        for (int i = 0; i < Math.max(e.size(), a.size()); i++) {
+            String el = i < e.size() ? e.get(i).strip() : "";
+            String al = i < a.size() ? a.get(i).strip() : "";
+            if (!el.equals(al)) {
+                return " (line " + (i + 1) + " reads '" + cut(al) + "' where proof.json renders '" + cut(el) + "')";
+            }
+        }
+        return " (in whitespace only)";
+    }
+
     /** The public key a signed proof carries in its verification block (untrusted by itself). */
     private static Optional<PublicKey> embeddedKey(JsonNode proof) {
         String pub = proof.path("verification").path("signature").path("public_key").asText("");
@@ -325,22 +438,8 @@ public final class Attestation {
             return fields.isEmpty() ? " (no attested fact differs: a field outside the facts, or the formatting)"
                     : " (field " + String.join(", ", fields) + ")";
         }
-        try {
-            String expected = ProofReport.render(proof);
-            String actual = new String(bytes, StandardCharsets.UTF_8);
-            List<String> e = expected.lines().toList();
-            List<String> a = actual.lines().toList();
-            for (int i = 0; i < Math.max(e.size(), a.size()); i++) {
-                String el = i < e.size() ? e.get(i).strip() : "";
-                String al = i < a.size() ? a.get(i).strip() : "";
-                if (!el.equals(al)) {
-                    return " (line " + (i + 1) + " reads '" + cut(al) + "' where proof.json renders '" + cut(el) + "')";
-                }
-            }
-        } catch (RuntimeException e) {
-            // the page cannot be rendered again (an older template): the digest alone says it
-        }
-        return "";
+        String diff = pageDifference(proof, bytes);
+        return diff.startsWith(" (line") ? diff : "";
     }
 
     private static String text(JsonNode n) {
