@@ -311,6 +311,7 @@ public final class Attestation {
                 }
             }
         }
+        otherRun(dir, proof).ifPresent(findings::add);
         boolean altered = findings.stream().anyMatch(f -> !f.startsWith(FILE + ": signed by key"));
         if (altered) {
             return new Report(Verdict.ALTERED, "changed after it was written", fingerprint, trustedKey, true, recorded,
@@ -338,6 +339,11 @@ public final class Attestation {
             List<PublicKey> trusted) throws IOException {
         List<String> findings = new ArrayList<>();
         boolean altered = false;
+        Optional<String> otherRun = otherRun(dir, proof);
+        if (otherRun.isPresent()) {
+            findings.add(otherRun.get());
+            altered = true;
+        }
         if (!recorded.equals(computed)) {
             findings.add("proof.json: field verification.hash is " + recorded + " but the content hashes to "
                     + computed);
@@ -392,6 +398,21 @@ public final class Attestation {
                 : "not signed by a trusted key: anyone can recompute it";
         return new Report(Verdict.INTEGRITY_ONLY, summary, fp, trustedKey, false, recorded, computed, findings,
                 !pageMatches, false);
+    }
+
+    /**
+     * A proof sits in the folder named by its run id; a proof.json naming another run was copied
+     * there (its files, hash and attestation all match each other, and are the other run's).
+     */
+    private static Optional<String> otherRun(Path dir, JsonNode proof) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        String folder = name == null ? "" : name.toString();
+        String runId = proof.path("run_id").asText("");
+        if (folder.isEmpty() || runId.equals(folder)) {
+            return Optional.empty();
+        }
+        return Optional.of("proof.json: this is the proof of run '" + runId + "', not of '" + folder
+                + "' (its run_id is not the run whose folder it is in: copied from another run's proof?)");
     }
 
     /** Where {@code html} first differs from the page {@code proof} renders, or "" when it does not. */

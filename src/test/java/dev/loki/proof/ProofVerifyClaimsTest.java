@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.store.Json;
+import dev.loki.store.RunRecord;
 import dev.loki.testing.Loki;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,5 +138,33 @@ class ProofVerifyClaimsTest {
         Loki.Result forged = verify();
         assertThat(forged.exit()).as(forged.toString()).isEqualTo(1);
         assertThat(forged.out()).contains("ALTERED").contains("signature");
+    }
+    // ---- 3: another run's proof copied into a run's folder -----------------------------------
+
+    @Test
+    void another_runs_proof_copied_into_a_runs_folder_is_named_as_such_and_fails() throws Exception {
+        generate();
+        RunRecord r = fx.run;
+        String other = RunFixture.RUN_ID + "-b";
+        new RunRecord(other, r.startedAt(), r.endedAt(), r.status(), r.provider(), r.specPath(), r.baseHead(),
+                r.baseSnapshot(), r.iterations(), r.maxIterations(), r.checkpointIds(), r.exitReason()).save(fx.dir);
+        Loki.Result g = fx.loki("proof", "generate", "--run-id", other);
+        assertThat(g.exit()).as(g.toString()).isZero();
+        Path b = fx.dir.resolve("proofs").resolve(other);
+        assertThat(fx.loki("proof", "verify", other).exit()).isZero();
+        for (String f : List.of(ProofStore.JSON, ProofStore.HTML, Attestation.FILE)) {
+            Files.copy(file(f), b.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Loki.Result v = fx.loki("proof", "verify", other);
+        assertThat(v.exit()).as(v.toString()).isEqualTo(1);
+        assertThat(v.out()).contains("ALTERED")
+                .contains("this is the proof of run '" + RunFixture.RUN_ID + "', not of '" + other + "'");
+        // the same without the attestation
+        Files.delete(b.resolve(Attestation.FILE));
+        assertThat(fx.loki("proof", "verify", other).out()).contains("this is the proof of run '" + RunFixture.RUN_ID);
+        Map<String, String> env = GistShareTest.fakeGhEnv(tmp, fx.repo.env());
+        Loki.Result share = fx.loki(env, "proof", "share", "--yes", other);
+        assertThat(share.exit()).as(share.toString()).isEqualTo(1);
+        assertThat(Path.of(env.get("FAKE_GH_UPLOADED"))).doesNotExist();
     }
 }
