@@ -234,6 +234,7 @@ public final class ProofCommand extends BaseCommand {
                 o.put("key_fingerprint", r.keyFingerprint());
                 o.put("trusted_key", r.trustedKey());
                 o.put("attestation", r.hasEnvelope());
+                o.put("reformatted", r.reformatted());
                 o.put("recorded_hash", r.recordedHash());
                 o.put("computed_hash", r.computedHash());
                 ArrayNode f = o.putArray("findings");

@@ -158,7 +158,17 @@ final class ProofShareCommand extends BaseCommand {
             throw LokiException.failed("no LOKI_HOSTED_ENDPOINT set. Or publish to a GitHub Gist instead: "
                     + Quote.command("loki", "proof", "share", id));
         }
-        refuseUnsafe(store, proof, bytes, fmt.equals("html"));
+        Optional<Attestation.Report> checked = refuseUnsafe(store, proof, bytes, fmt.equals("html"));
+        if (fmt.equals("json") && checked.map(Attestation.Report::reformatted).orElse(false)) {
+            // re-formatted since it was written, content intact: send the content as loki writes it
+            bytes = (Json.pretty(proof.orElseThrow()) + "\n").getBytes(StandardCharsets.UTF_8);
+            Optional<String> no = SharePolicy.refusal(proof, bytes, ctx.env());
+            if (no.isPresent()) {
+                throw LokiException.failed(no.get());
+            }
+            (json ? ctx.err() : ctx.out()).println("note: proof.json was re-formatted after it was written (its "
+                    + "content is intact): sending its content as loki writes it, not the re-formatted file");
+        }
         String shown = new Redactor("", "").redact(settings.get().endpoint().toString()).text();
         var out = json ? ctx.err() : ctx.out();
         out.println("Publishing proof '" + id + "' to hosted endpoint");
@@ -195,7 +205,8 @@ final class ProofShareCommand extends BaseCommand {
     }
 
     /** {@code page}: what is sent is index.html, so it must be covered by what was hashed or signed. */
-    private void refuseUnsafe(ProofStore store, Optional<JsonNode> proof, byte[] bytes, boolean page) {
+    private Optional<Attestation.Report> refuseUnsafe(ProofStore store, Optional<JsonNode> proof, byte[] bytes,
+            boolean page) {
         Optional<String> no = SharePolicy.refusal(proof, bytes, ctx.env());
         if (no.isPresent()) {
             throw LokiException.failed(no.get());
@@ -216,7 +227,9 @@ final class ProofShareCommand extends BaseCommand {
                         + "differs from the page proof.json renders, so nothing shows it is the page loki wrote. "
                         + "Regenerate it with 'loki proof generate'.");
             }
+            return Optional.of(r);
         }
+        return Optional.empty();
     }
 
     /** The result; {@code legacy}: the proof read before publishing (publishing never changes that). */

@@ -274,6 +274,18 @@ public final class Attestation {
             }
         }
 
+        // the signature proof.json carries, over its own hash
+        Embedded embedded = Embedded.of(proof, recorded);
+        if (embedded.state().equals("invalid")) {
+            findings.add("proof.json: the signature in verification.signature does not match verification.hash "
+                    + "(the hash was recomputed after signing, or the signature was edited)");
+        }
+        // proof.json whose bytes differ but whose content is the attested content: re-formatted, not altered
+        boolean contentIntact = recorded.equals(computed) && !embedded.state().equals("invalid")
+                && computed.equals(statement.path("predicate").path("proof_sha256").asText());
+        boolean reformatted = false;
+        List<String> notes = new ArrayList<>();
+
         // then the files against the statement's subjects
         for (JsonNode subj : statement.path("subject")) {
             String name = subj.path("name").asText();
@@ -287,7 +299,13 @@ public final class Attestation {
                 continue;
             }
             byte[] bytes = name.equals(ProofStore.JSON) ? json : Files.readAllBytes(f);
-            if (!CanonicalJson.sha256(bytes).equals(want)) {
+            if (!CanonicalJson.sha256(bytes).equals(want) && name.equals(ProofStore.JSON) && contentIntact) {
+                reformatted = true;
+                notes.add("proof.json: re-formatted: its sha256 is " + CanonicalJson.sha256(bytes)
+                        + ", the attestation says " + want + ", but its content is the attested content (canonical "
+                        + "hash " + computed + ")" + (embedded.state().equals("valid")
+                                ? " and its signature by key " + embedded.fingerprint() + " is intact" : ""));
+            } else if (!CanonicalJson.sha256(bytes).equals(want)) {
                 findings.add(name + ": sha256 is " + CanonicalJson.sha256(bytes) + ", the attestation says " + want
                         + whatChanged(name, bytes, proof, statement));
             }
@@ -313,21 +331,24 @@ public final class Attestation {
         }
         otherRun(dir, proof).ifPresent(findings::add);
         boolean altered = findings.stream().anyMatch(f -> !f.startsWith(FILE + ": signed by key"));
+        findings.addAll(notes);
         if (altered) {
             return new Report(Verdict.ALTERED, "changed after it was written", fingerprint, trustedKey, true, recorded,
-                    computed, findings);
+                    computed, findings, false, false);
         }
+        String reformat = !reformatted ? "" : "; proof.json was re-formatted (bytes differ from the attested file), "
+                + (embedded.state().equals("valid") ? "its content and signature are intact" : "its content is intact");
         if (!fingerprint.isEmpty() && trustedKey) {
-            return new Report(Verdict.VERIFIED, "signed by key " + fingerprint, fingerprint, true, true, recorded,
-                    computed, findings);
+            return new Report(Verdict.VERIFIED, "signed by key " + fingerprint + reformat, fingerprint, true, true,
+                    recorded, computed, findings, false, reformatted);
         }
         if (!fingerprint.isEmpty()) {
             findings.add(FILE + ": signed by key " + fingerprint + " (the public key inside proof.json), which is "
                     + "neither this machine's nor given with --key: anyone could have made that key");
         }
-        return new Report(Verdict.INTEGRITY_ONLY, fingerprint.isEmpty() && (sigs.isEmpty() || !sigs.isArray())
-                ? "unsigned: anyone can recompute it" : "not signed by a trusted key: anyone can recompute it",
-                fingerprint, false, true, recorded, computed, findings);
+        return new Report(Verdict.INTEGRITY_ONLY, (fingerprint.isEmpty() && (sigs.isEmpty() || !sigs.isArray())
+                ? "unsigned: anyone can recompute it" : "not signed by a trusted key: anyone can recompute it")
+                + reformat, fingerprint, false, true, recorded, computed, findings, false, reformatted);
     }
 
     /**

@@ -139,6 +139,40 @@ class ProofVerifyClaimsTest {
         assertThat(forged.exit()).as(forged.toString()).isEqualTo(1);
         assertThat(forged.out()).contains("ALTERED").contains("signature");
     }
+    // ---- 2: re-formatting proof.json is not an alteration -------------------------------------
+
+    @Test
+    void a_re_formatted_proof_json_with_intact_content_and_signature_verifies_and_says_so() throws Exception {
+        signedProof();
+        Path json = file(ProofStore.JSON);
+        String original = Files.readString(json);
+        String number = original.replaceFirst("(\"usd\"\\s*:\\s*)([0-9.]+)", "$1$2e0");
+        assertThat(number).isNotEqualTo(original);
+        String sortedCompact = CanonicalJson.write(Json.parse(original));
+        for (String reformatted : List.of(number, sortedCompact)) {
+            Files.writeString(json, reformatted);
+            Loki.Result r = verify("--require-signature");
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.out()).contains("VERIFIED (signed by key " + fingerprint() + "; proof.json was re-formatted "
+                    + "(bytes differ from the attested file), its content and signature are intact)")
+                    .doesNotContain("ALTERED");
+            assertThat(verify("--json").json().path("reformatted").asBoolean()).isTrue();
+        }
+        // re-formatted and a value changed: altered, not re-formatted
+        Files.writeString(json, sortedCompact.replace("\"final_verdict\":\"APPROVED\"",
+                "\"final_verdict\":\"FORGED\""));
+        Loki.Result changed = verify();
+        assertThat(changed.exit()).as(changed.toString()).isEqualTo(1);
+        assertThat(changed.out()).contains("ALTERED").contains("'APPROVED' -> 'FORGED'").doesNotContain("re-formatted");
+        // re-formatted, and the page edited: altered
+        Files.writeString(json, number);
+        Path html = file(ProofStore.HTML);
+        Files.writeString(html, Files.readString(html).replace("APPROVED", "FORGED-APPROVAL"));
+        Loki.Result page = verify();
+        assertThat(page.exit()).as(page.toString()).isEqualTo(1);
+        assertThat(page.out()).contains("ALTERED").contains("index.html: sha256 is");
+    }
+
     // ---- 3: another run's proof copied into a run's folder -----------------------------------
 
     @Test
