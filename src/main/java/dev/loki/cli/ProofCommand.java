@@ -246,8 +246,9 @@ public final class ProofCommand extends BaseCommand {
             ctx.out().println("Proof " + id + ": " + r.verdict().label() + " (" + r.summary() + ")");
             r.findings().forEach(f -> ctx.out().println("  " + Quote.line(f)));
             if (r.verdict() == Attestation.Verdict.ALTERED) {
-                throw LokiException.failed("Proof " + id + " does not verify: it was altered after it was written ("
-                        + r.findings().size() + " finding(s) above)");
+                throw LokiException.failed("Proof " + id + " does not verify: it was altered after it was written "
+                        + "(see the findings above); regenerate it with "
+                        + Quote.command("loki", "proof", "generate", "--run-id", id));
             }
             if (code != ExitCode.OK) {
                 ctx.err().println(r.verdict() == Attestation.Verdict.NO_HASH

@@ -376,9 +376,6 @@ public final class Attestation {
             findings.add("proof.json: the signature in verification.signature does not match verification.hash "
                     + "(the hash was recomputed after signing, or the signature was edited)");
             altered = true;
-        } else if (sig.state().equals("valid")) {
-            findings.add("proof.json: signed by key " + sig.fingerprint() + (trustedKey ? ""
-                    : " (the public key inside proof.json), which is neither this machine's nor given with --key"));
         }
         boolean attestationEra = !proof.at(ATTESTATION_ERA_MARKER).isMissingNode();
         if (attestationEra) {
@@ -407,8 +404,13 @@ public final class Attestation {
         }
         String fp = sig.state().equals("valid") ? sig.fingerprint() : "";
         if (altered) {
-            return new Report(Verdict.ALTERED, "changed after it was written", fp, trustedKey, false, recorded,
-                    computed, findings, !pageMatches, false);
+            return new Report(Verdict.ALTERED, "changed after it was written" + (fp.isEmpty() ? ""
+                    : "; proof.json itself is signed by key " + fp + (trustedKey ? "" : ", not a trusted one")),
+                    fp, trustedKey, false, recorded, computed, findings, !pageMatches, false);
+        }
+        if (!fp.isEmpty() && !trustedKey) {
+            findings.add("proof.json: signed by key " + fp + " (the public key inside proof.json), which is neither "
+                    + "this machine's nor given with --key: anyone could have made that key");
         }
         if (trustedKey && pageMatches) {
             return new Report(Verdict.VERIFIED, "signed by key " + fp, fp, true, false, recorded, computed, findings,
