@@ -186,6 +186,8 @@ public final class ProofCommand extends BaseCommand {
             description = {"Check a proof's attestation (proof.intoto.json) against proof.json and index.html.",
                 "Says one of: VERIFIED (signed by a trusted key), INTEGRITY ONLY (unsigned, or signed by a key",
                 "you have not trusted: anyone can recompute it), ALTERED (which file, which field), NO HASH (legacy).",
+                "A removed attestation, or another run's proof in this run's folder, is ALTERED; a re-formatted",
+                "proof.json whose content and signature are intact is said to be so, and is not ALTERED.",
                 "Exit codes: 0 VERIFIED or INTEGRITY ONLY (nothing altered), 1 ALTERED or unreadable,",
                 "3 NO HASH; with --require-signature, INTEGRITY ONLY exits 1 too."})
     static final class Verify extends BaseCommand {
