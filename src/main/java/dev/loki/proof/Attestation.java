@@ -73,6 +73,10 @@ public final class Attestation {
      * @param keyFingerprint the signing key's fingerprint when there is a valid signature, else ""
      * @param trustedKey     whether that key is this machine's or the one given to check with
      * @param findings       what was altered ("index.html: ...", "proof.json: field run.status ..."), or notes
+     * @param pageUnchecked  index.html is covered by nothing: no attestation, and it is not the page proof.json
+     *                       renders (share refuses to upload it)
+     * @param reformatted    proof.json's bytes differ from the attested file but its content (canonical hash)
+     *                       is the attested content and its own signature is intact
      */
     public record Report(Verdict verdict, String summary, String keyFingerprint, boolean trustedKey,
             boolean hasEnvelope, String recordedHash, String computedHash, List<String> findings,
