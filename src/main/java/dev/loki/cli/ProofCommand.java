@@ -186,6 +186,8 @@ public final class ProofCommand extends BaseCommand {
             description = {"Check a proof's attestation (proof.intoto.json) against proof.json and index.html.",
                 "Says one of: VERIFIED (signed by a trusted key), INTEGRITY ONLY (unsigned, or signed by a key",
                 "you have not trusted: anyone can recompute it), ALTERED (which file, which field), NO HASH (legacy).",
+                "A removed attestation, or another run's proof in this run's folder, is ALTERED; a re-formatted",
+                "proof.json whose content and signature are intact is said to be so, and is not ALTERED.",
                 "Exit codes: 0 VERIFIED or INTEGRITY ONLY (nothing altered), 1 ALTERED or unreadable,",
                 "3 NO HASH; with --require-signature, INTEGRITY ONLY exits 1 too."})
     static final class Verify extends BaseCommand {
@@ -234,6 +236,7 @@ public final class ProofCommand extends BaseCommand {
                 o.put("key_fingerprint", r.keyFingerprint());
                 o.put("trusted_key", r.trustedKey());
                 o.put("attestation", r.hasEnvelope());
+                o.put("reformatted", r.reformatted());
                 o.put("recorded_hash", r.recordedHash());
                 o.put("computed_hash", r.computedHash());
                 ArrayNode f = o.putArray("findings");
@@ -245,8 +248,9 @@ public final class ProofCommand extends BaseCommand {
             ctx.out().println("Proof " + id + ": " + r.verdict().label() + " (" + r.summary() + ")");
             r.findings().forEach(f -> ctx.out().println("  " + Quote.line(f)));
             if (r.verdict() == Attestation.Verdict.ALTERED) {
-                throw LokiException.failed("Proof " + id + " does not verify: it was altered after it was written ("
-                        + r.findings().size() + " finding(s) above)");
+                throw LokiException.failed("Proof " + id + " does not verify: it was altered after it was written "
+                        + "(see the findings above); regenerate it with "
+                        + Quote.command("loki", "proof", "generate", "--run-id", id));
             }
             if (code != ExitCode.OK) {
                 ctx.err().println(r.verdict() == Attestation.Verdict.NO_HASH

@@ -90,7 +90,7 @@ final class ProofShareCommand extends BaseCommand {
     }
 
     private int gist(ProofStore store, Optional<JsonNode> proof, Path page, byte[] bytes) throws IOException {
-        refuseUnsafe(store, proof, bytes);
+        refuseUnsafe(store, proof, bytes, true);
         GistPublisher gh = new GistPublisher(ctx.env(), ctx.cwd());
         Optional<String> unavailable = gh.unavailable();
         if (unavailable.isPresent()) {
@@ -158,7 +158,17 @@ final class ProofShareCommand extends BaseCommand {
             throw LokiException.failed("no LOKI_HOSTED_ENDPOINT set. Or publish to a GitHub Gist instead: "
                     + Quote.command("loki", "proof", "share", id));
         }
-        refuseUnsafe(store, proof, bytes);
+        Optional<Attestation.Report> checked = refuseUnsafe(store, proof, bytes, fmt.equals("html"));
+        if (fmt.equals("json") && checked.map(Attestation.Report::reformatted).orElse(false)) {
+            // re-formatted since it was written, content intact: send the content as loki writes it
+            bytes = (Json.pretty(proof.orElseThrow()) + "\n").getBytes(StandardCharsets.UTF_8);
+            Optional<String> no = SharePolicy.refusal(proof, bytes, ctx.env());
+            if (no.isPresent()) {
+                throw LokiException.failed(no.get());
+            }
+            (json ? ctx.err() : ctx.out()).println("note: proof.json was re-formatted after it was written (its "
+                    + "content is intact): sending its content as loki writes it, not the re-formatted file");
+        }
         String shown = new Redactor("", "").redact(settings.get().endpoint().toString()).text();
         var out = json ? ctx.err() : ctx.out();
         out.println("Publishing proof '" + id + "' to hosted endpoint");
@@ -194,7 +204,9 @@ final class ProofShareCommand extends BaseCommand {
                 + Quote.command("loki", "proof", "share", id));
     }
 
-    private void refuseUnsafe(ProofStore store, Optional<JsonNode> proof, byte[] bytes) {
+    /** {@code page}: what is sent is index.html, so it must be covered by what was hashed or signed. */
+    private Optional<Attestation.Report> refuseUnsafe(ProofStore store, Optional<JsonNode> proof, byte[] bytes,
+            boolean page) {
         Optional<String> no = SharePolicy.refusal(proof, bytes, ctx.env());
         if (no.isPresent()) {
             throw LokiException.failed(no.get());
@@ -210,7 +222,14 @@ final class ProofShareCommand extends BaseCommand {
                 throw LokiException.failed("Refusing to publish: the proof was altered after it was written ("
                         + String.join("; ", r.findings()) + "). Regenerate it with 'loki proof generate'.");
             }
+            if (page && r.pageUnchecked()) {
+                throw LokiException.failed("Refusing to publish: index.html is not covered by an attestation and "
+                        + "differs from the page proof.json renders, so nothing shows it is the page loki wrote. "
+                        + "Regenerate it with 'loki proof generate'.");
+            }
+            return Optional.of(r);
         }
+        return Optional.empty();
     }
 
     /** The result; {@code legacy}: the proof read before publishing (publishing never changes that). */

@@ -73,11 +73,47 @@ public final class Attestation {
      * @param keyFingerprint the signing key's fingerprint when there is a valid signature, else ""
      * @param trustedKey     whether that key is this machine's or the one given to check with
      * @param findings       what was altered ("index.html: ...", "proof.json: field run.status ..."), or notes
+     * @param pageUnchecked  index.html is covered by nothing: no attestation, and it is not the page proof.json
+     *                       renders (share refuses to upload it)
+     * @param reformatted    proof.json's bytes differ from the attested file but its content (canonical hash)
+     *                       is the attested content and its own signature is intact
      */
     public record Report(Verdict verdict, String summary, String keyFingerprint, boolean trustedKey,
-            boolean hasEnvelope, String recordedHash, String computedHash, List<String> findings) {
+            boolean hasEnvelope, String recordedHash, String computedHash, List<String> findings,
+            boolean pageUnchecked, boolean reformatted) {
         public Report {
             findings = List.copyOf(findings);
+        }
+
+        public Report(Verdict verdict, String summary, String keyFingerprint, boolean trustedKey, boolean hasEnvelope,
+                String recordedHash, String computedHash, List<String> findings) {
+            this(verdict, summary, keyFingerprint, trustedKey, hasEnvelope, recordedHash, computedHash, findings, false,
+                    false);
+        }
+    }
+
+    /**
+     * The field only a loki that writes attestations puts in proof.json (it came with them): a
+     * proof that has it and no {@value #FILE} lost its attestation. It is inside the hashed and
+     * signed content, so it cannot be removed without that showing.
+     */
+    static final String ATTESTATION_ERA_MARKER = "/redaction/env_values_masked";
+
+    /** The signature proof.json carries in its verification block, checked against its recorded hash. */
+    record Embedded(String state, PublicKey key) {
+        static Embedded of(JsonNode proof, String recorded) {
+            JsonNode sig = proof.path("verification").path("signature");
+            if (!sig.isObject()) {
+                return new Embedded("none", null);
+            }
+            Optional<PublicKey> key = ProofSigner.parsePublicKey(sig.path("public_key").asText(""));
+            boolean valid = key.isPresent() && ProofSigner.verify(recorded, sig.path("value").asText(""),
+                    sig.path("public_key").asText(""));
+            return new Embedded(valid ? "valid" : "invalid", key.orElse(null));
+        }
+
+        String fingerprint() {
+            return key == null ? "" : ProofSigner.fingerprint(key);
         }
     }
 
@@ -181,15 +217,7 @@ public final class Attestation {
                         + "upstream or by hand; nothing can tell whether it was changed", "", false, false, "", computed,
                         List.of());
             }
-            if (!recorded.equals(computed)) {
-                findings.add("proof.json: field verification.hash is " + recorded + " but the content hashes to "
-                        + computed);
-                return new Report(Verdict.ALTERED, "proof.json was changed after it was written", "", false, false,
-                        recorded, computed, findings);
-            }
-            findings.add("no attestation (" + FILE + "): written before attestations, index.html is not covered");
-            return new Report(Verdict.INTEGRITY_ONLY, "unsigned: anyone can recompute it", "", false, false, recorded,
-                    computed, findings);
+            return withoutEnvelope(dir, proof, recorded, computed, trusted);
         }
         JsonNode env = Json.MAPPER.readTree(Files.readAllBytes(envFile));
         byte[] payload;
@@ -250,6 +278,18 @@ public final class Attestation {
             }
         }
 
+        // the signature proof.json carries, over its own hash
+        Embedded embedded = Embedded.of(proof, recorded);
+        if (embedded.state().equals("invalid")) {
+            findings.add("proof.json: the signature in verification.signature does not match verification.hash "
+                    + "(the hash was recomputed after signing, or the signature was edited)");
+        }
+        // proof.json whose bytes differ but whose content is the attested content: re-formatted, not altered
+        boolean contentIntact = recorded.equals(computed) && !embedded.state().equals("invalid")
+                && computed.equals(statement.path("predicate").path("proof_sha256").asText());
+        boolean reformatted = false;
+        List<String> notes = new ArrayList<>();
+
         // then the files against the statement's subjects
         for (JsonNode subj : statement.path("subject")) {
             String name = subj.path("name").asText();
@@ -263,7 +303,13 @@ public final class Attestation {
                 continue;
             }
             byte[] bytes = name.equals(ProofStore.JSON) ? json : Files.readAllBytes(f);
-            if (!CanonicalJson.sha256(bytes).equals(want)) {
+            if (!CanonicalJson.sha256(bytes).equals(want) && name.equals(ProofStore.JSON) && contentIntact) {
+                reformatted = true;
+                notes.add("proof.json: re-formatted: its sha256 is " + CanonicalJson.sha256(bytes)
+                        + ", the attestation says " + want + ", but its content is the attested content (canonical "
+                        + "hash " + computed + ")" + (embedded.state().equals("valid")
+                                ? " and its signature by key " + embedded.fingerprint() + " is intact" : ""));
+            } else if (!CanonicalJson.sha256(bytes).equals(want)) {
                 findings.add(name + ": sha256 is " + CanonicalJson.sha256(bytes) + ", the attestation says " + want
                         + whatChanged(name, bytes, proof, statement));
             }
@@ -287,22 +333,137 @@ public final class Attestation {
                 }
             }
         }
+        otherRun(dir, proof).ifPresent(findings::add);
         boolean altered = findings.stream().anyMatch(f -> !f.startsWith(FILE + ": signed by key"));
+        findings.addAll(notes);
         if (altered) {
             return new Report(Verdict.ALTERED, "changed after it was written", fingerprint, trustedKey, true, recorded,
-                    computed, findings);
+                    computed, findings, false, false);
         }
+        String reformat = !reformatted ? "" : "; proof.json was re-formatted (bytes differ from the attested file), "
+                + (embedded.state().equals("valid") ? "its content and signature are intact" : "its content is intact");
         if (!fingerprint.isEmpty() && trustedKey) {
-            return new Report(Verdict.VERIFIED, "signed by key " + fingerprint, fingerprint, true, true, recorded,
-                    computed, findings);
+            return new Report(Verdict.VERIFIED, "signed by key " + fingerprint + reformat, fingerprint, true, true,
+                    recorded, computed, findings, false, reformatted);
         }
         if (!fingerprint.isEmpty()) {
             findings.add(FILE + ": signed by key " + fingerprint + " (the public key inside proof.json), which is "
                     + "neither this machine's nor given with --key: anyone could have made that key");
         }
-        return new Report(Verdict.INTEGRITY_ONLY, fingerprint.isEmpty() && (sigs.isEmpty() || !sigs.isArray())
-                ? "unsigned: anyone can recompute it" : "not signed by a trusted key: anyone can recompute it",
-                fingerprint, false, true, recorded, computed, findings);
+        return new Report(Verdict.INTEGRITY_ONLY, (fingerprint.isEmpty() && (sigs.isEmpty() || !sigs.isArray())
+                ? "unsigned: anyone can recompute it" : "not signed by a trusted key: anyone can recompute it")
+                + reformat, fingerprint, false, true, recorded, computed, findings, false, reformatted);
+    }
+
+    /**
+     * A proof without {@value #FILE}: its hash, the signature it carries and, since nothing
+     * attests index.html, the page against the one proof.json renders. A proof written by a loki
+     * that writes attestations ({@link #ATTESTATION_ERA_MARKER}) lost its attestation: ALTERED.
+     */
+    private static Report withoutEnvelope(Path dir, JsonNode proof, String recorded, String computed,
+            List<PublicKey> trusted) throws IOException {
+        List<String> findings = new ArrayList<>();
+        boolean altered = false;
+        Optional<String> otherRun = otherRun(dir, proof);
+        if (otherRun.isPresent()) {
+            findings.add(otherRun.get());
+            altered = true;
+        }
+        if (!recorded.equals(computed)) {
+            findings.add("proof.json: field verification.hash is " + recorded + " but the content hashes to "
+                    + computed);
+            altered = true;
+        }
+        Embedded sig = Embedded.of(proof, recorded);
+        boolean trustedKey = sig.state().equals("valid") && trusted.contains(sig.key());
+        if (sig.state().equals("invalid")) {
+            findings.add("proof.json: the signature in verification.signature does not match verification.hash "
+                    + "(the hash was recomputed after signing, or the signature was edited)");
+            altered = true;
+        }
+        boolean attestationEra = !proof.at(ATTESTATION_ERA_MARKER).isMissingNode();
+        if (attestationEra) {
+            findings.add(FILE + ": attestation missing: index.html cannot be checked (this proof was written with "
+                    + "one: proof.json records redaction.env_values_masked, which only a loki that writes "
+                    + "attestations records)");
+            altered = true;
+        } else {
+            findings.add("no attestation (" + FILE + "): written before attestations, so nothing attests index.html;"
+                    + " it is compared with the page proof.json renders");
+        }
+        Path page = dir.resolve(ProofStore.HTML);
+        boolean pageMatches = false;
+        if (!Files.isRegularFile(page)) {
+            findings.add("index.html: missing");
+            altered |= attestationEra;
+        } else {
+            String diff = pageDifference(proof, Files.readAllBytes(page));
+            pageMatches = diff.isEmpty();
+            if (pageMatches) {
+                findings.add("index.html: matches the page proof.json renders");
+            } else {
+                findings.add("index.html: differs from the page proof.json renders" + diff
+                        + (attestationEra ? "" : ": an older template, or an edit; nothing can tell which"));
+            }
+        }
+        String fp = sig.state().equals("valid") ? sig.fingerprint() : "";
+        if (altered) {
+            return new Report(Verdict.ALTERED, "changed after it was written" + (fp.isEmpty() ? ""
+                    : "; proof.json itself is signed by key " + fp + (trustedKey ? "" : ", not a trusted one")),
+                    fp, trustedKey, false, recorded, computed, findings, !pageMatches, false);
+        }
+        if (!fp.isEmpty() && !trustedKey) {
+            findings.add("proof.json: signed by key " + fp + " (the public key inside proof.json), which is neither "
+                    + "this machine's nor given with --key: anyone could have made that key");
+        }
+        if (trustedKey && pageMatches) {
+            return new Report(Verdict.VERIFIED, "signed by key " + fp, fp, true, false, recorded, computed, findings,
+                    false, false);
+        }
+        String summary = !pageMatches ? "index.html is not covered by anything signed or hashed"
+                : fp.isEmpty() ? "unsigned: anyone can recompute it"
+                : "not signed by a trusted key: anyone can recompute it";
+        return new Report(Verdict.INTEGRITY_ONLY, summary, fp, trustedKey, false, recorded, computed, findings,
+                !pageMatches, false);
+    }
+
+    /**
+     * A proof sits in the folder named by its run id; a proof.json naming another run was copied
+     * there (its files, hash and attestation all match each other, and are the other run's).
+     */
+    private static Optional<String> otherRun(Path dir, JsonNode proof) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        String folder = name == null ? "" : name.toString();
+        String runId = proof.path("run_id").asText("");
+        if (folder.isEmpty() || runId.equals(folder)) {
+            return Optional.empty();
+        }
+        return Optional.of("proof.json: this is the proof of run '" + runId + "', not of '" + folder
+                + "' (its run_id is not the run whose folder it is in: copied from another run's proof?)");
+    }
+
+    /** Where {@code html} first differs from the page {@code proof} renders, or "" when it does not. */
+    private static String pageDifference(JsonNode proof, byte[] html) {
+        String expected;
+        try {
+            expected = ProofReport.render(proof);
+        } catch (RuntimeException e) {
+            return " (it cannot be rendered again: " + e.getMessage() + ")";
+        }
+        String actual = new String(html, StandardCharsets.UTF_8);
+        if (expected.equals(actual)) {
+            return "";
+        }
+        List<String> e = expected.lines().toList();
+        List<String> a = actual.lines().toList();
+        for (int i = 0; i < Math.max(e.size(), a.size()); i++) {
+            String el = i < e.size() ? e.get(i).strip() : "";
+            String al = i < a.size() ? a.get(i).strip() : "";
+            if (!el.equals(al)) {
+                return " (line " + (i + 1) + " reads '" + cut(al) + "' where proof.json renders '" + cut(el) + "')";
+            }
+        }
+        return " (in whitespace only)";
     }
 
     /** The public key a signed proof carries in its verification block (untrusted by itself). */
@@ -325,22 +486,8 @@ public final class Attestation {
             return fields.isEmpty() ? " (no attested fact differs: a field outside the facts, or the formatting)"
                     : " (field " + String.join(", ", fields) + ")";
         }
-        try {
-            String expected = ProofReport.render(proof);
-            String actual = new String(bytes, StandardCharsets.UTF_8);
-            List<String> e = expected.lines().toList();
-            List<String> a = actual.lines().toList();
-            for (int i = 0; i < Math.max(e.size(), a.size()); i++) {
-                String el = i < e.size() ? e.get(i).strip() : "";
-                String al = i < a.size() ? a.get(i).strip() : "";
-                if (!el.equals(al)) {
-                    return " (line " + (i + 1) + " reads '" + cut(al) + "' where proof.json renders '" + cut(el) + "')";
-                }
-            }
-        } catch (RuntimeException e) {
-            // the page cannot be rendered again (an older template): the digest alone says it
-        }
-        return "";
+        String diff = pageDifference(proof, bytes);
+        return diff.startsWith(" (line") ? diff : "";
     }
 
     private static String text(JsonNode n) {

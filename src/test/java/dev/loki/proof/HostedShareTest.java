@@ -173,6 +173,31 @@ class HostedShareTest {
     }
 
     @Test
+    void a_re_formatted_proof_json_is_sent_as_loki_wrote_it() throws Exception {
+        String ep = serve(i -> Reply.of(200, "{\"public_url\": \"https://proofs.example/j\"}"));
+        byte[] before = Files.readAllBytes(fx.proofDir().resolve("proof.json"));
+        String text = new String(before, StandardCharsets.UTF_8);
+        String reformatted = text.replaceFirst("(\"usd\"\\s*:\\s*)([0-9.]+)", "$1$2e0");
+        assertThat(reformatted).isNotEqualTo(text);
+        Files.writeString(fx.proofDir().resolve("proof.json"), reformatted);
+        Loki.Result r = share(env(ep), "--format", "json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("re-formatted");
+        // the content as loki writes it: here, byte for byte the file the attestation names
+        assertThat(requests.get(0).body()).isEqualTo(before);
+
+        // sorted and compact: the same content, written by loki's pretty printer (key order as found)
+        requests.clear();
+        restoreProof();
+        Files.writeString(fx.proofDir().resolve("proof.json"), CanonicalJson.write(proof()));
+        Loki.Result sorted = share(env(ep), "--format", "json");
+        assertThat(sorted.exit()).as(sorted.toString()).isZero();
+        byte[] body = requests.get(0).body();
+        assertThat(Json.parse(new String(body, StandardCharsets.UTF_8))).isEqualTo(Json.parse(text));
+        assertThat(new String(body, StandardCharsets.UTF_8)).startsWith("{\n  \"");
+    }
+
+    @Test
     void client_error_is_not_retried_and_shows_the_reply() throws Exception {
         String ep = serve(i -> Reply.of(403, "forbidden: " + "x".repeat(600)));
         Loki.Result r = share(env(ep));
