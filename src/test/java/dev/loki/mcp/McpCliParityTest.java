@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.checkpoint.CheckpointRequest;
 import dev.loki.checkpoint.CheckpointService;
+import dev.loki.proof.ProofStore;
 import dev.loki.store.Json;
 import dev.loki.store.LokiDir;
 import dev.loki.testing.Loki;
@@ -68,6 +69,29 @@ class McpCliParityTest {
             assertThat(items.get(0)).isEqualTo(cli.json().get(1));
             assertThat(items.get(1)).isEqualTo(cli.json().get(0));
             assertThat(items.get(0).path("snapshot").path("status").asText()).isNotEmpty();
+        }
+    }
+    @Test
+    void proof_list_items_have_what_proof_list_json_prints() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        LokiDir loki = new LokiDir(repo.path(".loki"), repo.dir()).ensureExists();
+        ProofStore store = new ProofStore(loki);
+        java.nio.file.Files.createDirectories(store.root().resolve("run-1"));
+        java.nio.file.Files.writeString(store.root().resolve("run-1/proof.json"), "{\"generated_at\":\"2026-12-01T00:00:00Z\","
+                + "\"run\":{\"status\":\"completed\"},\"council\":{\"final_verdict\":\"APPROVE\"},"
+                + "\"cost\":{\"usd\":0.25},\"files_changed\":{\"count\":3}}\n");
+        java.nio.file.Files.writeString(store.root().resolve("run-1/index.html"), "<html></html>\n");
+        Loki.Result cli = Loki.run(repo, "proof", "list", "--json");
+        assertThat(cli.exit()).as(cli.toString()).isZero();
+        try (McpContext ctx = new McpContext(loki, repo.env())) {
+            JsonNode item = call(ctx, "loki_proof_list", Map.of()).path("proofs").get(0);
+            JsonNode expected = cli.json().get(0);
+            for (String k : keys(expected)) {
+                assertThat(item.get(k)).as(k).isEqualTo(expected.get(k));
+            }
+            assertThat(item.path("final_verdict").asText()).isEqualTo("APPROVE");
+            assertThat(item.path("has_html").asBoolean()).isTrue();
+            assertThat(item.path("resource").asText()).isEqualTo("loki://proofs/run-1");
         }
     }
 }
