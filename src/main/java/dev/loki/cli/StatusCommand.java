@@ -22,7 +22,6 @@ public final class StatusCommand extends BaseCommand {
     protected int doCall() {
         ObjectNode s = RunStatus.read(ctx.lokiDir(), ctx.env(), VersionProvider.version());
         var journal = dev.loki.checkpoint.RollbackJournal.at(ctx.lokiDir()).read();
-        s.set("rollback_in_progress", journal.map(p -> (JsonNode) p.toJson()).orElse(Json.MAPPER.nullNode()));
         if (json) {
             ctx.out().println(Json.pretty(s));
             return ExitCode.OK;

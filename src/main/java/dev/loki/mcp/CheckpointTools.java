@@ -3,15 +3,18 @@ package dev.loki.mcp;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.checkpoint.Checkpoint;
+import dev.loki.checkpoint.CheckpointJson;
 import dev.loki.checkpoint.CheckpointRequest;
 import dev.loki.checkpoint.CheckpointService;
 import dev.loki.checkpoint.RollbackOptions;
+import dev.loki.checkpoint.RetentionPins;
 import dev.loki.checkpoint.RollbackResult;
 import dev.loki.dashboard.auth.Scope;
 import dev.loki.git.TreeChange;
 import dev.loki.store.Json;
 import dev.loki.store.SessionLock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -51,11 +54,17 @@ final class CheckpointTools {
 
     static ObjectNode list(McpContext c, int limit) {
         List<Checkpoint> all = c.loki().exists() ? c.checkpoints().list() : List.of();
+        Map<String, String> pinned = all.isEmpty() ? Map.of() : RetentionPins.of(c.loki(), all);
         ObjectNode o = Json.object();
         o.put("total", all.size());
         ArrayNode arr = o.putArray("checkpoints");
         for (int i = all.size() - 1; i >= 0 && arr.size() < limit; i--) {
-            arr.add(summary(all.get(i)));
+            // each item as 'loki rollback list --json' prints it
+            ObjectNode item = summary(all.get(i));
+            if (pinned.containsKey(all.get(i).id())) {
+                item.put("pinned", pinned.get(all.get(i).id()));
+            }
+            arr.add(item);
         }
         return o;
     }
@@ -161,15 +170,6 @@ final class CheckpointTools {
     }
 
     static ObjectNode summary(Checkpoint cp) {
-        ObjectNode o = Json.object();
-        o.put("id", cp.id());
-        o.put("kind", cp.kind().label());
-        o.put("created_at", cp.createdAt().toString());
-        o.put("iteration", cp.iteration());
-        o.put("message", cp.summary());
-        o.put("git_branch", cp.gitBranch());
-        o.put("git_sha", cp.gitSha());
-        o.put("code_snapshot", cp.snapshot().status());
-        return o;
+        return CheckpointJson.of(cp);
     }
 }

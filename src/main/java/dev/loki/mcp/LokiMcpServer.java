@@ -89,7 +89,7 @@ public final class LokiMcpServer {
             resource = firstOf(a, "checkpoint_id", "task_id", "id", "run_id");
             // agent and gate text reaches a client masked, as the dashboard serves it
             JsonNode out = ctx.redactor().redact(t.handler().call(a, c)).tree();
-            audit(t, c, 200, resource, "");
+            audit(t, c, 200, resource, auditDetail(out));
             @SuppressWarnings("unchecked")
             Map<String, Object> structured = Json.MAPPER.convertValue(out, Map.class);
             return McpSchema.CallToolResult.builder().structuredContent(structured)
@@ -121,6 +121,18 @@ public final class LokiMcpServer {
             ctx.audit().record(new AuditRecord(c.name(), c.auth(), "mcp " + t.name(), resource, status, c.ip(),
                     detail.length() > 300 ? detail.substring(0, 300) : detail));
         }
+    }
+
+    /**
+     * What the audit line of a successful call says beyond its status: a dry run changed nothing and
+     * says so, and a rollback names the pre-rollback checkpoint that undoes it.
+     */
+    static String auditDetail(JsonNode out) {
+        if (out.path("dry_run").asBoolean(false)) {
+            return "dry_run";
+        }
+        JsonNode pre = out.get("pre_rollback_id");
+        return pre != null && pre.isTextual() ? "pre_rollback_id=" + pre.asText() : "";
     }
 
     private static String firstOf(Args a, String... names) {

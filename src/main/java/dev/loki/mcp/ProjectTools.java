@@ -3,6 +3,7 @@ package dev.loki.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.proof.ProofListJson;
 import dev.loki.proof.ProofSigner;
 import dev.loki.proof.ProofStore;
 import dev.loki.proof.Verification;
@@ -94,15 +95,11 @@ final class ProjectTools {
         ObjectNode o = Json.object();
         ArrayNode arr = o.putArray("proofs");
         for (ProofStore.Entry e : new ProofStore(c.loki()).list()) {
-            ObjectNode p = arr.addObject();
-            JsonNode j = e.proof().orElse(Json.object());
-            p.put("run_id", e.id());
-            p.put("readable", e.proof().isPresent());
-            p.put("generated_at", j.path("generated_at").asText(""));
-            p.put("status", j.path("run").path("status").asText(""));
-            p.set("cost_usd", j.path("cost").path("usd").isNumber() ? j.path("cost").path("usd") : null);
-            p.put("files_changed", j.path("files_changed").path("count").asInt(0));
+            // the item of 'loki proof list --json', plus the run's status and where to read the proof
+            ObjectNode p = ProofListJson.of(e);
+            p.put("status", e.proof().orElse(Json.object()).path("run").path("status").asText(""));
             p.put("resource", "loki://proofs/" + e.id());
+            arr.add(p);
         }
         return o;
     }

@@ -33,15 +33,7 @@ final class RunLauncher {
             throw new ToolError(409, "A loki run (pid " + holder.get() + ") is already active in this project; stop"
                     + " it first with loki_stop.");
         }
-        if (spec.isPresent()) {
-            Path p = loki.workTree().resolve(spec.get()).normalize();
-            if (!p.startsWith(loki.workTree())) {
-                throw ToolError.badInput("The spec must be inside the project: " + spec.get() + ".");
-            }
-            if (!Files.isRegularFile(p)) {
-                throw ToolError.notFound("Spec file not found: " + spec.get() + ".");
-            }
-        }
+        spec.ifPresent(s -> ProjectPath.existingFile(loki.workTree(), s, "spec"));
         loki.ensureExists();
         // a run outlives the MCP call that started it: detached, in its own session (Processes.startDetached)
         List<String> cmd = new ArrayList<>();

@@ -40,6 +40,16 @@ public final class RunStatus {
     private static ObjectNode read(LokiDir dir, Map<String, String> env, String version,
             java.util.function.Supplier<Optional<Long>> holderRead,
             java.util.function.Supplier<Optional<RunRecord>> runRead) {
+        ObjectNode o = fields(dir, env, version, holderRead, runRead);
+        // an interrupted rollback, in every front door's status (CLI, dashboard, MCP) from this one place
+        o.set("rollback_in_progress", dev.loki.checkpoint.RollbackJournal.at(dir).read()
+                .map(p -> (JsonNode) p.toJson()).orElse(Json.MAPPER.nullNode()));
+        return o;
+    }
+
+    private static ObjectNode fields(LokiDir dir, Map<String, String> env, String version,
+            java.util.function.Supplier<Optional<Long>> holderRead,
+            java.util.function.Supplier<Optional<RunRecord>> runRead) {
         ObjectNode o = Json.object();
         o.put("version", version);
         if (!dir.exists()) {

@@ -6,6 +6,7 @@ import dev.loki.checkpoint.Checkpoint;
 import dev.loki.checkpoint.CheckpointRequest;
 import dev.loki.checkpoint.CheckpointService;
 import dev.loki.dashboard.auth.Scope;
+import dev.loki.store.Json;
 import dev.loki.store.LokiDir;
 import dev.loki.store.SessionLock;
 import dev.loki.testing.TestRepo;
@@ -68,6 +69,33 @@ class McpRollbackRulesTest {
         assertThat(audit.get(0)).contains("\"actor\":\"ctl\"", "\"status\":409", "\"resource\":\"" + cp.id() + "\"");
         assertThat(audit.get(1)).contains("\"actor\":\"ctl\"", "\"status\":403");
         assertThat(audit.get(2)).contains("\"actor\":\"adm\"", "\"status\":200", "\"success\":true");
+    }
+
+    @Test
+    void a_dry_run_restore_is_audited_as_a_dry_run_and_a_real_one_names_its_pre_rollback_checkpoint() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        LokiDir loki = new LokiDir(repo.path(".loki"), repo.dir());
+        Checkpoint cp = CheckpointService.open(loki, repo.env()).create(CheckpointRequest.manual("base"));
+        repo.write("README.md", "changed\n");
+        try (McpContext ctx = new McpContext(loki, repo.env())) {
+            McpSchema.CallToolResult dry = call(ctx, Caller.STDIO, "loki_checkpoint_restore",
+                    Map.of("checkpoint_id", cp.id()));
+            assertThat(dry.isError()).as(text(dry)).isFalse();
+            assertThat(repo.read("README.md")).isEqualTo("changed\n");
+            McpSchema.CallToolResult real = call(ctx, Caller.STDIO, "loki_checkpoint_restore",
+                    Map.of("checkpoint_id", cp.id(), "confirm", true));
+            assertThat(real.isError()).as(text(real)).isFalse();
+            assertThat(repo.read("README.md")).isEqualTo("# test\n");
+        }
+        List<String> audit;
+        try (var files = Files.list(repo.path(".loki/audit"))) {
+            audit = Files.readAllLines(files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow());
+        }
+        assertThat(audit).hasSize(2);
+        assertThat(Json.parse(audit.get(0)).path("detail").asText()).isEqualTo("dry_run");
+        String preRollback = CheckpointService.open(loki, repo.env()).list().stream().map(Checkpoint::id)
+                .filter(id -> !id.equals(cp.id())).findFirst().orElseThrow();
+        assertThat(Json.parse(audit.get(1)).path("detail").asText()).isEqualTo("pre_rollback_id=" + preRollback);
     }
 
     @Test
