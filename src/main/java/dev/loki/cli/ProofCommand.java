@@ -78,19 +78,7 @@ public final class ProofCommand extends BaseCommand {
             if (json) {
                 ArrayNode arr = Json.MAPPER.createArrayNode();
                 for (ProofStore.Entry e : entries) {
-                    ObjectNode o = arr.addObject();
-                    JsonNode p = e.proof().orElse(Json.object());
-                    o.put("run_id", e.id());
-                    o.set("generated_at", p.path("generated_at").isMissingNode() ? null : p.path("generated_at"));
-                    o.set("final_verdict", p.path("council").path("final_verdict").isMissingNode() ? null
-                            : p.path("council").path("final_verdict"));
-                    o.set("cost_usd", p.path("cost").path("usd").isMissingNode() ? null : p.path("cost").path("usd"));
-                    o.set("files_changed", p.path("files_changed").path("count").isMissingNode() ? null
-                            : p.path("files_changed").path("count"));
-                    o.put("has_html", e.hasHtml());
-                    o.put("readable", e.proof().isPresent());
-                    o.put("integrity", e.proof().isEmpty() ? "unreadable"
-                            : SharePolicy.isLegacy(p) ? SharePolicy.LEGACY_MARK : "hashed");
+                    arr.add(dev.loki.proof.ProofListJson.of(e));
                 }
                 ctx.out().println(Json.pretty(arr));
                 return ExitCode.OK;
