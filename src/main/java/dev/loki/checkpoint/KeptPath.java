@@ -26,6 +26,32 @@ import java.util.Optional;
  */
 public record KeptPath(String path, boolean inCheckpoint, boolean differs, String reasonNow, String reasonThen) {
 
+    /**
+     * Why a rollback leaves a path as it is, claiming only what was checked: a file the
+     * checkpoint holds that is too big to snapshot now differs (or may), it does not match.
+     */
+    public String describe(boolean dryRun) {
+        String left = dryRun ? "it would be left as is" : "it was left as is";
+        String now = reasonNow.startsWith("larger than ") ? "is over the size cap now (" + reasonNow + ")"
+                : "cannot be snapshotted now (" + dev.loki.Quote.line(reasonNow) + ")";
+        String then = "was left out of the checkpoint (" + dev.loki.Quote.line(reasonThen) + ")";
+        if (inCheckpoint && !reasonNow.isEmpty()) {
+            return (differs ? "differs from the checkpoint" : "may differ from the checkpoint (same size, not"
+                    + " compared)") + " but " + now + ", so " + left;
+        }
+        if (!reasonNow.isEmpty() && reasonThen.isEmpty()) {
+            return "is not in the checkpoint and " + now + ", so no snapshot holds it: "
+                    + (dryRun ? "it would not be removed" : "it was not removed");
+        }
+        if (!reasonNow.isEmpty()) {
+            return then + " and " + now + ": no snapshot holds it, so " + left;
+        }
+        if (!reasonThen.isEmpty()) {
+            return then + ", so there is no version of it to restore: " + left;
+        }
+        return (inCheckpoint ? "may differ from the checkpoint; " : "") + "no snapshot could hold it, so " + left;
+    }
+
     /** Why each path (or directory, ending in '/') was left out, from a checkpoint's {@code snapshot.skipped}. */
     static Map<String, String> reasons(JsonNode skipped) {
         Map<String, String> out = new LinkedHashMap<>();

@@ -137,7 +137,7 @@ final class CheckpointOutput {
             x.put("differs", k.differs());
             x.put("reason_now", k.reasonNow());
             x.put("reason_then", k.reasonThen());
-            x.put("message", kept(k, r.dryRun()));
+            x.put("message", k.describe(r.dryRun()));
         }
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
@@ -169,7 +169,7 @@ final class CheckpointOutput {
             }
         }
         for (KeptPath k : r.kept()) {
-            out.println("  kept    " + Quote.path(k.path()) + ": " + kept(k, r.dryRun()));
+            out.println("  kept    " + Quote.path(k.path()) + ": " + k.describe(r.dryRun()));
         }
         out.println("State: " + r.stateRestored().size() + " file(s) " + (r.dryRun() ? "would be restored." : "restored."));
         for (String n : r.notes()) {
@@ -181,32 +181,6 @@ final class CheckpointOutput {
         } else {
             r.undoCommand().ifPresent(u -> out.println("Undo this rollback with: " + u));
         }
-    }
-
-    /**
-     * Why a rollback leaves a path as it is, claiming only what was checked: a file the
-     * checkpoint holds that is too big to snapshot now differs (or may), it does not match.
-     */
-    static String kept(KeptPath k, boolean dryRun) {
-        String left = dryRun ? "it would be left as is" : "it was left as is";
-        String now = k.reasonNow().startsWith("larger than ") ? "is over the size cap now (" + k.reasonNow() + ")"
-                : "cannot be snapshotted now (" + Quote.line(k.reasonNow()) + ")";
-        String then = "was left out of the checkpoint (" + Quote.line(k.reasonThen()) + ")";
-        if (k.inCheckpoint() && !k.reasonNow().isEmpty()) {
-            return (k.differs() ? "differs from the checkpoint" : "may differ from the checkpoint (same size, not"
-                    + " compared)") + " but " + now + ", so " + left;
-        }
-        if (!k.reasonNow().isEmpty() && k.reasonThen().isEmpty()) {
-            return "is not in the checkpoint and " + now + ", so no snapshot holds it: "
-                    + (dryRun ? "it would not be removed" : "it was not removed");
-        }
-        if (!k.reasonNow().isEmpty()) {
-            return then + " and " + now + ": no snapshot holds it, so " + left;
-        }
-        if (!k.reasonThen().isEmpty()) {
-            return then + ", so there is no version of it to restore: " + left;
-        }
-        return (k.inCheckpoint() ? "may differ from the checkpoint; " : "") + "no snapshot could hold it, so " + left;
     }
 
     static String humanBytes(long b) {

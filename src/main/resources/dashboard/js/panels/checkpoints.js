@@ -192,8 +192,15 @@ function confirmBox(id) {
         el('h4', { text: `${label} (${files.length})` }),
         fileList(files, 'plan', id, (f) => `/api/checkpoints/${encodeURIComponent(id)}/rollback-plan/diff?path=${encodeURIComponent(f.path)}`)));
     }
+    const kept = Array.isArray(d.kept) ? d.kept : [];
     const prot = Array.isArray(d.protected_paths) ? d.protected_paths : [];
-    if (prot.length) parts.push(el('p', { class: 'muted', text: `Left alone (no snapshot could hold them): ${prot.join(', ')}` }));
+    if (kept.length) {
+      parts.push(el('div', { class: 'plan-group', dataset: { group: 'kept' } },
+        el('h4', { text: `Left as they are (${kept.length})` }),
+        el('ul', {}, ...kept.map((k) => el('li', { class: 'muted', text: `${k.path}: ${k.message}` })))));
+    } else if (prot.length) {
+      parts.push(el('p', { class: 'muted', text: `Left alone (no snapshot could hold them): ${prot.join(', ')}` }));
+    }
   }
   const box = el('div', { class: 'confirm-box', role: 'group', 'aria-label': `Confirm rollback to ${id}` },
     el('p', { text: `Roll back to ${id}? Work-tree files and agent state go back to this checkpoint. `
@@ -273,7 +280,9 @@ function announce(id, r, undoing) {
     ...listOf(r.files_changed).map((f) => `changed back: ${f}`),
     ...listOf(r.files_added).map((f) => `brought back: ${f}`),
     ...listOf(r.files_removed).map((f) => `removed: ${f}`),
-    ...listOf(r.protected_paths).map((f) => `left alone (no snapshot could hold it): ${f}`),
+    ...(Array.isArray(r.kept) && r.kept.length
+      ? r.kept.map((k) => `left as it is: ${k.path}: ${k.message}`)
+      : listOf(r.protected_paths).map((f) => `left alone (no snapshot could hold it): ${f}`)),
     ...listOf(r.notes),
   ];
   const pre = r.pre_rollback_snapshot;

@@ -79,4 +79,27 @@ class CheckpointDiffTest {
             assertThat(firstChanges.path("note").asText()).contains("no earlier checkpoint");
         }
     }
+
+    /**
+     * A file the checkpoint holds that has grown over the size cap is left as it is: the plan
+     * says it differs and why, in the CLI's words, not "no snapshot could hold it" (the
+     * checkpoint did hold it).
+     */
+    @Test
+    void the_plan_says_why_each_kept_path_is_left_as_it_is() throws Exception {
+        try (ServerFixture f = ServerFixture.start(tmp, java.util.Map.of("LOKI_CHECKPOINT_MAX_FILE_MB", "1"))) {
+            f.repo.write("grow.bin", "small\n");
+            CheckpointService cs = CheckpointService.open(f.loki, f.repo.env());
+            Checkpoint cp = cs.create(CheckpointRequest.iteration(1, "t1", "one", "claude"));
+            java.nio.file.Files.write(f.repo.path("grow.bin"), new byte[3_000_000]);
+
+            JsonNode p = f.as(Scope.CONTROL).get("/api/checkpoints/" + cp.id() + "/rollback-plan").json();
+            assertThat(p.path("kept")).hasSize(1);
+            assertThat(p.path("kept").get(0).path("path").asText()).isEqualTo("grow.bin");
+            assertThat(p.path("kept").get(0).path("message").asText())
+                    .startsWith("differs from the checkpoint but is over the size cap now")
+                    .contains("2.9 MiB, 3000000 bytes").endsWith("so it would be left as is");
+            assertThat(f.repo.path("grow.bin")).hasSize(3_000_000);
+        }
+    }
 }

@@ -127,9 +127,19 @@ public final class CheckpointRoutes {
         p.stateRestored().forEach(state::add);
         ArrayNode prot = o.putArray("protected_paths");
         p.protectedPaths().forEach(prot::add);
+        keptList(o.putArray("kept"), p.kept(), true);
         ArrayNode notes = o.putArray("notes");
         p.notes().forEach(notes::add);
         return o;
+    }
+
+    /** Each path a rollback leaves as it is, with why in the CLI's words (never "no snapshot could hold it" when one did). */
+    private static void keptList(ArrayNode arr, List<dev.loki.checkpoint.KeptPath> kept, boolean dryRun) {
+        for (dev.loki.checkpoint.KeptPath k : kept) {
+            ObjectNode x = arr.addObject();
+            x.put("path", k.path());
+            x.put("message", k.describe(dryRun));
+        }
     }
 
     private static void fileList(ArrayNode arr, List<CheckpointDiff.FileChange> files) {
@@ -210,6 +220,7 @@ public final class CheckpointRoutes {
                 () -> o.putNull("pre_rollback_snapshot"));
         ArrayNode prot = o.putArray("protected_paths");
         r.protectedPaths().forEach(prot::add);
+        keptList(o.putArray("kept"), r.kept(), r.dryRun());
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         r.undoCommand().ifPresent(u -> o.put("undo_command", u));
