@@ -43,6 +43,10 @@ public record KeptPath(String path, boolean inCheckpoint, boolean differs, Strin
             return "is not in the checkpoint and " + now + ", so no snapshot holds it: "
                     + (dryRun ? "it would not be removed" : "it was not removed");
         }
+        if (!reasonNow.isEmpty() && reasonNow.equals(reasonThen)) {
+            return "was left out of the checkpoint and of every snapshot since (" + dev.loki.Quote.line(reasonNow)
+                    + "), so " + left;
+        }
         if (!reasonNow.isEmpty()) {
             return then + " and " + now + ": no snapshot holds it, so " + left;
         }

@@ -219,10 +219,7 @@ final class Rollback {
         service.lokiDir().events().append("checkpoint.rollback", ev);
         service.lokiDir().events().append("checkpoint.rollback_finished", ev);
         service.pruneLocked(Set.of(target.id(), pre.id()), false);
-        if (!protectedPaths.isEmpty()) {
-            notes.add(protectedPaths.size() + " path(s) were left alone because no snapshot could hold them"
-                    + " (too large or nested repositories).");
-        }
+        // the paths left as they are are listed one by one with why (RollbackResult.kept), not summed up here
         List<String> notRestored = new ArrayList<>();
         for (var k : target.metadata().path("snapshot").path("not_restored")) {
             notRestored.add(k.path("path").asText() + " (" + k.path("reason").asText() + ")");
@@ -387,8 +384,8 @@ final class Rollback {
         }
         List<String> kept = there.stream().sorted().toList();
         notes.add("Kept " + kept.size() + " file(s) as they are: they are ignored now, so " + pre + " could not"
-                + " save them, and writing the checkpoint's version would lose their bytes for good. To get it, move"
-                + " them away and roll back again: " + String.join(", ", kept.subList(0, Math.min(10, kept.size())))
+                + " save them, and writing the checkpoint's version would lose their bytes for good. For the"
+                + " checkpoint's version, move the file away and roll back again: " + String.join(", ", kept.subList(0, Math.min(10, kept.size())))
                 + (kept.size() > 10 ? ", ..." : "") + ".");
         return changes.stream().filter(c -> c.status() != 'A' || !there.contains(c.path())).toList();
     }

@@ -162,16 +162,27 @@ public final class StartCommand extends BaseCommand {
             return child.exitValue();
         }
         Optional<Path> holds = readReady(ready);
-        String elsewhere = holds.filter(h -> !h.equals(loki.path().toAbsolutePath().normalize()))
-                .map(h -> ", running in " + (h.getParent() == null ? h : h.getParent())).orElse("");
+        Optional<Path> runDir = holds.filter(h -> !h.equals(loki.path().toAbsolutePath().normalize()))
+                .map(h -> h.getParent() == null ? h : h.getParent());
         ctx.out().println((child.isAlive() ? "Started in the background" : "Started in the background and already"
-                + " ended") + ": pid " + child.pid() + elsewhere + ", output in " + where + ".");
+                + " ended") + ": pid " + child.pid() + runDir.map(d -> ", running in " + d).orElse("")
+                + ", output in " + where + ".");
         if (holds.isEmpty() && child.isAlive()) {
             ctx.err().println("Warning: the run has not taken the project after " + BG_WAIT.toSeconds()
                     + " s; see " + where + " if 'loki status' does not show it soon.");
         }
-        ctx.out().println("Follow it with 'loki status' or 'loki logs -f', sign in to its dashboard with"
-                + " 'loki dashboard open', stop it with 'loki stop'.");
+        // an isolated run is followed in its worktree: the commands name it
+        List<String> in = runDir.map(d -> List.of("loki", "-C", d.toString())).orElse(List.of("loki"));
+        java.util.function.Function<String, String> cmd = sub -> {
+            List<String> words = new ArrayList<>(in);
+            words.addAll(List.of(sub.split(" ")));
+            return dev.loki.Quote.command(words.toArray(String[]::new));
+        };
+        ctx.out().println("Follow it: " + cmd.apply("status") + " (or " + cmd.apply("logs -f") + ")");
+        if (dev.loki.dashboard.DashboardLauncher.enabled(ctx.env())) {
+            ctx.out().println("Its dashboard: " + cmd.apply("dashboard open"));
+        }
+        ctx.out().println("Stop it: " + cmd.apply("stop"));
         return dev.loki.ExitCode.OK;
     }
 

@@ -97,7 +97,7 @@ public final class DashboardLauncher {
         }
     }
 
-    static boolean enabled(Map<String, String> env) {
+    public static boolean enabled(Map<String, String> env) {
         String flag = env.getOrDefault("LOKI_DASHBOARD", "true").strip().toLowerCase(Locale.ROOT);
         return !(flag.equals("false") || flag.equals("0") || flag.equals("no") || flag.equals("off"));
     }

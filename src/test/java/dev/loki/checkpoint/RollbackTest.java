@@ -115,7 +115,7 @@ class RollbackTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(repo.read("config.json")).isEqualTo("{\"v\": 2, \"precious\": 1}\n");
         assertThat(repo.read(".gitignore")).isEqualTo("*.log\nbuild/\n");
-        assertThat(r.out()).contains("move them away and roll back again: config.json.");
+        assertThat(r.out()).contains("move the file away and roll back again: config.json.");
 
         repo.delete("config.json");
         Loki.Result again = rollback("to", cp);

@@ -73,6 +73,8 @@ class StartInBackgroundTest {
         Path worktree = Path.of(out.substring(at, out.indexOf(", output in ", at)));
         assertThat(worktree).isNotEqualTo(repo.dir());
         assertThat(worktree.resolve(".loki/loki.pid")).as("the run holds the worktree it names").exists();
+        assertThat(r.out()).as("followed in its worktree").contains("Follow it: loki -C " + worktree + " status")
+                .contains("Stop it: loki -C " + worktree + " stop");
 
         JsonNode run = awaitEnd(worktree.resolve(".loki/state/run.json"), Duration.ofSeconds(60));
         assertThat(run.path("ended_at").asText()).as(run.toString()).isNotEmpty();
