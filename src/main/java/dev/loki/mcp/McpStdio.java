@@ -42,6 +42,7 @@ public final class McpStdio {
         LineFeed feed = new LineFeed();
         StdioServerTransportProvider transport = new StdioServerTransportProvider(mapper, feed, out);
         McpSyncServer server = new LokiMcpServer(ctx, ex -> Optional.of(Caller.STDIO)).build(McpServer.sync(transport));
+        boolean initialized = false;
         try {
             BufferedInputStream stdin = new BufferedInputStream(in);
             for (Line line = readLine(stdin); line != null; line = readLine(stdin)) {
@@ -56,9 +57,17 @@ public final class McpStdio {
                 Optional<Rejection> bad = check(mapper, text);
                 if (bad.isPresent()) {
                     answerError(out, bad.get().id(), bad.get().code(), bad.get().message());
-                } else {
-                    feed.put(text);
+                    continue;
                 }
+                JsonNode msg = Json.MAPPER.readTree(text); // check() parsed it already
+                String method = msg.path("method").asText("");
+                if (!initialized && method.equals("ping") && msg.hasNonNull("id")) {
+                    // the SDK holds every request until notifications/initialized; the spec allows a ping at any time
+                    answerPing(out, msg.get("id"));
+                    continue;
+                }
+                initialized |= method.equals("notifications/initialized");
+                feed.put(text);
             }
         } catch (IOException e) {
             // stdin broke: the client is gone, as at its end
@@ -113,6 +122,19 @@ public final class McpStdio {
             return Optional.of(new Rejection(answerId, INVALID_REQUEST, "Invalid Request: not a JSON-RPC message"));
         }
         return Optional.empty();
+    }
+
+    /** The answer to a ping: an empty result, written as the SDK writes its own (same lock, one line). */
+    static void answerPing(OutputStream out, JsonNode id) throws IOException {
+        ObjectNode answer = Json.MAPPER.createObjectNode();
+        answer.put("jsonrpc", "2.0");
+        answer.set("id", id);
+        answer.putObject("result");
+        byte[] bytes = (Json.MAPPER.writeValueAsString(answer) + "\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (out) {
+            out.write(bytes);
+            out.flush();
+        }
     }
 
     /** One JSON-RPC error answer, written as the SDK writes its own (same lock, one line). */

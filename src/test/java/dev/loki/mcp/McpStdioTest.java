@@ -83,6 +83,33 @@ class McpStdioTest {
         }
     }
 
+    /**
+     * A ping before the client's notifications/initialized (the MCP spec allows one at any time)
+     * is answered at once; the SDK alone held it until the notification came. Found by a stranger.
+     */
+    @Test
+    void a_ping_before_the_initialized_notification_is_answered() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        Map<String, String> env = marker.mark(TestRepo.isolatedEnv(base));
+        LokiProcess p = LokiProcess.start(repo.dir(), env, base.resolve("logs"), "mcp");
+        try {
+            OutputStream stdin = p.process.getOutputStream();
+            send(stdin, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                    + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
+            List<JsonNode> answers = awaitAnswers(p, 2);
+            assertThat(byId(answers, 1).path("result").isObject()).as(p.output()).isTrue();
+            send(stdin, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+            assertThat(byId(awaitAnswers(p, 3), 2).path("result").path("tools").size()).isPositive();
+            stdin.close();
+            assertThat(p.waitFor(Duration.ofSeconds(30))).isZero();
+            assertThat(marker.carrying()).isEmpty();
+        } finally {
+            p.kill();
+        }
+    }
+
     private static JsonNode byId(List<JsonNode> answers, int id) {
         return answers.stream().filter(a -> a.path("id").isInt() && a.path("id").asInt() == id).findFirst()
                 .orElseThrow(() -> new AssertionError("no answer with id " + id + ": " + answers));
