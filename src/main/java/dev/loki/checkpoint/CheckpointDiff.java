@@ -182,7 +182,7 @@ public final class CheckpointDiff {
         if (!p.startsWith(root)) {
             throw new IOException("path outside the work tree");
         }
-        if (beyondLink(root, p)) {
+        if (new dev.loki.git.LeadingDirs(root).beyondLink(path)) {
             return new byte[0]; // under a symlinked directory: not in the work tree, never read through the link
         }
         if (Files.isSymbolicLink(p)) {
@@ -195,16 +195,6 @@ public final class CheckpointDiff {
             return ("(" + Files.size(p) + " bytes: too large to show)\n").getBytes(StandardCharsets.UTF_8);
         }
         return Files.readAllBytes(p);
-    }
-
-    /** Whether a directory between {@code root} and {@code p} is a symlink (or missing, or a file). */
-    private static boolean beyondLink(Path root, Path p) {
-        Path parent = p.getParent();
-        try {
-            return !parent.toRealPath().equals(root.toRealPath().resolve(root.relativize(parent)).normalize());
-        } catch (IOException e) {
-            return true;
-        }
     }
 
     private static byte[] blob(SnapshotStore store, String commit, String path) throws IOException {

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import dev.loki.process.Processes;
-
 /**
  * What must be checked before a rollback writes: a git operation in progress in the user's
  * repository (a rollback under a merge or rebase mixes two half states), and processes left
@@ -61,7 +59,7 @@ final class RollbackGuards {
         if (!Files.isDirectory(proc)) {
             return out;
         }
-        byte[] gitDir = ("GIT_DIR=" + storeDir.toAbsolutePath().normalize()).getBytes(StandardCharsets.UTF_8);
+        String gitDir = storeDir.toAbsolutePath().normalize().toString();
         long self = ProcessHandle.current().pid();
         ProcessHandle.allProcesses().forEach(h -> {
             String cmd = h.info().command().orElse("");
@@ -70,7 +68,7 @@ final class RollbackGuards {
             }
             try {
                 byte[] env = Files.readAllBytes(proc.resolve(Long.toString(h.pid())).resolve("environ"));
-                if (!containsEntry(env, gitDir)) {
+                if (!value(env, "GIT_DIR").filter(gitDir::equals).isPresent()) {
                     return;
                 }
                 Optional<String> owner = value(env, Processes.OWNER);
@@ -102,29 +100,6 @@ final class RollbackGuards {
             }
         }
         return procs.size();
-    }
-
-    /** Whether a NUL-separated environment block holds exactly this {@code NAME=value} entry. */
-    private static boolean containsEntry(byte[] env, byte[] entry) {
-        int start = 0;
-        for (int i = 0; i <= env.length; i++) {
-            if (i == env.length || env[i] == 0) {
-                if (i - start == entry.length) {
-                    boolean eq = true;
-                    for (int k = 0; k < entry.length; k++) {
-                        if (env[start + k] != entry[k]) {
-                            eq = false;
-                            break;
-                        }
-                    }
-                    if (eq) {
-                        return true;
-                    }
-                }
-                start = i + 1;
-            }
-        }
-        return false;
     }
 
     /** The value of {@code name} in a NUL-separated environment block, if it is set. */

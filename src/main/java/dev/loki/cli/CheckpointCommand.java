@@ -84,8 +84,13 @@ public final class CheckpointCommand extends BaseCommand {
             java.util.Map<String, String> pinned = dev.loki.checkpoint.RetentionPins.of(svc.lokiDir(), cps);
             if (json) {
                 var arr = Json.MAPPER.createArrayNode();
-                shown.forEach(c -> arr.add(pinned.containsKey(c.id())
-                        ? CheckpointOutput.toJson(c).put("pinned", pinned.get(c.id())) : CheckpointOutput.toJson(c)));
+                for (Checkpoint c : shown) {
+                    var item = CheckpointOutput.toJson(c);
+                    if (pinned.containsKey(c.id())) {
+                        item.put("pinned", pinned.get(c.id()));
+                    }
+                    arr.add(item);
+                }
                 scan.corrupt().forEach(c -> arr.add(CheckpointOutput.toJson(c)));
                 ctx.out().println(Json.pretty(arr));
             } else {

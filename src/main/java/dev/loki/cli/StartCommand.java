@@ -173,16 +173,17 @@ public final class StartCommand extends BaseCommand {
         }
         // an isolated run is followed in its worktree: the commands name it
         List<String> in = runDir.map(d -> List.of("loki", "-C", d.toString())).orElse(List.of("loki"));
-        java.util.function.Function<String, String> cmd = sub -> {
+        java.util.function.Function<List<String>, String> cmd = sub -> {
             List<String> words = new ArrayList<>(in);
-            words.addAll(List.of(sub.split(" ")));
-            return dev.loki.Quote.command(words.toArray(String[]::new));
+            words.addAll(sub);
+            return dev.loki.Quote.command(words);
         };
-        ctx.out().println("Follow it: " + cmd.apply("status") + " (or " + cmd.apply("logs -f") + ")");
+        ctx.out().println("Follow it: " + cmd.apply(List.of("status")) + " (or " + cmd.apply(List.of("logs", "-f"))
+                + ")");
         if (dev.loki.dashboard.DashboardLauncher.enabled(ctx.env())) {
-            ctx.out().println("Its dashboard: " + cmd.apply("dashboard open"));
+            ctx.out().println("Its dashboard: " + cmd.apply(List.of("dashboard", "open")));
         }
-        ctx.out().println("Stop it: " + cmd.apply("stop"));
+        ctx.out().println("Stop it: " + cmd.apply(List.of("stop")));
         return dev.loki.ExitCode.OK;
     }
 

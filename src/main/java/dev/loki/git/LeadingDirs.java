@@ -13,11 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * and {@code dir/a.txt}. Each directory is looked at once (lstat) per snapshot; one instance
  * serves one snapshot, from any number of threads.
  */
-final class LeadingDirs {
+public final class LeadingDirs {
     private final Path root;
     private final ConcurrentHashMap<String, Boolean> real = new ConcurrentHashMap<>();
 
-    LeadingDirs(Path root) {
+    public LeadingDirs(Path root) {
         this.root = root;
     }
 
@@ -26,7 +26,7 @@ final class LeadingDirs {
     }
 
     /** Whether a directory on the way to {@code path} is a symlink, a file, or missing. */
-    boolean beyondLink(String path) {
+    public boolean beyondLink(String path) {
         int slash = path.lastIndexOf('/');
         return slash > 0 && !realDir(path.substring(0, slash));
     }

@@ -124,25 +124,26 @@ public final class McpStdio {
         return Optional.empty();
     }
 
-    /** The answer to a ping: an empty result, written as the SDK writes its own (same lock, one line). */
+    /** The answer to a ping: an empty result. */
     static void answerPing(OutputStream out, JsonNode id) throws IOException {
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.put("jsonrpc", "2.0");
         answer.set("id", id);
         answer.putObject("result");
-        byte[] bytes = (Json.MAPPER.writeValueAsString(answer) + "\n").getBytes(StandardCharsets.UTF_8);
-        synchronized (out) {
-            out.write(bytes);
-            out.flush();
-        }
+        write(out, answer);
     }
 
-    /** One JSON-RPC error answer, written as the SDK writes its own (same lock, one line). */
+    /** One JSON-RPC error answer. */
     static void answerError(OutputStream out, JsonNode id, int code, String message) throws IOException {
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.put("jsonrpc", "2.0");
         answer.set("id", id == null ? answer.nullNode() : id);
         answer.putObject("error").put("code", code).put("message", message);
+        write(out, answer);
+    }
+
+    /** One answer line, written as the SDK writes its own (same lock, one line). */
+    private static void write(OutputStream out, ObjectNode answer) throws IOException {
         byte[] bytes = (Json.MAPPER.writeValueAsString(answer) + "\n").getBytes(StandardCharsets.UTF_8);
         synchronized (out) {
             out.write(bytes);

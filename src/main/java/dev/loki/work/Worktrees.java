@@ -127,13 +127,7 @@ public final class Worktrees {
     }
 
     static String shortHash(String text) {
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(d).substring(0, 6);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.loki.proof.CanonicalJson.sha256(text).substring(0, 6);
     }
 
     /**
