@@ -33,14 +33,15 @@ final class RunLauncher {
             throw new ToolError(409, "A loki run (pid " + holder.get() + ") is already active in this project; stop"
                     + " it first with loki_stop.");
         }
-        spec.ifPresent(s -> ProjectPath.existingFile(loki.workTree(), s, "spec"));
+        // the run is given the file that was checked, not the name: a link swapped after the check leads nowhere new
+        Optional<Path> checked = spec.map(s -> ProjectPath.existingFile(loki.workTree(), s, "spec"));
         loki.ensureExists();
         // a run outlives the MCP call that started it: detached, in its own session (Processes.startDetached)
         List<String> cmd = new ArrayList<>();
         cmd.add("--loki-dir");
         cmd.add(loki.path().toString());
         cmd.add("start");
-        spec.ifPresent(cmd::add);
+        checked.ifPresent(p -> cmd.add(p.toString()));
         provider.ifPresent(p -> {
             cmd.add("--provider");
             cmd.add(p);
