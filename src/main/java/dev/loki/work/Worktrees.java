@@ -74,20 +74,43 @@ public final class Worktrees {
         }
         for (int n = 1; n < 100; n++) {
             String c = n == 1 ? base : n == 2 ? hashed : hashed + "-" + n;
-            if (!taken.contains(c) && !Files.exists(root().resolve(c))) {
+            if (!taken.contains(c) && !Files.exists(root().resolve(c)) && !branchExists("loki/" + c)) {
                 return c;
             }
         }
         throw LokiException.failed("Too many loki worktrees named " + base + "-*: clean some (loki runs clean)");
     }
 
-    /** True when the worktree {@code slug} exists and was started from {@code source} (or does not say). */
+    /**
+     * True when the worktree {@code slug} exists and was started from {@code source} (or does not
+     * say), or, with no worktree left, its branch {@code loki/<slug>} was made for {@code source}
+     * (a worktree removed by hand leaves its branch: the same task carries on there, another never
+     * stacks its commits on it).
+     */
     private boolean ownedBy(String slug, String source) {
         Path path = root().resolve(slug);
         if (!Files.exists(path.resolve(".git"))) {
-            return false;
+            return !Files.exists(path) && branchMadeFor("loki/" + slug, source);
         }
         return RunWorktree.load(path).map(w -> sameSource(w.source(), source)).orElse(true);
+    }
+
+    /** The git config key that records which source a loki branch was made for (removed with the branch). */
+    private static String sourceKeyOf(String branch) {
+        return "branch." + branch + ".lokisource";
+    }
+
+    /** Whether {@code branch} records that it was made for {@code source} (a branch that does not say: no). */
+    private boolean branchMadeFor(String branch, String source) {
+        if (!branchExists(branch)) {
+            return false;
+        }
+        GitCli.Result r = repo.git(env).exec("config", "--get", sourceKeyOf(branch));
+        return r.ok() && r.out().strip().equals(dev.loki.proof.CanonicalJson.sha256(sourceKey(source)));
+    }
+
+    private boolean branchExists(String branch) {
+        return repo.git(env).exec("rev-parse", "-q", "--verify", "refs/heads/" + branch).ok();
     }
 
     /**
@@ -164,12 +187,19 @@ public final class Worktrees {
         }
         String baseSha = sha.out().strip();
         Files.createDirectories(path.getParent());
-        boolean branchExists = git.exec("rev-parse", "-q", "--verify", "refs/heads/" + branch).ok();
+        boolean branchExists = branchExists(branch);
+        if (branchExists && !branchMadeFor(branch, source)) {
+            throw LokiException.failed("The branch " + branch + " exists and was not made for this task (its worktree"
+                    + " is gone); nothing started. Rename or delete it (git branch -m/-D), or give the task other words.");
+        }
         GitCli.Result add = branchExists ? git.exec("worktree", "add", "-q", path.toString(), branch)
                 : git.exec("worktree", "add", "-q", "-b", branch, path.toString(), baseSha);
         if (!add.ok()) {
             throw LokiException.failed("Could not create the worktree for " + slug + " at " + path + ": "
                     + firstLine(add.stderr()));
+        }
+        if (!branchExists) {
+            git.exec("config", sourceKeyOf(branch), dev.loki.proof.CanonicalJson.sha256(sourceKey(source)));
         }
         String baseBranch = base.filter(b -> git.exec("rev-parse", "-q", "--verify", "refs/heads/" + b).ok()
                 || git.exec("rev-parse", "-q", "--verify", "refs/remotes/origin/" + b).ok())
