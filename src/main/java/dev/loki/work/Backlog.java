@@ -460,6 +460,9 @@ public final class Backlog {
     }
 
     /** A run that ended: its outcome from its worktree (run record, proof, finish record). */
+    /** The exit code {@link #conclude} gets for an entry whose process is gone without one. */
+    private static final int GONE = -1;
+
     void conclude(BacklogItem i, int exit, boolean pr) {
         i.exitCode = exit;
         i.endedAt = Instant.now().toString();
@@ -482,7 +485,10 @@ public final class Backlog {
         boolean verified = sameRun && fin.get().path("verified").asBoolean(false)
                 && fin.get().path("refused").asText("").isEmpty();
         String runStatus = run.map(RunRecord::status).orElse("");
-        if ((exit == 0 || exit == -1) && "completed".equals(runStatus) && verified
+        if (exit == GONE && (run.isEmpty() || "running".equals(runStatus))) {
+            i.status = BacklogItem.STOPPED; // its process is gone and the run never recorded an end
+            i.reason = "its process is gone (the backlog was stopped or killed); 'loki backlog run' resumes it";
+        } else if ((exit == 0 || exit == GONE) && "completed".equals(runStatus) && verified
                 && (!pr || !i.prUrl.isEmpty())) {
             i.status = BacklogItem.COMPLETED;
             i.reason = run.get().exitReason();
@@ -572,14 +578,7 @@ public final class Backlog {
 
     /** An entry whose process is gone: its run's files say how it ended; a run still "running" was stopped. */
     private void concludeGone(BacklogItem i, boolean pr) {
-        conclude(i, -1, pr);
-        Path wt = trees.root().resolve(i.slug);
-        Optional<RunRecord> run = Files.isDirectory(wt.resolve(".loki"))
-                ? RunRecord.current(new LokiDir(wt.resolve(".loki"), wt)) : Optional.empty();
-        if (run.isEmpty() || "running".equals(run.get().status())) {
-            i.status = BacklogItem.STOPPED;
-            i.reason = "its process is gone (the backlog was stopped or killed); 'loki backlog run' resumes it";
-        }
+        conclude(i, GONE, pr);
     }
 
     /** The proof inside the copy {@code loki runs clean --force} keeps of a removed worktree, newest first. */
