@@ -54,12 +54,13 @@ public final class McpStdio {
                 if (text.isEmpty()) {
                     continue;
                 }
-                Optional<Rejection> bad = check(mapper, text);
-                if (bad.isPresent()) {
-                    answerError(out, bad.get().id(), bad.get().code(), bad.get().message());
+                Checked checked = check(mapper, text);
+                if (checked.rejection() != null) {
+                    Rejection bad = checked.rejection();
+                    answerError(out, bad.id(), bad.code(), bad.message());
                     continue;
                 }
-                JsonNode msg = Json.MAPPER.readTree(text); // check() parsed it already
+                JsonNode msg = checked.message();
                 String method = msg.path("method").asText("");
                 if (!initialized && method.equals("ping") && msg.hasNonNull("id")) {
                     // the SDK holds every request until notifications/initialized; the spec allows a ping at any time
@@ -80,14 +81,23 @@ public final class McpStdio {
     record Rejection(JsonNode id, int code, String message) {
     }
 
-    /** Why the SDK would choke on {@code line}, or empty when it is a JSON-RPC message it accepts. */
-    static Optional<Rejection> check(McpJsonMapper mapper, String line) {
+    /** A line checked: the message it holds, or why the SDK would choke on it (one of the two is null). */
+    record Checked(JsonNode message, Rejection rejection) {
+    }
+
+    /** The line's message when it is a JSON-RPC message the SDK accepts, else why the SDK would choke on it. */
+    static Checked check(McpJsonMapper mapper, String line) {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(line);
         } catch (JsonProcessingException e) {
-            return Optional.of(new Rejection(null, PARSE_ERROR, "Parse error: the line is not valid JSON"));
+            return new Checked(null, new Rejection(null, PARSE_ERROR, "Parse error: the line is not valid JSON"));
         }
+        Optional<Rejection> bad = reject(mapper, line, node);
+        return bad.isPresent() ? new Checked(null, bad.get()) : new Checked(node, null);
+    }
+
+    private static Optional<Rejection> reject(McpJsonMapper mapper, String line, JsonNode node) {
         if (node == null || !node.isObject()) {
             return Optional.of(new Rejection(null, INVALID_REQUEST,
                     "Invalid Request: expected one JSON-RPC 2.0 object per line (batches are not supported)"));
