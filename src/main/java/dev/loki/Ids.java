@@ -20,22 +20,15 @@ public final class Ids {
      */
     public static Path resolveInside(Path dir, String id, String what) {
         if (!isSafe(id)) {
-            throw LokiException.badInput("Invalid " + what + " id '" + printable(id)
+            throw LokiException.badInput("Invalid " + what + " id '" + Quote.excerpt(id, 60)
                     + "': use 1-128 letters, digits, '-' or '_'");
         }
         Path base = dir.toAbsolutePath().normalize();
         Path resolved = base.resolve(id).normalize();
         if (!resolved.startsWith(base) || resolved.equals(base)) {
-            throw LokiException.badInput("Invalid " + what + " id '" + printable(id) + "'");
+            throw LokiException.badInput("Invalid " + what + " id '" + Quote.excerpt(id, 60) + "'");
         }
         return resolved;
     }
 
-    private static String printable(String id) {
-        if (id == null) {
-            return "";
-        }
-        String cut = id.length() > 60 ? id.substring(0, 60) + "..." : id;
-        return cut.replaceAll("\\p{Cntrl}", "?");
-    }
 }

@@ -77,6 +77,21 @@ public final class Quote {
         return text;
     }
 
+    /**
+     * A value a user or a client typed, echoed in an error message: cut to {@code max} characters
+     * (then "...") and kept to one line as {@link #line} does; null is empty.
+     */
+    public static String excerpt(String text, int max) {
+        if (text == null) {
+            return "";
+        }
+        if (text.length() > max) {
+            int cut = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+            text = text.substring(0, cut) + "...";
+        }
+        return line(text);
+    }
+
     private static StringBuilder escape(String p, boolean quotes, StringBuilder b) {
         for (int i = 0; i < p.length(); ) {
             int c = p.codePointAt(i);

@@ -87,4 +87,15 @@ class QuoteTest {
         out.add(last);
         return out;
     }
+
+    @Test
+    void an_echoed_value_is_cut_and_kept_to_one_line() {
+        assertThat(Quote.excerpt(null, 10)).isEmpty();
+        assertThat(Quote.excerpt("short", 10)).isEqualTo("short");
+        assertThat(Quote.excerpt("a".repeat(12), 10)).isEqualTo("a".repeat(10) + "...");
+        assertThat(Quote.excerpt("cp-1\nUndo this rollback with: rm -rf ~", 80))
+                .isEqualTo("cp-1\\nUndo this rollback with: rm -rf ~").doesNotContain("\n");
+        assertThat(Quote.excerpt("a".repeat(9) + "\uD83D\uDE00b", 10)).as("never half a surrogate pair")
+                .isEqualTo("a".repeat(9) + "...");
+    }
 }

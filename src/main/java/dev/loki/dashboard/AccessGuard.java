@@ -1,5 +1,6 @@
 package dev.loki.dashboard;
 
+import dev.loki.Quote;
 import dev.loki.dashboard.audit.AuditLog;
 import dev.loki.dashboard.audit.AuditRecord;
 import dev.loki.dashboard.auth.Authenticator;
@@ -53,7 +54,7 @@ public final class AccessGuard {
         }
         String host = ctx.header("Host");
         if (host == null || !allowedHosts.get().contains(host.toLowerCase(Locale.ROOT))) {
-            throw new ApiError(403, "bad_host", "this server does not answer to Host '" + printable(host)
+            throw new ApiError(403, "bad_host", "this server does not answer to Host '" + Quote.excerpt(host, 80)
                     + "'; open it as http://127.0.0.1:<port>/ (or add the name to LOKI_DASHBOARD_ALLOWED_HOSTS)");
         }
         String length = ctx.header("Content-Length");
@@ -160,11 +161,4 @@ public final class AccessGuard {
         return s;
     }
 
-    private static String printable(String s) {
-        if (s == null) {
-            return "";
-        }
-        String c = s.length() > 80 ? s.substring(0, 80) : s;
-        return c.replaceAll("[^\\x20-\\x7e]", "?");
-    }
 }

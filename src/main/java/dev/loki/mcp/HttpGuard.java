@@ -1,5 +1,6 @@
 package dev.loki.mcp;
 
+import dev.loki.Quote;
 import dev.loki.dashboard.RateLimiter;
 import dev.loki.dashboard.audit.AuditLog;
 import dev.loki.dashboard.audit.AuditRecord;
@@ -46,13 +47,14 @@ final class HttpGuard extends HttpFilter {
         res.setHeader("X-Content-Type-Options", "nosniff");
         String host = req.getHeader("Host");
         if (host == null || !allowedHosts.get().contains(host.toLowerCase(Locale.ROOT))) {
-            deny(req, res, 403, "bad_host", "this server does not answer to Host '" + printable(host)
+            deny(req, res, 403, "bad_host", "this server does not answer to Host '" + Quote.excerpt(host, 80)
                     + "'; connect to http://127.0.0.1:<port>/mcp");
             return;
         }
         String origin = req.getHeader("Origin");
         if (origin != null && !allowedHosts.get().contains(stripScheme(origin))) {
-            deny(req, res, 403, "bad_origin", "cross-origin requests are refused (Origin '" + printable(origin) + "')");
+            deny(req, res, 403, "bad_origin", "cross-origin requests are refused (Origin '"
+                    + Quote.excerpt(origin, 80) + "')");
             return;
         }
         String auth = req.getHeader("Authorization");
@@ -107,11 +109,4 @@ final class HttpGuard extends HttpFilter {
         return o.startsWith("http://") ? o.substring(7) : "\u0000";
     }
 
-    private static String printable(String s) {
-        if (s == null) {
-            return "";
-        }
-        String c = s.length() > 80 ? s.substring(0, 80) : s;
-        return c.replaceAll("[^\\x20-\\x7e]", "?");
-    }
 }

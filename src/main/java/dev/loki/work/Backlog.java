@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.LokiException;
+import dev.loki.Quote;
 import dev.loki.run.Budget;
 import dev.loki.run.RunStatus;
 import dev.loki.store.Json;
@@ -155,7 +156,7 @@ public final class Backlog {
             }
         }
         if (targets.isEmpty()) {
-            throw LokiException.failed("No run '" + IssueRef.printable(run.get()) + "' in the backlog: see 'loki"
+            throw LokiException.failed("No run '" + Quote.excerpt(run.get(), 80) + "' in the backlog: see 'loki"
                     + " backlog status'");
         }
         String key = run.isEmpty() ? ALL : targets.get(0).slug;

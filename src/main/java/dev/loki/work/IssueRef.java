@@ -1,6 +1,7 @@
 package dev.loki.work;
 
 import dev.loki.LokiException;
+import dev.loki.Quote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,13 +42,13 @@ public record IssueRef(Optional<String> repo, int number, Optional<String> url) 
             String url = m.group(1) + "://" + m.group(2) + "/" + m.group(3) + "/issues/" + m.group(4);
             return checked(new IssueRef(Optional.of(m.group(3)), Integer.parseInt(m.group(4)), Optional.of(url)), text);
         }
-        throw LokiException.badInput("Not an issue reference: '" + printable(text)
+        throw LokiException.badInput("Not an issue reference: '" + Quote.excerpt(text, 80)
                 + "'. Use #123, owner/repo#123 or https://github.com/owner/repo/issues/123");
     }
 
     private static IssueRef checked(IssueRef r, String text) {
         if (r.number() < 1) {
-            throw LokiException.badInput("Issue numbers start at 1: '" + printable(text) + "'");
+            throw LokiException.badInput("Issue numbers start at 1: '" + Quote.excerpt(text, 80) + "'");
         }
         return r;
     }
@@ -77,8 +78,4 @@ public record IssueRef(Optional<String> repo, int number, Optional<String> url) 
         return url.orElseGet(() -> repo.map(r -> r + "#" + number).orElse("#" + number));
     }
 
-    static String printable(String s) {
-        String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
-    }
 }

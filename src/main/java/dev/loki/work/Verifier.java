@@ -1,6 +1,7 @@
 package dev.loki.work;
 
 import dev.loki.LokiException;
+import dev.loki.Quote;
 import dev.loki.council.CompletionCouncil;
 import dev.loki.council.CouncilContext;
 import dev.loki.council.CouncilDecision;
@@ -114,7 +115,7 @@ public final class Verifier {
         if (base.isPresent()) {
             GitCli.Result r = git.exec("rev-parse", "-q", "--verify", base.get() + "^{commit}");
             if (!r.ok()) {
-                throw LokiException.badInput("BASE '" + IssueRef.printable(base.get())
+                throw LokiException.badInput("BASE '" + Quote.excerpt(base.get(), 80)
                         + "' is not a commit, branch or tag here (in CI, fetch it first: git fetch origin main)");
             }
             return r.out().strip();

@@ -1,6 +1,7 @@
 package dev.loki.work;
 
 import dev.loki.LokiException;
+import dev.loki.Quote;
 import dev.loki.run.SpecFinder;
 import dev.loki.store.JsonFiles;
 import dev.loki.store.LokiDir;
@@ -64,7 +65,7 @@ public final class WorkStart {
             case "none" -> false;
             case "" -> kind == Kind.ISSUE || o.pr();
             default -> throw LokiException.badInput("--isolation must be worktree or none, not '"
-                    + IssueRef.printable(o.isolation().get()) + "'");
+                    + Quote.excerpt(o.isolation().get(), 80) + "'");
         };
         if (!worktree && o.pr()) {
             throw LokiException.badInput("--pr needs an isolated run: drop --isolation none");

@@ -1,6 +1,7 @@
 package dev.loki.work;
 
 import dev.loki.LokiException;
+import dev.loki.Quote;
 import dev.loki.git.GitCli;
 import dev.loki.git.PrivateDir;
 import dev.loki.git.RepoInfo;
@@ -163,7 +164,7 @@ public final class Worktrees {
         if (existing.isPresent() && Files.exists(path.resolve(".git"))) {
             if (!sameSource(existing.get().source(), source)) {
                 throw LokiException.failed("The worktree " + path + " belongs to another task ('"
-                        + IssueRef.printable(existing.get().source()) + "'); nothing started. See 'loki runs'.");
+                        + Quote.excerpt(existing.get().source(), 80) + "'); nothing started. See 'loki runs'.");
             }
             return existing.get();
         }
@@ -190,7 +191,8 @@ public final class Worktrees {
         boolean branchExists = branchExists(branch);
         if (branchExists && !branchMadeFor(branch, source)) {
             throw LokiException.failed("The branch " + branch + " exists and was not made for this task (its worktree"
-                    + " is gone); nothing started. Rename or delete it (git branch -m/-D), or give the task other words.");
+                    + " is gone); nothing started. Rename or delete it (git branch -m/-D), or give the task"
+                    + " other words.");
         }
         GitCli.Result add = branchExists ? git.exec("worktree", "add", "-q", path.toString(), branch)
                 : git.exec("worktree", "add", "-q", "-b", branch, path.toString(), baseSha);
@@ -305,7 +307,7 @@ public final class Worktrees {
         List<Cleaned> out = new ArrayList<>();
         List<Entry> all = list();
         if (only.isPresent() && all.stream().noneMatch(e -> e.worktree().slug().equals(only.get()))) {
-            throw LokiException.failed("No loki worktree named '" + IssueRef.printable(only.get())
+            throw LokiException.failed("No loki worktree named '" + Quote.excerpt(only.get(), 80)
                     + "': see 'loki runs'");
         }
         for (Entry e : all) {
