@@ -93,7 +93,9 @@ public record KeptPath(String path, boolean inCheckpoint, boolean differs, Strin
         for (String p : paths) {
             boolean held = false;
             boolean differs = false;
-            if (store.isPresent() && targetCommit.isPresent() && !p.endsWith("/")) {
+            // a file the checkpoint's rules ignore is one its snapshot lacks: no lookup (there may be thousands)
+            if (store.isPresent() && targetCommit.isPresent() && !p.endsWith("/")
+                    && !IGNORED_THEN.equals(then.get(p))) {
                 try {
                     Optional<SnapshotStore.Blob> b = store.get().blob(targetCommit.get(), p, 0);
                     held = b.isPresent();

@@ -64,7 +64,8 @@ public final class RetentionPins {
      * after every checkpoint does not list and parse them again.
      */
     static List<RunRecord> recentRuns(LokiDir loki) {
-        Memo m = MEMO.get(loki.path());
+        Path key = loki.path().toAbsolutePath().normalize();
+        Memo m = MEMO.get(key);
         // each version is taken before its file is read: a change while reading only makes the next call read again
         String currentVersion = version(RunRecord.currentFile(loki));
         Optional<RunRecord> cur = m != null && m.currentVersion().equals(currentVersion) ? m.current()
@@ -78,14 +79,14 @@ public final class RetentionPins {
         if (MEMO.size() >= 100) {
             MEMO.clear();
         }
-        MEMO.put(loki.path(), new Memo(currentVersion, cur, older));
+        MEMO.put(key, new Memo(currentVersion, cur, older));
         List<RunRecord> out = new java.util.ArrayList<>();
         cur.ifPresent(out::add);
         older.run().ifPresent(out::add);
         return out;
     }
 
-    /** The newest run under {@code runs/} other than {@code currentId}, and the versions of the records read to find it. */
+    /** The newest run under {@code runs/} other than {@code currentId}, with the versions of the records read. */
     private static Older older(LokiDir loki, Path runs, String runsVersion, String currentId) {
         List<String> names = List.of();
         if (Files.isDirectory(runs)) {
