@@ -64,7 +64,12 @@ public final class CheckpointDiff {
     /** What a rollback to {@code checkpointId} would do (nothing is changed to find out). */
     public record RollbackPlan(String checkpointId, boolean codeRestorable, List<FileChange> changedBack,
             List<FileChange> broughtBack, List<FileChange> removed, List<String> stateRestored,
-            List<String> protectedPaths, List<String> notes, List<KeptPath> kept) {
+            List<String> notes, List<KeptPath> kept) {
+        /** The kept paths by name, as {@link RollbackResult#protectedPaths()}. */
+        public List<String> protectedPaths() {
+            return kept.stream().map(KeptPath::path).toList();
+        }
+
         public List<FileChange> all() {
             List<FileChange> out = new ArrayList<>(changedBack);
             out.addAll(broughtBack);
@@ -97,7 +102,7 @@ public final class CheckpointDiff {
         }
         // an interrupted rollback is reported by /api/status (rollback_in_progress) and every CLI command
         return new RollbackPlan(r.targetId(), r.codeRestored(), back, brought, removed, r.stateRestored(),
-                r.protectedPaths(), r.notes(), r.kept());
+                r.notes(), r.kept());
     }
 
     /**

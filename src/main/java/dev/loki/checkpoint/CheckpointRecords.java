@@ -247,10 +247,6 @@ public final class CheckpointRecords {
         return Optional.empty();
     }
 
-    /**
-     * Reads every root: readable records (the primary's copy wins), corrupt ones (moved aside,
-     * reported), orphans of killed creates (removed), missing or half mirrors (completed).
-     */
     /** At least as many as the checkpoints a scan would list: every entry of every records directory. */
     long entriesAtMost() {
         long n = 0;
@@ -265,28 +261,21 @@ public final class CheckpointRecords {
     }
 
     /**
-     * The number of checkpoints a scan lists (readable records, every root, one per id), read
-     * only: nothing is cleaned, mirrored or quarantined.
+     * The number of checkpoints a reading scan lists (readable records, every root, one per id):
+     * the scan's own walk, read only (nothing is cleaned, mirrored or quarantined). A record
+     * counts when its metadata.json reads as a checkpoint, so a corrupt one is never counted;
+     * whether it does is remembered per file version (its size, time and inode), so a process
+     * that counts again and again (the dashboard's status tick, a backlog's rows) parses only the
+     * records written since.
      */
     int countReadable() {
-        Set<String> ids = new java.util.HashSet<>();
-        for (Path root : roots()) {
-            List<Path> dirs;
-            try (Stream<Path> s = Files.list(root)) {
-                dirs = s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList();
-            } catch (IOException | UncheckedIOException e) {
-                continue; // not there (or unreadable): it lists nothing either
-            }
-            for (Path dir : dirs) {
-                String name = dir.getFileName().toString();
-                if (Ids.isSafe(name) && !ids.contains(name) && CheckpointReader.read(dir).isPresent()) {
-                    ids.add(name);
-                }
-            }
-        }
-        return ids.size();
+        return walk(false, Pass.COUNT).counted().size();
     }
 
+    /**
+     * Reads every root: readable records (the primary's copy wins), corrupt ones (moved aside,
+     * reported), orphans of killed creates (removed), missing or half mirrors (completed).
+     */
     Scan scan(boolean clean) {
         return scan(clean, true);
     }
@@ -296,7 +285,18 @@ public final class CheckpointRecords {
      * metadata is parsed (corrupt records are reported by the reading scans: list, doctor).
      */
     Scan scan(boolean clean, boolean read) {
+        return walk(clean, read ? Pass.READ : Pass.LIGHT).scan();
+    }
+
+    /** What a walk does with each record: {@code LIGHT} and {@code COUNT} parse none they can avoid. */
+    private enum Pass { LIGHT, COUNT, READ }
+
+    private record Walk(Scan scan, Set<String> counted) {
+    }
+
+    private Walk walk(boolean clean, Pass pass) {
         Map<String, Checkpoint> byId = new LinkedHashMap<>();
+        Set<String> counted = new java.util.HashSet<>();
         List<String> primaryIds = new ArrayList<>();
         List<Corrupt> corrupt = new ArrayList<>();
         List<String> orphans = new ArrayList<>();
@@ -309,8 +309,12 @@ public final class CheckpointRecords {
             List<Path> dirs;
             try (Stream<Path> s = Files.list(root)) {
                 dirs = s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + root, e);
+            } catch (IOException | UncheckedIOException e) {
+                if (pass == Pass.COUNT) {
+                    continue; // unreadable: it lists nothing either
+                }
+                throw new UncheckedIOException("cannot list " + root, e instanceof IOException io ? io
+                        : ((UncheckedIOException) e).getCause());
             }
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
@@ -321,13 +325,20 @@ public final class CheckpointRecords {
                     continue;
                 }
                 Path meta = dir.resolve(METADATA);
-                if (!read && Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS)) {
+                boolean hasMeta = Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS);
+                if (pass == Pass.LIGHT && hasMeta) {
                     if (isPrimary) {
                         primaryIds.add(name);
                     }
                     continue;
                 }
-                if (Files.isRegularFile(meta, LinkOption.NOFOLLOW_LINKS)) {
+                if (pass == Pass.COUNT) {
+                    if (hasMeta && !counted.contains(name) && readable(dir)) {
+                        counted.add(name);
+                    }
+                    continue; // corrupt records and orphans are reported and cleaned by the other passes
+                }
+                if (hasMeta) {
                     Optional<Checkpoint> cp = CheckpointReader.read(dir);
                     if (cp.isPresent()) {
                         byId.putIfAbsent(name, cp.get());
@@ -375,7 +386,34 @@ public final class CheckpointRecords {
                 .sorted(Comparator.comparing(Checkpoint::createdAt).thenComparing(Checkpoint::id))
                 .toList();
         corrupt.sort(Comparator.comparing(Corrupt::id));
-        return new Scan(sorted, corrupt, orphans, notices);
+        return new Walk(new Scan(sorted, corrupt, orphans, notices), counted);
+    }
+
+    /** Whether a record's metadata.json reads as a checkpoint, by version of the file: key, then the answer. */
+    private static final Map<Path, Object[]> READABLE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int READABLE_MAX = 20_000;
+
+    private static boolean readable(Path dir) {
+        Path meta = dir.resolve(METADATA);
+        String version;
+        try {
+            var a = Files.readAttributes(meta, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            version = a.size() + "/" + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "/"
+                    + a.fileKey();
+        } catch (IOException e) {
+            return false; // gone since it was listed
+        }
+        Object[] known = READABLE.get(meta);
+        if (known != null && known[0].equals(version)) {
+            return (Boolean) known[1];
+        }
+        boolean ok = CheckpointReader.read(dir).isPresent();
+        if (READABLE.size() >= READABLE_MAX) {
+            READABLE.clear();
+        }
+        READABLE.put(meta, new Object[] {version, ok});
+        return ok;
     }
 
     private static Optional<Corrupt> corruptIn(Path dir) {

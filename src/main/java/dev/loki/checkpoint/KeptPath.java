@@ -25,6 +25,16 @@ import java.util.Optional;
  * @param reasonThen   why the checkpoint left it out; empty when it did not
  */
 public record KeptPath(String path, boolean inCheckpoint, boolean differs, String reasonNow, String reasonThen) {
+    /**
+     * Why the checkpoint holds no version of a file its own ignore rules ignore: a snapshot never
+     * holds an ignored file, so its absence says nothing and the rollback does not remove it.
+     */
+    static final String IGNORED_THEN = "ignored by its .gitignore";
+    /**
+     * Why no snapshot holds a file that is ignored now: the pre-rollback snapshot could not save it,
+     * so writing the checkpoint's version over it would lose its bytes for good.
+     */
+    static final String IGNORED_NOW = "it is ignored now";
 
     /**
      * Why a rollback leaves a path as it is, claiming only what was checked: a file the
@@ -37,7 +47,8 @@ public record KeptPath(String path, boolean inCheckpoint, boolean differs, Strin
         String then = "was left out of the checkpoint (" + dev.loki.Quote.line(reasonThen) + ")";
         if (inCheckpoint && !reasonNow.isEmpty()) {
             return (differs ? "differs from the checkpoint" : "may differ from the checkpoint (same size, not"
-                    + " compared)") + " but " + now + ", so " + left;
+                    + " compared)") + " but " + now + ", so " + left + (IGNORED_NOW.equals(reasonNow)
+                            ? " (for the checkpoint's version, move the file away and roll back again)" : "");
         }
         if (!reasonNow.isEmpty() && reasonThen.isEmpty()) {
             return "is not in the checkpoint and " + now + ", so no snapshot holds it: "
@@ -82,7 +93,9 @@ public record KeptPath(String path, boolean inCheckpoint, boolean differs, Strin
         for (String p : paths) {
             boolean held = false;
             boolean differs = false;
-            if (store.isPresent() && targetCommit.isPresent() && !p.endsWith("/")) {
+            // a file the checkpoint's rules ignore is one its snapshot lacks: no lookup (there may be thousands)
+            if (store.isPresent() && targetCommit.isPresent() && !p.endsWith("/")
+                    && !IGNORED_THEN.equals(then.get(p))) {
                 try {
                     Optional<SnapshotStore.Blob> b = store.get().blob(targetCommit.get(), p, 0);
                     held = b.isPresent();

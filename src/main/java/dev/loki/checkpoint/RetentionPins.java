@@ -29,8 +29,6 @@ import java.util.stream.Stream;
 public final class RetentionPins {
     /** The task id the run's start checkpoint carries ({@code RunStarter}). */
     static final String RUN_START_TASK = "run-start";
-    /** How many runs (the current or last one, and the one before) keep their start checkpoint. */
-    private static final int RUNS = 2;
 
     private RetentionPins() {
     }
@@ -60,31 +58,78 @@ public final class RetentionPins {
     /**
      * The current (or last) run, from {@code state/run.json}, then the newest other run recorded
      * under {@code runs/} (run ids start with their UTC start time, so the newest sorts last).
+     * What was read is remembered with the versions of its files: run.json is read again only
+     * when it changed (every iteration of a run), runs/ is listed and the older run's record read
+     * again only when runs/, that record or the current run changed (a new run), so the retention
+     * after every checkpoint does not list and parse them again.
      */
     static List<RunRecord> recentRuns(LokiDir loki) {
-        Optional<RunRecord> current = RunRecord.current(loki);
-        List<RunRecord> out = new java.util.ArrayList<>();
-        current.ifPresent(out::add);
+        Path key = loki.path().toAbsolutePath().normalize();
+        Memo m = MEMO.get(key);
+        // each version is taken before its file is read: a change while reading only makes the next call read again
+        String currentVersion = version(RunRecord.currentFile(loki));
+        Optional<RunRecord> cur = m != null && m.currentVersion().equals(currentVersion) ? m.current()
+                : RunRecord.current(loki);
+        String curId = cur.map(RunRecord::runId).orElse("");
         Path runs = loki.resolve("runs");
-        if (!Files.isDirectory(runs)) {
-            return out;
+        String runsVersion = version(runs);
+        Older older = m != null && m.older().runsVersion().equals(runsVersion) && m.older().currentId().equals(curId)
+                && m.older().read().entrySet().stream().allMatch(e -> e.getValue().equals(version(e.getKey())))
+                ? m.older() : older(loki, runs, runsVersion, curId);
+        if (MEMO.size() >= 100) {
+            MEMO.clear();
         }
-        List<String> names;
-        try (Stream<Path> s = Files.list(runs)) {
-            names = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("run-"))
-                    .filter(dev.loki.Ids::isSafe).sorted(Comparator.reverseOrder()).toList();
-        } catch (IOException | UncheckedIOException e) {
-            return out;
-        }
-        for (String name : names) {
-            if (out.size() >= RUNS) {
-                break;
+        MEMO.put(key, new Memo(currentVersion, cur, older));
+        List<RunRecord> out = new java.util.ArrayList<>();
+        cur.ifPresent(out::add);
+        older.run().ifPresent(out::add);
+        return out;
+    }
+
+    /** The newest run under {@code runs/} other than {@code currentId}, with the versions of the records read. */
+    private static Older older(LokiDir loki, Path runs, String runsVersion, String currentId) {
+        List<String> names = List.of();
+        if (Files.isDirectory(runs)) {
+            try (Stream<Path> s = Files.list(runs)) {
+                names = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("run-"))
+                        .filter(dev.loki.Ids::isSafe).sorted(Comparator.reverseOrder()).toList();
+            } catch (IOException | UncheckedIOException e) {
+                names = List.of();
             }
-            if (current.isPresent() && current.get().runId().equals(name)) {
+        }
+        Map<Path, String> read = new LinkedHashMap<>();
+        for (String name : names) {
+            if (name.equals(currentId)) {
                 continue;
             }
-            RunRecord.load(loki, name).ifPresent(out::add);
+            Path file = RunRecord.archivedFile(loki, name);
+            read.put(file, version(file)); // an unreadable newer record that is fixed later is read again
+            Optional<RunRecord> r = RunRecord.load(loki, name);
+            if (r.isPresent()) {
+                return new Older(runsVersion, currentId, Map.copyOf(read), r);
+            }
         }
-        return out;
+        return new Older(runsVersion, currentId, Map.copyOf(read), Optional.empty());
+    }
+
+    /** What was read for a project's pins, with the versions of the files it came from. */
+    private record Memo(String currentVersion, Optional<RunRecord> current, Older older) {
+    }
+
+    /** The older run (if any) and what it was found with: each record file read, by its version. */
+    private record Older(String runsVersion, String currentId, Map<Path, String> read, Optional<RunRecord> run) {
+    }
+
+    private static final Map<Path, Memo> MEMO = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A file's or directory's version: size, modification time in ns and inode; "-" when it is not there. */
+    private static String version(Path p) {
+        try {
+            var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+            return a.size() + "/" + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "/"
+                    + a.fileKey();
+        } catch (IOException e) {
+            return "-";
+        }
     }
 }

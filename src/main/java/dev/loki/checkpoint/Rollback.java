@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -181,6 +182,8 @@ final class Rollback {
 
         List<TreeChange> changes = List.of();
         List<String> protectedPaths = new ArrayList<>();
+        Map<String, String> then = KeptPath.reasons(target.metadata().path("snapshot").path("skipped"));
+        Map<String, String> now = KeptPath.reasons(pre.metadata().path("snapshot").path("skipped"));
         List<String> stateRestored;
         try {
             if (targetCommit.isPresent()) {
@@ -192,10 +195,10 @@ final class Rollback {
                 } else {
                     changes = filter(allPaths(store.get(), targetCommit.get()), true, skipped, protectedPaths);
                 }
-                changes = keepIgnored(store.get(), target, targetCommit.get(), changes, notes);
+                changes = keepIgnored(store.get(), targetCommit.get(), changes, protectedPaths, then);
                 if (pre.snapshot().restorable() && resumed.isEmpty()) {
                     // (a completion must write every file: those on disk may be half-written by the killed restore)
-                    changes = keepUnsnapshotted(store.get(), pre.id(), changes, notes);
+                    changes = keepUnsnapshotted(store.get(), changes, protectedPaths, now);
                 }
                 store.get().apply(targetCommit.get(), changes, GIT_TIMEOUT);
                 for (String p : pre.snapshot().skipped()) {
@@ -233,17 +236,16 @@ final class Rollback {
                     + String.join(", ", nested));
         }
         return new RollbackResult(target.id(), Optional.of(pre.id()), false, targetCommit.isPresent(), changes,
-                stateRestored, protectedPaths, notes, resumed.isPresent(), KeptPath.classify(protectedPaths, store,
-                        targetCommit, KeptPath.reasons(target.metadata().path("snapshot").path("skipped")),
-                        KeptPath.reasons(pre.metadata().path("snapshot").path("skipped")),
-                        service.lokiDir().workTree()));
+                stateRestored, notes, resumed.isPresent(), KeptPath.classify(protectedPaths, store, targetCommit,
+                        then, now, service.lokiDir().workTree()));
     }
 
     private RollbackResult dryRun(Checkpoint target, Optional<String> targetCommit, Optional<SnapshotStore> store,
             boolean legacy, Set<String> targetSkipped, List<String> notes) throws IOException {
         List<TreeChange> changes = List.of();
         List<String> protectedPaths = new ArrayList<>();
-        List<SnapshotStore.Skipped> skippedNow = List.of();
+        Map<String, String> then = KeptPath.reasons(target.metadata().path("snapshot").path("skipped"));
+        Map<String, String> reasonsNow = new java.util.LinkedHashMap<>();
         if (targetCommit.isPresent()) {
             String ref = "refs/loki/tmp/dry-run-" + ProcessHandle.current().pid();
             SnapshotStore s = store.get();
@@ -256,12 +258,12 @@ final class Rollback {
                 now.skipped().forEach(k -> skipped.add(k.path()));
                 changes = filter(s.diff(now.commit(), targetCommit.get(), GIT_TIMEOUT), legacy, skipped,
                         protectedPaths);
-                changes = keepIgnored(s, target, targetCommit.get(), changes, notes);
-                changes = keepUnsnapshotted(s, "the pre-rollback checkpoint", changes, notes);
+                reasonsNow.putAll(KeptPath.reasons(now.skipped()));
+                changes = keepIgnored(s, targetCommit.get(), changes, protectedPaths, then);
+                changes = keepUnsnapshotted(s, changes, protectedPaths, reasonsNow);
                 s.deleteRefs(List.of(ref));
                 // as the real rollback does with its pre-rollback snapshot: what no snapshot holds is kept too
-                skippedNow = now.skipped();
-                for (SnapshotStore.Skipped k : skippedNow) {
+                for (SnapshotStore.Skipped k : now.skipped()) {
                     if (!protectedPaths.contains(k.path())) {
                         protectedPaths.add(k.path());
                     }
@@ -273,9 +275,8 @@ final class Rollback {
         }
         List<String> state = target.isOurs() ? target.stateFiles() : StateFiles.legacyFiles(target.dir());
         return new RollbackResult(target.id(), Optional.empty(), true, targetCommit.isPresent(), changes, state,
-                protectedPaths, notes, false, KeptPath.classify(protectedPaths, store, targetCommit,
-                        KeptPath.reasons(target.metadata().path("snapshot").path("skipped")),
-                        KeptPath.reasons(skippedNow), service.lokiDir().workTree()));
+                notes, false, KeptPath.classify(protectedPaths, store, targetCommit, then, reasonsNow,
+                        service.lokiDir().workTree()));
     }
 
     private LokiException revert(Checkpoint target, Checkpoint pre, Optional<SnapshotStore> store,
@@ -343,14 +344,15 @@ final class Rollback {
     }
 
     /**
-     * Drops the removals of files that {@code target}'s ignore rules ignore. Its snapshot could
+     * Drops the removals of files that the target's ignore rules ignore. Its snapshot could
      * not hold them, so their absence says nothing of whether they existed then; they are the
      * user's ignored files (an agent that edited .gitignore made them look new), and a restore
      * never touches ignored files. Asked only when the change restores a .gitignore file: with
      * the same rules the pre-rollback snapshot could not have held an ignored file either.
+     * Each one is added to {@code keptOut}, with why the checkpoint left it out in {@code then}.
      */
-    private static List<TreeChange> keepIgnored(SnapshotStore store, Checkpoint target, String commit,
-            List<TreeChange> changes, List<String> notes) throws IOException {
+    private static List<TreeChange> keepIgnored(SnapshotStore store, String commit, List<TreeChange> changes,
+            List<String> keptOut, Map<String, String> then) throws IOException {
         boolean rulesChange = changes.stream().anyMatch(c -> c.path().equals(".gitignore")
                 || c.path().endsWith("/.gitignore"));
         if (!rulesChange) {
@@ -361,32 +363,31 @@ final class Rollback {
         if (ignored.isEmpty()) {
             return changes;
         }
-        List<String> kept = ignored.stream().sorted().toList();
-        notes.add("Kept " + kept.size() + " file(s) that " + target.id() + "'s .gitignore ignores (a snapshot"
-                + " never holds ignored files, so a rollback never removes them): "
-                + String.join(", ", kept.subList(0, Math.min(10, kept.size())))
-                + (kept.size() > 10 ? ", ..." : "") + ".");
+        for (String p : new java.util.TreeSet<>(ignored)) {
+            keptOut.add(p);
+            then.put(p, KeptPath.IGNORED_THEN);
+        }
         return changes.stream().filter(c -> c.inTarget() || !ignored.contains(c.path())).toList();
     }
 
     /**
      * Drops the writes over files that are on disk but not in the pre-rollback snapshot (the
      * target has them; they are ignored now, say the agent added them to .gitignore and then
-     * edited them). Writing them would lose their bytes for good, undo included; they are kept
-     * and named, with what to do to get the checkpoint's version.
+     * edited them). Writing them would lose their bytes for good, undo included; they are added
+     * to {@code keptOut}, with why no snapshot holds them now in {@code now} (their description
+     * says how to get the checkpoint's version).
      */
-    private static List<TreeChange> keepUnsnapshotted(SnapshotStore store, String pre, List<TreeChange> changes,
-            List<String> notes) {
+    private static List<TreeChange> keepUnsnapshotted(SnapshotStore store, List<TreeChange> changes,
+            List<String> keptOut, Map<String, String> now) {
         List<String> added = changes.stream().filter(c -> c.status() == 'A').map(TreeChange::path).toList();
         Set<String> there = new java.util.HashSet<>(store.onDisk(added));
         if (there.isEmpty()) {
             return changes;
         }
-        List<String> kept = there.stream().sorted().toList();
-        notes.add("Kept " + kept.size() + " file(s) as they are: they are ignored now, so " + pre + " could not"
-                + " save them, and writing the checkpoint's version would lose their bytes for good. For the"
-                + " checkpoint's version, move the file away and roll back again: " + String.join(", ", kept.subList(0, Math.min(10, kept.size())))
-                + (kept.size() > 10 ? ", ..." : "") + ".");
+        for (String p : new java.util.TreeSet<>(there)) {
+            keptOut.add(p);
+            now.put(p, KeptPath.IGNORED_NOW);
+        }
         return changes.stream().filter(c -> c.status() != 'A' || !there.contains(c.path())).toList();
     }
 

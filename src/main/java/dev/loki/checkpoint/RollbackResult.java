@@ -10,20 +10,21 @@ import java.util.Optional;
  *
  * @param codeChanges the work-tree paths changed: {@code A} brought back, {@code M}/{@code T}
  *                    changed back, {@code D} removed (it appeared after the checkpoint)
- * @param protectedPaths paths left alone because no snapshot could hold them
- * @param kept           the same paths, each with what is known about it (is it in the checkpoint,
- *                       does it differ, why no snapshot holds it)
+ * @param kept        every path left as it is although it differs from the checkpoint (no snapshot
+ *                    can hold it: over the size cap, ignored by the checkpoint's or today's ignore
+ *                    rules, a nested repository), each with what is known about it and why
  */
 public record RollbackResult(String targetId, Optional<String> preRollbackId, boolean dryRun, boolean codeRestored,
-        List<TreeChange> codeChanges, List<String> stateRestored, List<String> protectedPaths, List<String> notes,
-        boolean resumedInterrupted, List<KeptPath> kept) {
+        List<TreeChange> codeChanges, List<String> stateRestored, List<String> notes, boolean resumedInterrupted,
+        List<KeptPath> kept) {
 
-    /** A result whose kept paths are known by name only (each worded as "may differ"). */
-    public RollbackResult(String targetId, Optional<String> preRollbackId, boolean dryRun, boolean codeRestored,
-            List<TreeChange> codeChanges, List<String> stateRestored, List<String> protectedPaths, List<String> notes,
-            boolean resumedInterrupted) {
-        this(targetId, preRollbackId, dryRun, codeRestored, codeChanges, stateRestored, protectedPaths, notes,
-                resumedInterrupted, protectedPaths.stream().map(p -> new KeptPath(p, true, false, "", "")).toList());
+    public RollbackResult {
+        kept = List.copyOf(kept);
+    }
+
+    /** The kept paths by name ({@code protected} / {@code protected_paths} in the JSON answers). */
+    public List<String> protectedPaths() {
+        return kept.stream().map(KeptPath::path).toList();
     }
 
     public long count(char status) {

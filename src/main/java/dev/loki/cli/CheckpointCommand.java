@@ -85,11 +85,7 @@ public final class CheckpointCommand extends BaseCommand {
             if (json) {
                 var arr = Json.MAPPER.createArrayNode();
                 for (Checkpoint c : shown) {
-                    var item = CheckpointOutput.toJson(c);
-                    if (pinned.containsKey(c.id())) {
-                        item.put("pinned", pinned.get(c.id()));
-                    }
-                    arr.add(item);
+                    arr.add(dev.loki.checkpoint.CheckpointJson.of(c, pinned));
                 }
                 scan.corrupt().forEach(c -> arr.add(CheckpointOutput.toJson(c)));
                 ctx.out().println(Json.pretty(arr));

@@ -18,6 +18,8 @@ import java.util.List;
 
 /** How checkpoints and rollbacks are printed: human tables and lines, or JSON for scripts. */
 final class CheckpointOutput {
+    /** Kept paths printed one by one; beyond, a count. */
+    private static final int MAX_KEPT_LINES = 20;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
@@ -129,16 +131,7 @@ final class CheckpointOutput {
         r.stateRestored().forEach(state::add);
         ArrayNode prot = o.putArray("protected");
         r.protectedPaths().forEach(prot::add);
-        ArrayNode kept = o.putArray("kept");
-        for (KeptPath k : r.kept()) {
-            ObjectNode x = kept.addObject();
-            x.put("path", k.path());
-            x.put("in_checkpoint", k.inCheckpoint());
-            x.put("differs", k.differs());
-            x.put("reason_now", k.reasonNow());
-            x.put("reason_then", k.reasonThen());
-            x.put("message", k.describe(r.dryRun()));
-        }
+        o.set("kept", dev.loki.checkpoint.CheckpointJson.kept(r.kept(), r.dryRun()));
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         r.undoCommand().ifPresent(u -> o.put("undo_command", u));
@@ -168,8 +161,14 @@ final class CheckpointOutput {
                 }
             }
         }
-        for (KeptPath k : r.kept()) {
+        // all of them are in --json; here a few, as an agent that emptied .gitignore can make thousands
+        int shown = r.kept().size() <= MAX_KEPT_LINES + 1 ? r.kept().size() : MAX_KEPT_LINES;
+        for (KeptPath k : r.kept().subList(0, shown)) {
             out.println("  kept    " + Quote.path(k.path()) + ": " + k.describe(r.dryRun()));
+        }
+        if (shown < r.kept().size()) {
+            out.println("  kept    ... and " + (r.kept().size() - shown) + " more path(s) " + (r.dryRun()
+                    ? "that would be " : "") + "left as they are (--json lists them all)");
         }
         out.println("State: " + r.stateRestored().size() + " file(s) " + (r.dryRun() ? "would be restored." : "restored."));
         for (String n : r.notes()) {

@@ -60,11 +60,7 @@ final class CheckpointTools {
         ArrayNode arr = o.putArray("checkpoints");
         for (int i = all.size() - 1; i >= 0 && arr.size() < limit; i--) {
             // each item as 'loki rollback list --json' prints it
-            ObjectNode item = summary(all.get(i));
-            if (pinned.containsKey(all.get(i).id())) {
-                item.put("pinned", pinned.get(all.get(i).id()));
-            }
-            arr.add(item);
+            arr.add(CheckpointJson.of(all.get(i), pinned));
         }
         return o;
     }
@@ -88,6 +84,7 @@ final class CheckpointTools {
         r.stateRestored().forEach(state::add);
         ArrayNode prot = o.putArray("protected_paths");
         r.protectedPaths().forEach(prot::add);
+        o.set("kept", CheckpointJson.kept(r.kept(), true));
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         return o;
@@ -129,6 +126,7 @@ final class CheckpointTools {
             undo.putObject("arguments").put("checkpoint_id", p).put("confirm", true);
             undo.put("command", dev.loki.Quote.command("loki", "rollback", "to", p));
         }, () -> o.putNull("pre_rollback_id"));
+        o.set("kept", CheckpointJson.kept(r.kept(), false));
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         return o;

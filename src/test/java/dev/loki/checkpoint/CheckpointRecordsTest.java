@@ -227,4 +227,38 @@ class CheckpointRecordsTest {
             return dev.loki.store.WriterPid.current().format();
         }
     }
+
+    /**
+     * {@code loki status} promises the number {@code loki rollback list} shows: a record whose
+     * metadata.json does not read is not counted (as soon as it breaks, in the same process: the
+     * count remembers each file's answer only for that version of it), and counting changes nothing.
+     */
+    @Test
+    void the_count_is_the_number_the_list_shows_and_follows_a_record_that_breaks_and_is_fixed() throws Exception {
+        LokiDir loki = new LokiDir(repo.path(".loki"), repo.dir());
+        CheckpointService svc = CheckpointService.open(loki, repo.env());
+        svc.create(CheckpointRequest.manual("one"));
+        String two = svc.create(CheckpointRequest.manual("two")).id();
+        svc.create(CheckpointRequest.manual("three"));
+        assertThat(svc.count()).isEqualTo(3);
+
+        Path meta = records().resolve(two).resolve("metadata.json");
+        Path mirrored = mirror().resolve(two).resolve("metadata.json");
+        byte[] good = Files.readAllBytes(meta);
+        Files.writeString(meta, "{\"id\": \"" + two + "\", torn");
+        Files.writeString(mirrored, "[]");
+        assertThat(svc.count()).as("a corrupt record is not a checkpoint").isEqualTo(2);
+        assertThat(meta).as("counting moves nothing aside").exists();
+        Loki.Result status = Loki.run(repo, "status", "--json");
+        assertThat(status.json().path("checkpoints").asInt()).as(status.toString()).isEqualTo(2);
+        Loki.Result list = Loki.run(repo, "rollback", "list");
+        assertThat(list.out()).contains("Checkpoints (2, oldest first)");
+        assertThat(list.err()).contains("Checkpoint " + two + " is corrupt");
+
+        // fixed by hand (the list moved the primary's aside): counted again
+        Files.write(meta, good);
+        Files.write(mirrored, good);
+        assertThat(svc.count()).isEqualTo(3);
+        assertThat(Loki.run(repo, "status", "--json").json().path("checkpoints").asInt()).isEqualTo(3);
+    }
 }

@@ -65,7 +65,8 @@ class RollbackTest {
      * snapshot held them); the agent emptied .gitignore, and the rollback removed them as
      * "created after the checkpoint". Files the target's rules ignore are never removed, in the
      * rollback and in its dry run; the agent's really new file still goes, and the undo still
-     * brings the agent's .gitignore back.
+     * brings the agent's .gitignore back. Each kept file is in {@code kept} (human and JSON) with
+     * why, once: not a second time in a note.
      */
     @Test
     void files_the_checkpoint_s_gitignore_ignores_survive_a_rollback_after_the_agent_emptied_it() {
@@ -77,19 +78,24 @@ class RollbackTest {
         Loki.Result dry = rollback("to", cp, "--dry-run");
         assertThat(dry.exit()).as(dry.toString()).isZero();
         assertThat(dry.out()).contains("agent-new.txt").doesNotContain("remove  secret.log")
-                .contains("Kept 3 file(s) that " + cp + "'s .gitignore ignores");
-        Loki.Result r = rollback("to", cp);
+                .contains("  kept    secret.log: was left out of the checkpoint (ignored by its .gitignore), so there"
+                        + " is no version of it to restore: it would be left as is\n")
+                .contains("  kept    build/data/notes.txt: ").contains("  kept    src/nested/secret.txt: ");
+        assertThat(dry.out().split("secret\\.log", -1)).as("named once: " + dry.out()).hasSize(2);
+        assertKept(rollback("to", cp, "--dry-run", "--json").json(), "", KeptPath.IGNORED_THEN,
+                "build/data/notes.txt", "secret.log", "src/nested/secret.txt");
+
+        Loki.Result r = rollback("to", cp, "--json");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(repo.read("secret.log")).isEqualTo("DB_PASSWORD=hunter2\n");
         assertThat(repo.read("build/data/notes.txt")).isEqualTo("mine\n");
         assertThat(repo.read("src/nested/secret.txt")).isEqualTo("nested secret\n");
         assertThat(repo.read(".gitignore")).isEqualTo("*.log\nbuild/\n");
         assertThat(repo.exists("agent-new.txt")).as("really created after the checkpoint").isFalse();
-        assertThat(r.out()).contains("Kept 3 file(s)").contains("build/data/notes.txt, secret.log,"
-                + " src/nested/secret.txt");
+        assertKept(r.json(), "", KeptPath.IGNORED_THEN, "build/data/notes.txt", "secret.log",
+                "src/nested/secret.txt");
 
-        String undo = r.out().replaceAll("(?s).*Undo this rollback with: loki rollback to (\\S+).*", "$1");
-        Loki.Result back = rollback("to", undo);
+        Loki.Result back = rollback("to", r.json().path("pre_rollback_snapshot").asText());
         assertThat(back.exit()).as(back.toString()).isZero();
         assertThat(repo.read(".gitignore")).isEmpty();
         assertThat(repo.read("agent-new.txt")).isEqualTo("new\n");
@@ -100,7 +106,7 @@ class RollbackTest {
      * The reverse of the case above: the agent added a tracked-by-snapshot file to .gitignore
      * and then edited it, so the pre-rollback snapshot could not save it. Writing the
      * checkpoint's version over it would lose its bytes for good (the undo too); it is kept and
-     * named, and moving it away then gets the checkpoint's version.
+     * named (in {@code kept}, with what to do), and moving it away then gets the checkpoint's version.
      */
     @Test
     void a_file_ignored_now_is_not_overwritten_when_no_snapshot_holds_its_bytes() {
@@ -110,17 +116,60 @@ class RollbackTest {
 
         Loki.Result dry = rollback("to", cp, "--dry-run");
         assertThat(dry.exit()).as(dry.toString()).isZero();
-        assertThat(dry.out()).contains("Kept 1 file(s) as they are: they are ignored now");
-        Loki.Result r = rollback("to", cp);
+        assertThat(dry.out()).contains("  kept    config.json: differs from the checkpoint but cannot be snapshotted"
+                + " now (it is ignored now), so it would be left as is (for the checkpoint's version, move the file"
+                + " away and roll back again)\n").doesNotContain("Note: Kept");
+        JsonNode dryJson = rollback("to", cp, "--dry-run", "--json").json();
+        assertKept(dryJson, KeptPath.IGNORED_NOW, "", "config.json");
+        assertThat(dryJson.path("kept").get(0).path("in_checkpoint").asBoolean()).isTrue();
+        assertThat(dryJson.path("kept").get(0).path("differs").asBoolean()).isTrue();
+        Loki.Result r = rollback("to", cp, "--json");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(repo.read("config.json")).isEqualTo("{\"v\": 2, \"precious\": 1}\n");
         assertThat(repo.read(".gitignore")).isEqualTo("*.log\nbuild/\n");
-        assertThat(r.out()).contains("move the file away and roll back again: config.json.");
+        assertKept(r.json(), KeptPath.IGNORED_NOW, "", "config.json");
 
         repo.delete("config.json");
         Loki.Result again = rollback("to", cp);
         assertThat(again.exit()).as(again.toString()).isZero();
         assertThat(repo.read("config.json")).isEqualTo("{\"v\": 1}\n");
+    }
+
+    /** Thousands of ignored files (a node_modules) made to look new: the human output names 20, --json all. */
+    @Test
+    void many_kept_paths_are_all_in_the_json_and_counted_in_the_human_output() {
+        for (int i = 0; i < 25; i++) {
+            repo.write(String.format("logs/run-%02d.log", i), "line " + i + "\n");
+        }
+        String cp = Loki.checkpoint(repo, "before agent");
+        repo.write(".gitignore", "");
+
+        Loki.Result dry = rollback("to", cp, "--dry-run");
+        assertThat(dry.exit()).as(dry.toString()).isZero();
+        assertThat(dry.out().lines().filter(l -> l.startsWith("  kept    logs/"))).hasSize(20);
+        assertThat(dry.out()).contains("  kept    ... and 5 more path(s) that would be left as they are (--json lists"
+                + " them all)");
+        Loki.Result r = rollback("to", cp, "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.json().path("kept")).hasSize(25);
+        assertThat(r.json().path("protected")).hasSize(25);
+        assertThat(repo.read("logs/run-24.log")).isEqualTo("line 24\n");
+    }
+
+    /** {@code kept} names exactly {@code paths} with these reasons, and {@code protected} names the same paths. */
+    private static void assertKept(JsonNode result, String reasonNow, String reasonThen, String... paths) {
+        java.util.List<String> kept = new java.util.ArrayList<>();
+        java.util.List<String> prot = new java.util.ArrayList<>();
+        result.path("kept").forEach(k -> {
+            kept.add(k.path("path").asText());
+            assertThat(k.path("reason_now").asText()).as(k.toString()).isEqualTo(reasonNow);
+            assertThat(k.path("reason_then").asText()).as(k.toString()).isEqualTo(reasonThen);
+            assertThat(k.path("message").asText()).as(k.toString()).isNotBlank();
+        });
+        result.path("protected").forEach(p -> prot.add(p.asText()));
+        assertThat(kept).as(result.toString()).containsExactlyInAnyOrder(paths);
+        assertThat(prot).containsExactlyElementsOf(kept);
+        result.path("notes").forEach(n -> assertThat(n.asText()).as("listed once, in kept").doesNotStartWith("Kept "));
     }
 
     /** 'latest' works wherever an id does, as it does in 'loki rollback latest' (a stranger tried 'rollback diff latest'). */

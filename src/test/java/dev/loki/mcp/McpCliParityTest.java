@@ -71,6 +71,35 @@ class McpCliParityTest {
             assertThat(items.get(0).path("snapshot").path("status").asText()).isNotEmpty();
         }
     }
+    /** A pinned checkpoint carries the CLI's {@code pinned}; the kept paths of a dry run are the CLI's. */
+    @Test
+    void a_pinned_checkpoint_and_the_kept_paths_of_a_rollback_are_what_the_cli_prints() {
+        TestRepo repo = TestRepo.create(base);
+        repo.write(".gitignore", "*.log\n").write("secret.log", "mine\n").commitAll("base");
+        LokiDir loki = new LokiDir(repo.path(".loki"), repo.dir());
+        CheckpointService svc = CheckpointService.open(loki, repo.env());
+        String first = svc.create(CheckpointRequest.manual("first")).id();
+        repo.write("a.txt", "a\n");
+        Loki.Result rb = Loki.run(repo, "rollback", "to", first, "--json");
+        assertThat(rb.exit()).as(rb.toString()).isZero();
+        repo.write(".gitignore", "");
+        Loki.Result list = Loki.run(repo, "rollback", "list", "--json");
+        Loki.Result diff = Loki.run(repo, "rollback", "diff", first, "--json");
+        assertThat(diff.exit()).as(diff.toString()).isZero();
+        try (McpContext ctx = new McpContext(loki, repo.env())) {
+            JsonNode items = call(ctx, "loki_checkpoint_list", Map.of()).path("checkpoints");
+            assertThat(items.get(0).path("pinned").asText()).isEqualTo("undo of the last rollback");
+            assertThat(items.get(0)).isEqualTo(list.json().get(1));
+            JsonNode mcpDiff = call(ctx, "loki_checkpoint_diff", Map.of("checkpoint_id", first));
+            assertThat(mcpDiff.path("kept")).hasSize(1).isEqualTo(diff.json().path("kept"));
+            assertThat(mcpDiff.path("kept").get(0).path("path").asText()).isEqualTo("secret.log");
+            assertThat(mcpDiff.path("protected_paths")).isEqualTo(diff.json().path("protected"));
+            JsonNode done = call(ctx, "loki_checkpoint_restore", Map.of("checkpoint_id", first, "confirm", true));
+            assertThat(done.path("kept").get(0).path("reason_then").asText()).isEqualTo("ignored by its .gitignore");
+            assertThat(repo.read("secret.log")).isEqualTo("mine\n");
+        }
+    }
+
     @Test
     void proof_list_items_have_what_proof_list_json_prints() throws Exception {
         TestRepo repo = TestRepo.create(base);

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.ExitCode;
 import dev.loki.LokiException;
 import dev.loki.checkpoint.Checkpoint;
+import dev.loki.checkpoint.CheckpointJson;
 import dev.loki.checkpoint.CheckpointRequest;
 import dev.loki.checkpoint.RollbackOptions;
+import dev.loki.checkpoint.RetentionPins;
 import dev.loki.checkpoint.RollbackResult;
 import dev.loki.dashboard.AccessGuard;
 import dev.loki.dashboard.ApiError;
@@ -23,8 +25,8 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -38,7 +40,8 @@ public final class CheckpointRoutes {
     /** Built once: it resolves the work tree and home and reads the environment's secrets. */
     private volatile Listing cache = new Listing(null, null, -1, List.of());
 
-    private record Listing(FileTime dirMtime, FileTime indexMtime, long indexSize, List<ObjectNode> newestFirst) {
+    /** The checkpoints, oldest first (their JSON is built per page: the pins change with run.json). */
+    private record Listing(FileTime dirMtime, FileTime indexMtime, long indexSize, List<Checkpoint> all) {
     }
 
     public CheckpointRoutes(Backend b) {
@@ -127,19 +130,10 @@ public final class CheckpointRoutes {
         p.stateRestored().forEach(state::add);
         ArrayNode prot = o.putArray("protected_paths");
         p.protectedPaths().forEach(prot::add);
-        keptList(o.putArray("kept"), p.kept(), true);
+        o.set("kept", CheckpointJson.kept(p.kept(), true));
         ArrayNode notes = o.putArray("notes");
         p.notes().forEach(notes::add);
         return o;
-    }
-
-    /** Each path a rollback leaves as it is, with why in the CLI's words (never "no snapshot could hold it" when one did). */
-    private static void keptList(ArrayNode arr, List<dev.loki.checkpoint.KeptPath> kept, boolean dryRun) {
-        for (dev.loki.checkpoint.KeptPath k : kept) {
-            ObjectNode x = arr.addObject();
-            x.put("path", k.path());
-            x.put("message", k.describe(dryRun));
-        }
     }
 
     private static void fileList(ArrayNode arr, List<CheckpointDiff.FileChange> files) {
@@ -165,20 +159,32 @@ public final class CheckpointRoutes {
     void list(Context ctx) {
         int limit = Requests.limit(ctx, 20, 200);
         int offset = Requests.offset(ctx);
-        ctx.json(Requests.page(listing(), limit, offset));
+        List<Checkpoint> all = listing();
+        Map<String, String> pins = all.isEmpty() ? Map.of() : RetentionPins.of(b.loki(), all);
+        ctx.json(Requests.page(new java.util.AbstractList<ObjectNode>() {
+            @Override
+            public ObjectNode get(int i) {
+                return summary(all.get(all.size() - 1 - i), pins);
+            }
+
+            @Override
+            public int size() {
+                return all.size();
+            }
+        }, limit, offset));
     }
 
     void show(Context ctx) {
         String id = Requests.id(ctx, "id");
         Checkpoint c = b.checkpoints().find(id).orElseThrow(() -> ApiError.notFound("checkpoint not found: " + id));
-        ctx.json(detail(c));
+        ctx.json(detail(c, RetentionPins.of(b.loki(), listing())));
     }
 
     void create(Context ctx) {
         ObjectNode body = Requests.jsonBody(ctx);
         String message = Requests.text(body, "message", 500);
         ctx.future(() -> b.worker().submit(() -> b.checkpoints().create(CheckpointRequest.dashboard(message)))
-                .thenAccept(c -> ctx.status(201).json(summary(c))));
+                .thenAccept(c -> ctx.status(201).json(summary(c, Map.of()))));
     }
 
     void rollback(Context ctx) {
@@ -220,14 +226,14 @@ public final class CheckpointRoutes {
                 () -> o.putNull("pre_rollback_snapshot"));
         ArrayNode prot = o.putArray("protected_paths");
         r.protectedPaths().forEach(prot::add);
-        keptList(o.putArray("kept"), r.kept(), r.dryRun());
+        o.set("kept", CheckpointJson.kept(r.kept(), r.dryRun()));
         ArrayNode notes = o.putArray("notes");
         r.notes().forEach(notes::add);
         r.undoCommand().ifPresent(u -> o.put("undo_command", u));
         return o;
     }
 
-    private List<ObjectNode> listing() {
+    private List<Checkpoint> listing() {
         FileTime dir;
         FileTime idx = null;
         long size = -1;
@@ -244,52 +250,37 @@ public final class CheckpointRoutes {
         }
         Listing c = cache;
         if (dir.equals(c.dirMtime()) && java.util.Objects.equals(idx, c.indexMtime()) && size == c.indexSize()) {
-            return c.newestFirst();
+            return c.all();
         }
-        List<ObjectNode> out = new ArrayList<>();
         List<Checkpoint> all;
         try {
-            all = b.checkpoints().list();
+            all = List.copyOf(b.checkpoints().list());
         } catch (LokiException e) {
             throw new ApiError(500, "unreadable", e.getMessage());
         }
-        for (int i = all.size() - 1; i >= 0; i--) {
-            out.add(summary(all.get(i)));
-        }
-        List<ObjectNode> frozen = List.copyOf(out);
-        cache = new Listing(dir, idx, size, frozen);
-        return frozen;
+        cache = new Listing(dir, idx, size, all);
+        return all;
     }
 
-    static ObjectNode summary(Checkpoint c) {
-        ObjectNode o = Json.object();
-        o.put("id", c.id());
-        o.put("kind", c.kind().label());
-        o.put("timestamp", c.timestamp());
-        o.put("created_at", c.createdAt().toString());
-        o.put("iteration", c.iteration());
-        o.put("task_id", c.taskId());
-        o.put("task_description", c.taskDescription());
-        o.put("message", c.summary());
-        o.put("git_sha", c.gitSha());
-        o.put("git_branch", c.gitBranch());
-        o.put("provider", c.provider());
-        o.put("phase", c.phase());
+    /**
+     * A checkpoint in the shape of {@code loki rollback list --json} ({@link CheckpointJson}, the
+     * {@code snapshot} object and {@code pinned} included), plus the flat fields the web UI and
+     * older clients read ({@code snapshot_sha}, {@code snapshot_status}).
+     */
+    static ObjectNode summary(Checkpoint c, Map<String, String> pins) {
+        ObjectNode o = CheckpointJson.of(c, pins);
         c.snapshot().commit().ifPresentOrElse(v -> o.put("snapshot_sha", v), () -> o.putNull("snapshot_sha"));
         o.put("snapshot_status", c.snapshot().status());
-        o.put("format", c.format());
         return o;
     }
 
-    static ObjectNode detail(Checkpoint c) {
-        ObjectNode o = summary(c);
+    static ObjectNode detail(Checkpoint c, Map<String, String> pins) {
+        ObjectNode o = summary(c, pins);
         if (!c.snapshot().reason().isBlank()) {
             o.put("snapshot_reason", c.snapshot().reason());
         }
         ArrayNode skipped = o.putArray("snapshot_skipped");
         c.snapshot().skipped().forEach(skipped::add);
-        ArrayNode state = o.putArray("state_files");
-        c.stateFiles().forEach(state::add);
         o.put("files_count", c.stateFiles().size());
         return o;
     }
