@@ -2,6 +2,7 @@ package dev.loki.checkpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loki.LokiException;
+import dev.loki.Quote;
 import dev.loki.git.GitCli;
 import dev.loki.git.GitException;
 import dev.loki.git.RepoInfo;
@@ -297,7 +298,9 @@ final class Rollback {
             }
             return new LokiException(1, "Rollback to " + target.id() + " failed (" + why + "), and putting things"
                     + " back failed too (" + e2.getMessage() + "). Everything from before the rollback is in"
-                    + " checkpoint " + pre.id() + ": run 'loki rollback to " + pre.id() + " --force'.", cause);
+                    + " checkpoint " + pre.id() + ": once what stopped the writes is mended (permissions, a full disk,"
+                    + " an immutable file), run '" + Quote.command("loki", "rollback", "to", pre.id(), "--force")
+                    + "'.", cause);
         }
         ObjectNode ev = Json.object();
         ev.put("checkpoint", target.id());

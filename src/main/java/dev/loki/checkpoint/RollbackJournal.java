@@ -66,7 +66,8 @@ public final class RollbackJournal {
             String who = "(pid " + writer.pid() + ", started " + startedAt.truncatedTo(ChronoUnit.SECONDS) + ")";
             if (FAILED.equals(phase)) {
                 return "Rollback to " + target + " " + who + " failed and could not put everything back (" + error
-                        + "). Restore the state from before it with: " + undoCommand().orElse(completeCommand())
+                        + "). Once what stopped the writes is mended (permissions, a full disk, an immutable file),"
+                        + " restore the state from before it with: " + undoCommand().orElse(completeCommand())
                         + " --force";
             }
             if (writerAlive()) {

@@ -106,6 +106,29 @@ class RollbackJournalTest {
     }
 
     @Test
+    void a_rollback_that_failed_and_could_not_put_things_back_is_reported_and_its_printed_command_restores()
+            throws Exception {
+        String a = Loki.checkpoint(repo, "A");
+        FILES.forEach(f -> repo.write(f, "B " + f + "\n"));
+        String b = Loki.checkpoint(repo, "B");
+        repo.write("a.txt", "A a.txt\n"); // half written before a write failed, and the revert failed too
+        writeJournal(a, b, "failed", deadPid(), "-");
+
+        Loki.Result status = Loki.run(repo, "status");
+        String line = status.err().lines().filter(l -> l.contains("could not put everything back")).findFirst()
+                .orElseThrow(() -> new AssertionError(status.toString()));
+        assertThat(line).contains("Once what stopped the writes is mended");
+        String printed = line.replaceAll(".*restore the state from before it with: (.*)$", "$1");
+        assertThat(printed).isEqualTo("loki rollback to " + b + " --force");
+
+        Loki.Result done = Loki.run(repo, printed.substring("loki ".length()).split(" "));
+        assertThat(done.exit()).as(done.toString()).isZero();
+        FILES.forEach(f -> assertThat(repo.read(f)).isEqualTo("B " + f + "\n"));
+        assertThat(journal()).doesNotExist();
+        assertThat(Loki.run(repo, "status").err()).doesNotContain("could not put everything back");
+    }
+
+    @Test
     void a_rollback_killed_before_it_changed_a_file_says_so_and_runs_again_from_the_start() throws Exception {
         String a = Loki.checkpoint(repo, "A");
         FILES.forEach(f -> repo.write(f, "B " + f + "\n"));
