@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@code redactions_count} says how many secrets were found, not how many paths were shortened.
  */
 public final class Redactor {
-    public static final String RULES_VERSION = "3.0";
+    public static final String RULES_VERSION = "3.1";
     static final String MARK = "[REDACTED";
 
     /** {@code --password hunter2}, {@code --api-key=...}. */
@@ -35,6 +35,17 @@ public final class Redactor {
      */
     private static final Pattern PROSE = Pattern.compile(
             "(?i)\\b(?<key>password|passwd|passphrase)(?<sep>\\s+(?:is|was|of)\\s*:?\\s+)(?<val>[^\\s,;'\"]{2,}[^\\s,;'\".!?])");
+
+    /**
+     * {@code curl -u user:password}, {@code --user=user:password}, {@code --proxy-user ...}: the
+     * part after the first colon. A value of digits only is a uid:gid ({@code docker run -u 1000:1000}); a
+     * URL ({@code -u https://host}) is not a user.
+     */
+    private static final Pattern USER_FLAG = Pattern.compile(
+            "(?<![A-Za-z0-9_-])(?:-u|--user|--proxy-user)(?:\\s+|=)['\"]?[^\\s:'\"/]*:(?<val>(?!//)[^\\s'\"]+)");
+
+    /** A netrc entry, one line or many: {@code machine h login bob password hunter2}. */
+    private static final Pattern NETRC = Pattern.compile("(?i)\\blogin\\s+\\S+\\s+password\\s+(?<val>[^\\s'\"]+)");
 
     /** Fragments one of which every secret key name holds (lower case), for the pre-check. */
     private static final List<String> ASSIGNMENT_HINTS = List.of("pass", "pw", "pat", "psk", "key", "secret", "token",
@@ -203,6 +214,12 @@ public final class Redactor {
         if (lower.contains("pass")) {
             String c = t;
             t = replace(PROSE, c, n, m -> assignment(m, false, c));
+            if (lower.contains("login")) {
+                t = replace(NETRC, t, n, Redactor::valueOnly);
+            }
+        }
+        if (lower.contains("-u") && t.indexOf(':') >= 0) {
+            t = replace(USER_FLAG, t, n, Redactor::valueOnly);
         }
         return paths ? rewritePaths(t, n) : t;
     }
@@ -218,6 +235,15 @@ public final class Redactor {
             i = s.indexOf(literal, from);
         }
         return sb.append(s, from, s.length()).toString();
+    }
+
+    /** The match with its {@code val} group masked; null (kept) for a marker, or for digits only (an id, not a secret). */
+    private static String valueOnly(Matcher m) {
+        String v = m.group("val");
+        if (v.startsWith(MARK) || v.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        return m.group().substring(0, m.start("val") - m.start()) + "[REDACTED]";
     }
 
     /** The assignment with its value replaced, or null to keep it as it is. */
