@@ -173,6 +173,32 @@ class ProofVerifyClaimsTest {
         assertThat(page.out()).contains("ALTERED").contains("index.html: sha256 is");
     }
 
+    // ---- 2b: text smuggled past the lenient parser is not "re-formatted" ----------------------
+
+    @Test
+    void text_after_the_object_or_a_key_given_twice_is_altered_not_re_formatted() throws Exception {
+        signedProof();
+        Path json = file(ProofStore.JSON);
+        String original = Files.readString(json);
+        String forgedStatus = "\"status\": \"FORGED-STATUS\",";
+        String trailing = original + "{\"run\": {\"status\": \"FORGED-STATUS\"}}\n";
+        // the first of two equal keys: a reader that keeps the first sees the forged value
+        String duplicate = original.replaceFirst("\"run\"\\s*:\\s*\\{", "\"run\": {" + forgedStatus);
+        assertThat(duplicate).isNotEqualTo(original).contains("FORGED-STATUS");
+        for (String tampered : List.of(trailing, duplicate)) {
+            Files.writeString(json, tampered);
+            Loki.Result r = verify();
+            assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+            assertThat(r.out()).contains("ALTERED").doesNotContain("re-formatted").doesNotContain("VERIFIED");
+            assertThat(verify("--json").json().path("unaltered").asBoolean()).isFalse();
+        }
+        assertThat(verify().out()).contains("a key appears twice");
+        Files.writeString(json, trailing);
+        assertThat(verify().out()).contains("more text after its JSON object");
+        Files.writeString(json, original);
+        assertThat(verify().exit()).isZero();
+    }
+
     // ---- 3: another run's proof copied into a run's folder -----------------------------------
 
     @Test
