@@ -132,7 +132,8 @@ final class ProofShareCommand extends BaseCommand {
         if (r.url().isEmpty()) {
             throw LokiException.failed("Failed to create gist: " + r.error());
         }
-        store.recordPublished(id, "gist", "github-gist", r.url().get(), ProofSigner.forEnv(ctx.env()));
+        store.recordPublished(id, "gist", "github-gist", r.url().get(), ProofSigner.forEnv(ctx.env()))
+                .ifPresent(n -> ctx.err().println("note: " + n));
         print("gist", r.url().get(), 0, SharePolicy.isLegacy(p));
         return ExitCode.OK;
     }
@@ -180,7 +181,8 @@ final class ProofShareCommand extends BaseCommand {
         HostedPublisher.Outcome r = new HostedPublisher(settings.get()).publish(id, bytes,
                 fmt.equals("json") ? "application/json" : "text/html; charset=utf-8");
         if (r.ok()) {
-            store.recordPublished(id, "hosted", shown, r.url().orElse(""), ProofSigner.forEnv(ctx.env()));
+            store.recordPublished(id, "hosted", shown, r.url().orElse(""), ProofSigner.forEnv(ctx.env()))
+                    .ifPresent(n -> ctx.err().println("note: " + n));
             if (r.url().isPresent()) {
                 print("hosted", r.url().get(), r.status(), proof.filter(SharePolicy::isLegacy).isPresent());
             } else {

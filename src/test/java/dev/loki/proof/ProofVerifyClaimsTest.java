@@ -199,6 +199,42 @@ class ProofVerifyClaimsTest {
         assertThat(verify().exit()).isZero();
     }
 
+    // ---- 2c: sharing from a machine without the signing key keeps the signature --------------
+
+    @Test
+    void sharing_a_signed_proof_where_its_key_is_not_held_neither_strips_nor_replaces_its_signature()
+            throws Exception {
+        signedProof();
+        String mine = fingerprint();
+        byte[] before = Files.readAllBytes(file(ProofStore.JSON));
+        byte[] envelope = Files.readAllBytes(file(Attestation.FILE));
+        // a teammate without a key, then one with a key of their own
+        Map<String, String> noKey = GistShareTest.fakeGhEnv(tmp.resolve("no-key"), fx.repo.env());
+        noKey.put("HOME", Files.createDirectories(tmp.resolve("home-no-key")).toString());
+        Map<String, String> otherKey = GistShareTest.fakeGhEnv(tmp.resolve("other-key"), fx.repo.env());
+        otherKey.put("HOME", Files.createDirectories(tmp.resolve("home-other-key")).toString());
+        assertThat(fx.loki(otherKey, "proof", "keygen").exit()).isZero();
+        for (Map<String, String> env : List.of(noKey, otherKey)) {
+            Loki.Result share = fx.loki(env, "proof", "share", "--yes", RunFixture.RUN_ID);
+            assertThat(share.exit()).as(share.toString()).isZero();
+            assertThat(share.err()).contains("signed by key " + mine + ", which this machine does not hold");
+            assertThat(Files.readAllBytes(file(ProofStore.JSON))).as("proof.json untouched").isEqualTo(before);
+            assertThat(Files.readAllBytes(file(Attestation.FILE))).as("attestation untouched").isEqualTo(envelope);
+            Loki.Result v = verify();
+            assertThat(v.exit()).as(v.toString()).isZero();
+            assertThat(v.out()).contains("VERIFIED (signed by key " + mine + ")");
+        }
+        assertThat(Files.readAllLines(file(ProofStore.PUBLISH_LOG))).hasSize(2)
+                .allMatch(l -> l.contains("https://gist.github.com/tester/0123456789abcdef"));
+        // the key's owner shares: the URL goes into proof.json, signed again with the same key
+        Map<String, String> own = GistShareTest.fakeGhEnv(tmp.resolve("own"), fx.repo.env());
+        Loki.Result share = fx.loki(own, "proof", "share", "--yes", RunFixture.RUN_ID);
+        assertThat(share.exit()).as(share.toString()).isZero();
+        assertThat(share.err()).doesNotContain("does not hold");
+        assertThat(Files.readString(file(ProofStore.JSON))).contains("\"public_url\": \"https://gist.github.com/");
+        assertThat(verify().out()).contains("VERIFIED (signed by key " + mine + ")");
+    }
+
     // ---- 3: another run's proof copied into a run's folder -----------------------------------
 
     @Test
