@@ -47,6 +47,14 @@ public final class Redactor {
     /** A netrc entry, one line or many: {@code machine h login bob password hunter2}. */
     private static final Pattern NETRC = Pattern.compile("(?i)\\blogin\\s+\\S+\\s+password\\s+(?<val>[^\\s'\"]+)");
 
+    /**
+     * A {@code Cookie:} header's values (every pair) and a {@code Set-Cookie:} header's value (its
+     * first pair; the rest are attributes), up to the end of the line or a quote: cookies are
+     * sessions, whatever they are called ({@code sessionid}, {@code _gh_sess}).
+     */
+    private static final Pattern COOKIE = Pattern.compile("(?i)\\b(?<set>set-)?cookie\\s*:\\s*(?<pairs>[^\\r\\n\"']+)");
+    private static final Pattern COOKIE_PAIR = Pattern.compile("(?<name>[^\\s=;,]+)=(?<val>[^;\\s]*)");
+
     /** Fragments one of which every secret key name holds (lower case), for the pre-check. */
     private static final List<String> ASSIGNMENT_HINTS = List.of("pass", "pw", "pat", "psk", "key", "secret", "token",
             "auth", "credential");
@@ -162,6 +170,18 @@ public final class Redactor {
                 if (secretValue) {
                     n[0]++;
                     o.put(redactString(e.getKey(), n), "[REDACTED]");
+                } else if (v.isArray() && SecretKeys.isSecret(e.getKey())) {
+                    // {"passwords": ["pw1", "pw2"]}: each value the key names
+                    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+                    for (JsonNode c : v) {
+                        if ((c.isTextual() || c.isNumber()) && isSecretValue(c.asText(), e.getKey())) {
+                            n[0]++;
+                            a.add("[REDACTED]");
+                        } else {
+                            a.add(walk(c, n));
+                        }
+                    }
+                    o.set(redactString(e.getKey(), n), a);
                 } else {
                     o.set(redactString(e.getKey(), n), walk(v, n));
                 }
@@ -218,6 +238,9 @@ public final class Redactor {
                 t = replace(NETRC, t, n, Redactor::valueOnly);
             }
         }
+        if (lower.contains("cookie")) {
+            t = replace(COOKIE, t, n, Redactor::cookieValues);
+        }
         if (lower.contains("-u") && t.indexOf(':') >= 0) {
             t = replace(USER_FLAG, t, n, Redactor::valueOnly);
         }
@@ -235,6 +258,32 @@ public final class Redactor {
             i = s.indexOf(literal, from);
         }
         return sb.append(s, from, s.length()).toString();
+    }
+
+    /** A cookie header with its values masked (all pairs of Cookie, the first of Set-Cookie); null when none is set. */
+    private static String cookieValues(Matcher m) {
+        String pairs = m.group("pairs");
+        boolean firstOnly = m.group("set") != null;
+        Matcher p = COOKIE_PAIR.matcher(pairs);
+        StringBuilder sb = new StringBuilder();
+        int last = 0;
+        boolean changed = false;
+        while (p.find()) {
+            String v = p.group("val");
+            if (!v.isEmpty() && !v.startsWith(MARK)) {
+                sb.append(pairs, last, p.start("val")).append("[REDACTED]");
+                last = p.end("val");
+                changed = true;
+            }
+            if (firstOnly) {
+                break;
+            }
+        }
+        if (!changed) {
+            return null;
+        }
+        sb.append(pairs, last, pairs.length());
+        return m.group().substring(0, m.start("pairs") - m.start()) + sb;
     }
 
     /** The match with its {@code val} group masked; null (kept) for a marker, or for digits only (an id, not a secret). */
