@@ -61,6 +61,8 @@ public final class ProofRoutes {
             JsonNode verdict = p.path("council").path("final_verdict");
             item.set("final_verdict", verdict.isTextual() ? verdict : Json.MAPPER.nullNode());
             item.put("has_html", BoundedFiles.isConfinedFile(b.loki(), d.resolve("index.html")));
+            // what 'loki proof verify' says: a verdict from an edited proof.json is not shown as a fact
+            item.put("integrity", integrity(d));
         }
         o.put("total", dirs.size());
         o.put("limit", limit);
@@ -87,6 +89,21 @@ public final class ProofRoutes {
         ctx.header("Content-Security-Policy", PROOF_CSP);
         ctx.header("X-Frame-Options", "SAMEORIGIN");
         ctx.contentType("text/html; charset=utf-8").result(Files.readAllBytes(f));
+    }
+
+    /**
+     * {@code loki proof verify}'s verdict for the proof in {@code d} (this machine's key trusted):
+     * VERIFIED, INTEGRITY ONLY, ALTERED or NO HASH; UNREADABLE when its files cannot be read.
+     */
+    private String integrity(Path d) {
+        if (!BoundedFiles.isConfinedFile(b.loki(), d.resolve("proof.json"))) {
+            return "UNREADABLE";
+        }
+        try {
+            return dev.loki.proof.Attestation.verifyWithLocalKey(d, b.env()).verdict().label();
+        } catch (IOException | RuntimeException e) {
+            return "UNREADABLE";
+        }
     }
 
     private Path dir(String id) {
