@@ -128,7 +128,7 @@ final class ProofShareCommand extends BaseCommand {
             }
         }
         ctx.err().println("Uploading proof page...");
-        GistPublisher.Outcome r = gh.publish(id, page, visibility.isPublic);
+        GistPublisher.Outcome r = gh.publish(id, bytes, visibility.isPublic);
         if (r.url().isEmpty()) {
             throw LokiException.failed("Failed to create gist: " + r.error());
         }
@@ -223,6 +223,16 @@ final class ProofShareCommand extends BaseCommand {
             if (r.verdict() == Attestation.Verdict.ALTERED) {
                 throw LokiException.failed("Refusing to publish: the proof was altered after it was written ("
                         + String.join("; ", r.findings()) + "). Regenerate it with 'loki proof generate'.");
+            }
+            try {
+                // what was checked is what goes out: the bytes read before, the file verified just now
+                Path sent = store.dirOf(id).resolve(page ? ProofStore.HTML : ProofStore.JSON);
+                if (!java.util.Arrays.equals(bytes, Files.readAllBytes(sent))) {
+                    throw LokiException.failed("Refusing to publish: " + sent.getFileName() + " changed while it was"
+                            + " being checked (is a run writing this proof?). Try again when it is finished.");
+                }
+            } catch (IOException e) {
+                throw LokiException.failed("Refusing to publish: the proof could not be read again: " + e.getMessage());
             }
             if (page && r.pageUnchecked()) {
                 throw LokiException.failed("Refusing to publish: index.html is not covered by an attestation and "
