@@ -219,6 +219,10 @@ public final class Redactor {
             t = replace(SecretPatterns.BEARER, t, n, m -> m.group(3).startsWith(MARK) ? null
                     : m.group(1) + m.group(2) + "[REDACTED]");
         }
+        if (lower.contains("authorization")) {
+            t = replace(SecretPatterns.AUTH_TOKEN, t, n, m -> m.group(3).startsWith(MARK) ? null
+                    : m.group(1) + m.group(2) + "[REDACTED]");
+        }
         if (t.contains("://") && t.indexOf('@') >= 0) {
             t = replace(SecretPatterns.URI_CREDENTIALS, t, n, m -> m.group(3).startsWith(MARK)
                     || SecretPatterns.looksLikePort(m.group(3)) ? null
@@ -448,6 +452,13 @@ public final class Redactor {
         while (b.find()) {
             if (!b.group(3).startsWith(MARK)) {
                 found.add("BEARER");
+                break;
+            }
+        }
+        Matcher a = SecretPatterns.AUTH_TOKEN.matcher(serialised);
+        while (a.find()) {
+            if (!a.group(3).startsWith(MARK)) {
+                found.add("AUTH_TOKEN");
                 break;
             }
         }

@@ -68,6 +68,10 @@ class RedactorTest {
         assertThat(Redactor.survivors("https://u:[REDACTED]@h and https://h:8080/x@y")).isEmpty();
         assertThat(Redactor.survivors("-----BEGIN " + "EC PRIVATE KEY-----\\nabc")).containsExactly("PRIVATE_KEY");
         assertThat(Redactor.survivors(redactor.redact("x " + GHP + " y https://u:p4ss@h").text())).isEmpty();
+        assertThat(Redactor.survivors("Authorization: token 0123456789abcdef0123456789abcdef01234567"))
+                .containsExactly("AUTH_TOKEN");
+        assertThat(Redactor.survivors(redactor.redact("Authorization: token 0123456789abcdef0123456789abcdef0123")
+                .text())).isEmpty();
     }
 
     @Test
