@@ -89,9 +89,24 @@ public final class ProofStore {
     }
 
     void write(String id, ObjectNode proof, String html) throws IOException {
+        refuseLinks(id);
         Path d = Files.createDirectories(dirOf(id));
         AtomicFiles.writeString(d.resolve(HTML), html);
         AtomicFiles.writeString(d.resolve(JSON), Json.pretty(proof) + "\n");
+    }
+
+    /**
+     * Refuses a proof folder (or {@code proofs/} itself) that is a symbolic link: the proof's files
+     * would be written wherever it points, outside {@code .loki} (an agent can plant one before the
+     * run ends and have the proof overwrite an {@code index.html} elsewhere).
+     */
+    private void refuseLinks(String id) throws IOException {
+        for (Path p : List.of(root, dirOf(id))) {
+            if (Files.isSymbolicLink(p)) {
+                throw new IOException(p + " is a symbolic link; refusing to write the proof through it (remove the"
+                        + " link and run 'loki proof generate --run-id " + id + "')");
+            }
+        }
     }
 
     /**
@@ -104,6 +119,7 @@ public final class ProofStore {
      */
     public Optional<String> recordPublished(String id, String target, String endpoint, String url,
             ProofSigner signer) throws IOException {
+        refuseLinks(id);
         Path d = dirOf(id);
         Optional<String> note = Optional.empty();
         try (FileLocks.Held lock = FileLocks.lockFor(d.resolve(JSON), Duration.ofSeconds(30))) {

@@ -40,6 +40,21 @@ class ProofRegenerateTest {
     }
 
     @Test
+    void a_proof_folder_that_is_a_link_is_not_written_through() throws Exception {
+        RunFixture fx = RunFixture.create(tmp);
+        Path elsewhere = Files.createDirectories(tmp.resolve("site"));
+        Files.writeString(elsewhere.resolve(ProofStore.HTML), "the user's own page\n");
+        Files.createDirectories(fx.dir.resolve("proofs"));
+        Files.createSymbolicLink(fx.proofDir(), elsewhere);
+        ProofResult p = ProofService.generateNow(fx.dir, fx.repo.env(), RunFixture.RUN_ID, false);
+        assertThat(p.written()).isFalse();
+        assertThat(String.join("\n", p.warnings())).contains("symbolic link");
+        assertThat(Files.readString(elsewhere.resolve(ProofStore.HTML))).isEqualTo("the user's own page\n");
+        assertThat(elsewhere.resolve(ProofStore.JSON)).doesNotExist();
+        assertThat(elsewhere.resolve(Attestation.FILE)).doesNotExist();
+    }
+
+    @Test
     void a_proof_made_again_after_the_run_describes_the_run_not_the_edits_since() throws Exception {
         RunFixture fx = RunFixture.create(tmp);
         String id = RunFixture.RUN_ID + "-e";
