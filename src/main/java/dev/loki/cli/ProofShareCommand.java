@@ -128,11 +128,12 @@ final class ProofShareCommand extends BaseCommand {
             }
         }
         ctx.err().println("Uploading proof page...");
-        GistPublisher.Outcome r = gh.publish(id, page, visibility.isPublic);
+        GistPublisher.Outcome r = gh.publish(id, bytes, visibility.isPublic);
         if (r.url().isEmpty()) {
             throw LokiException.failed("Failed to create gist: " + r.error());
         }
-        store.recordPublished(id, "gist", "github-gist", r.url().get(), ProofSigner.forEnv(ctx.env()));
+        store.recordPublished(id, "gist", "github-gist", r.url().get(), ProofSigner.forEnv(ctx.env()))
+                .ifPresent(n -> ctx.err().println("note: " + n));
         print("gist", r.url().get(), 0, SharePolicy.isLegacy(p));
         return ExitCode.OK;
     }
@@ -180,7 +181,8 @@ final class ProofShareCommand extends BaseCommand {
         HostedPublisher.Outcome r = new HostedPublisher(settings.get()).publish(id, bytes,
                 fmt.equals("json") ? "application/json" : "text/html; charset=utf-8");
         if (r.ok()) {
-            store.recordPublished(id, "hosted", shown, r.url().orElse(""), ProofSigner.forEnv(ctx.env()));
+            store.recordPublished(id, "hosted", shown, r.url().orElse(""), ProofSigner.forEnv(ctx.env()))
+                    .ifPresent(n -> ctx.err().println("note: " + n));
             if (r.url().isPresent()) {
                 print("hosted", r.url().get(), r.status(), proof.filter(SharePolicy::isLegacy).isPresent());
             } else {
@@ -221,6 +223,16 @@ final class ProofShareCommand extends BaseCommand {
             if (r.verdict() == Attestation.Verdict.ALTERED) {
                 throw LokiException.failed("Refusing to publish: the proof was altered after it was written ("
                         + String.join("; ", r.findings()) + "). Regenerate it with 'loki proof generate'.");
+            }
+            try {
+                // what was checked is what goes out: the bytes read before, the file verified just now
+                Path sent = store.dirOf(id).resolve(page ? ProofStore.HTML : ProofStore.JSON);
+                if (!java.util.Arrays.equals(bytes, Files.readAllBytes(sent))) {
+                    throw LokiException.failed("Refusing to publish: " + sent.getFileName() + " changed while it was"
+                            + " being checked (is a run writing this proof?). Try again when it is finished.");
+                }
+            } catch (IOException e) {
+                throw LokiException.failed("Refusing to publish: the proof could not be read again: " + e.getMessage());
             }
             if (page && r.pageUnchecked()) {
                 throw LokiException.failed("Refusing to publish: index.html is not covered by an attestation and "

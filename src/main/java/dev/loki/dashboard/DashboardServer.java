@@ -122,7 +122,13 @@ public final class DashboardServer implements AutoCloseable {
             new CouncilRoutes(b).register(t);
             new ProofRoutes(b).register(t);
             new dev.loki.dashboard.api.RunsRoutes(b).register(t);
-            t.sse("/api/events/stream", Scope.READ, client -> hub.subscribe(client, "status", watcher.currentStatus()));
+            t.sse("/api/events/stream", Scope.READ, client -> {
+                // the stream outlives the request that opened it: its credential is checked again
+                String authorization = client.ctx().header("Authorization");
+                String cookie = client.ctx().cookie(SessionStore.COOKIE);
+                hub.subscribe(client, "status", watcher.currentStatus(),
+                        () -> auth.stillValid(authorization, cookie, Scope.READ));
+            });
             new StaticRoutes().register(t);
             table[0] = t;
         });

@@ -211,6 +211,14 @@ public final class Attestation {
         String computed = Verification.hashOf(proof);
         Path envFile = dir.resolve(FILE);
         List<String> findings = new ArrayList<>();
+        // the lenient read above keeps the last of two equal keys and stops after the first value:
+        // text added before a key or after the object would otherwise pass as "re-formatted"
+        Optional<String> notOneObject = notExactlyOneObject(json);
+        if (notOneObject.isPresent() && !recorded.isEmpty()) {
+            return new Report(Verdict.ALTERED, "changed after it was written", "", false,
+                    Files.isRegularFile(envFile), recorded, computed, List.of("proof.json: " + notOneObject.get()
+                            + "; loki writes exactly one JSON object with distinct keys, so this was added to it"));
+        }
         if (!Files.isRegularFile(envFile)) {
             if (recorded.isEmpty()) {
                 return new Report(Verdict.NO_HASH, "unverified (no integrity hash): a legacy proof, written by "
@@ -440,6 +448,26 @@ public final class Attestation {
         }
         return Optional.of("proof.json: this is the proof of run '" + runId + "', not of '" + folder
                 + "' (its run_id is not the run whose folder it is in: copied from another run's proof?)");
+    }
+
+    /**
+     * Why {@code json} is not exactly one JSON object with distinct keys at every level (text after
+     * the object, a key given twice), or empty when it is.
+     */
+    static Optional<String> notExactlyOneObject(byte[] json) {
+        try {
+            Json.MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(json);
+            return Optional.empty();
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            return Optional.of("it holds more text after its JSON object");
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            return Optional.of(m.startsWith("Duplicate field") ? "a key appears twice in one object ("
+                    + m.replace("Duplicate field ", "") + ")" : "it is not strict JSON (" + m + ")");
+        } catch (IOException e) {
+            return Optional.of("it is not strict JSON (" + e.getMessage() + ")");
+        }
     }
 
     /** Where {@code html} first differs from the page {@code proof} renders, or "" when it does not. */

@@ -84,16 +84,29 @@ final class FilesChanged {
         }
         String end;
         String endTree;
-        try {
-            SnapshotStore.Snapshot snap = store.take(REF_PREFIX + run.runId(), "loki proof " + run.runId(),
-                    new SnapshotStore.Limits(100L * 1024 * 1024, Instant.now().plus(TIMEOUT)));
-            end = snap.commit();
-            endTree = snap.tree();
-        } catch (IOException | GitException e) {
-            notes.add("could not snapshot the work tree: " + e.getMessage());
-            return new Outcome(empty(baseKind), Optional.empty(), base, "", notes);
-        }
+        String endNote = "";
         GitCli git = GitCli.in(dir.workTree(), env).withEnv(Map.of("GIT_DIR", store.directory().toString()));
+        Optional<String[]> atEnd = snapshotAtEnd(store, git, run);
+        if (atEnd.isPresent()) {
+            // a proof made again after the run ended (by hand, e.g. for --include-diffs) describes the
+            // work tree as the run left it, not the user's edits since
+            end = atEnd.get()[0];
+            endTree = atEnd.get()[1];
+        } else {
+            try {
+                SnapshotStore.Snapshot snap = store.take(REF_PREFIX + run.runId(), "loki proof " + run.runId(),
+                        new SnapshotStore.Limits(100L * 1024 * 1024, Instant.now().plus(TIMEOUT)));
+                end = snap.commit();
+                endTree = snap.tree();
+            } catch (IOException | GitException e) {
+                notes.add("could not snapshot the work tree: " + e.getMessage());
+                return new Outcome(empty(baseKind), Optional.empty(), base, "", notes);
+            }
+            endNote = lateSnapshotNote(run);
+            if (!endNote.isEmpty()) {
+                notes.add(endNote);
+            }
+        }
         List<TreeChange> changes = store.diff(base, end, TIMEOUT);
         Map<String, long[]> numstat = numstat(git, base, end);
         ObjectNode o = Json.object();
@@ -119,11 +132,63 @@ final class FilesChanged {
         if (!caveat.isEmpty()) {
             o.put("base_note", caveat);
         }
+        if (!endNote.isEmpty()) {
+            o.put("end_note", endNote);
+        }
         o.put("base_commit", base);
         o.put("end_snapshot", end);
         o.put("end_tree", endTree);
         Optional<ArrayNode> diffs = includeDiffs ? Optional.of(patches(git, base, end, changes)) : Optional.empty();
         return new Outcome(o, diffs, base, end, notes);
+    }
+
+    /** How long after a run's end a fresh snapshot still counts as the run's end (the end-of-run proof). */
+    static final Duration END_GRACE = Duration.ofMinutes(2);
+
+    /**
+     * The snapshot an earlier proof of this run took when (or after) the run ended, as {commit,
+     * tree}: the run's end state. Empty while the run has not ended, when no proof snapshot
+     * exists, or when it is older than the run's (latest) end: a resumed run ended again later.
+     */
+    private static Optional<String[]> snapshotAtEnd(SnapshotStore store, GitCli git, RunRecord run) {
+        Optional<Instant> ended = instant(run.endedAt());
+        if (ended.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> commit = store.resolve(REF_PREFIX + run.runId());
+        if (commit.isEmpty()) {
+            return Optional.empty();
+        }
+        GitCli.Result r = git.exec(List.of("log", "-1", "--format=%ct %T", commit.get()), null, TIMEOUT);
+        String[] f = r.ok() ? r.out().strip().split(" ") : new String[0];
+        if (f.length != 2) {
+            return Optional.empty();
+        }
+        try {
+            // commit times are whole seconds: the end-of-run snapshot may carry the end's own second
+            boolean atOrAfterEnd = Long.parseLong(f[0]) >= ended.get().getEpochSecond();
+            return atOrAfterEnd ? Optional.of(new String[] {commit.get(), f[1]}) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Said when the end snapshot is taken well after the run ended: later edits count as the run's. */
+    private static String lateSnapshotNote(RunRecord run) {
+        Optional<Instant> ended = instant(run.endedAt());
+        if (ended.isEmpty() || Instant.now().isBefore(ended.get().plus(END_GRACE))) {
+            return "";
+        }
+        return "the work tree was snapshotted now, not when the run ended (" + run.endedAt() + "): no snapshot"
+                + " of its end was kept, so edits made since are listed as if the run made them";
+    }
+
+    private static Optional<Instant> instant(String ts) {
+        try {
+            return ts == null || ts.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(ts));
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     /**

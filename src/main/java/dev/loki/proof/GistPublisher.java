@@ -45,14 +45,18 @@ public final class GistPublisher {
         return Optional.empty();
     }
 
-    public Outcome publish(String proofId, Path html, boolean isPublic) throws IOException {
+    /**
+     * Uploads {@code html}: the very bytes the caller checked and previewed, never the file read
+     * again (a page rewritten while the user was asked would otherwise go out unchecked).
+     */
+    public Outcome publish(String proofId, byte[] html, boolean isPublic) throws IOException {
         Optional<Path> gh = ExternalCommand.find("gh", env);
         if (gh.isEmpty()) {
             return new Outcome(Optional.empty(), "gh CLI not found on PATH");
         }
         Path tmp = Files.createTempDirectory("loki-proof-");
         try {
-            Path page = Files.copy(html, tmp.resolve("index.html"));
+            Path page = Files.write(tmp.resolve("index.html"), html);
             List<String> args = new ArrayList<>(List.of("gist", "create", page.toString(), "--desc",
                     "Loki proof-of-run " + proofId));
             if (isPublic) {

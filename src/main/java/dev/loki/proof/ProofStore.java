@@ -89,22 +89,51 @@ public final class ProofStore {
     }
 
     void write(String id, ObjectNode proof, String html) throws IOException {
+        refuseLinks(id);
         Path d = Files.createDirectories(dirOf(id));
         AtomicFiles.writeString(d.resolve(HTML), html);
         AtomicFiles.writeString(d.resolve(JSON), Json.pretty(proof) + "\n");
     }
 
     /**
-     * Records where a proof was published: {@code deployment.public_url} (then the hash, and the
-     * signature if there was one, are computed again) and a line in the proof's publish log.
+     * Refuses a proof folder (or {@code proofs/} itself) that is a symbolic link: the proof's files
+     * would be written wherever it points, outside {@code .loki} (an agent can plant one before the
+     * run ends and have the proof overwrite an {@code index.html} elsewhere).
      */
-    public void recordPublished(String id, String target, String endpoint, String url, ProofSigner signer)
-            throws IOException {
+    private void refuseLinks(String id) throws IOException {
+        for (Path p : List.of(root, dirOf(id))) {
+            if (Files.isSymbolicLink(p)) {
+                throw new IOException(p + " is a symbolic link; refusing to write the proof through it (remove the"
+                        + " link and run 'loki proof generate --run-id " + id + "')");
+            }
+        }
+    }
+
+    /**
+     * Records where a proof was published: {@code deployment.public_url} (then the hash, and the
+     * signature if there was one, are computed again) and a line in the proof's publish log. A proof
+     * signed by a key {@code signer} does not hold is left as it is (its URL goes into the publish log
+     * only): re-sealing it would drop its signature, or replace it with this machine's.
+     *
+     * @return a note for the user when proof.json was left as it is, else empty
+     */
+    public Optional<String> recordPublished(String id, String target, String endpoint, String url,
+            ProofSigner signer) throws IOException {
+        refuseLinks(id);
         Path d = dirOf(id);
+        Optional<String> note = Optional.empty();
         try (FileLocks.Held lock = FileLocks.lockFor(d.resolve(JSON), Duration.ofSeconds(30))) {
             Optional<JsonNode> proof = parse(d.resolve(JSON));
+            JsonNode sig = proof.map(p -> p.path("verification").path("signature")).orElse(Json.MAPPER.nullNode());
+            String signedBy = sig.path("public_key").asText("");
+            boolean foreignKey = sig.isObject() && !signer.localPublicKey().map(signedBy::equals).orElse(false);
+            if (foreignKey && !url.isEmpty()) {
+                note = Optional.of("proof.json is signed by key " + ProofSigner.parsePublicKey(signedBy)
+                        .map(ProofSigner::fingerprint).orElse("(unreadable)") + ", which this machine does not hold:"
+                        + " it is left as it is, signature intact; the URL is recorded in " + PUBLISH_LOG + " only");
+            }
             // a legacy proof is the user's file and has no hash to renew: only the publish log records it
-            if (proof.isPresent() && !url.isEmpty() && !SharePolicy.isLegacy(proof.get())) {
+            if (proof.isPresent() && !url.isEmpty() && !SharePolicy.isLegacy(proof.get()) && !foreignKey) {
                 ObjectNode p = (ObjectNode) proof.get();
                 JsonNode dep = p.path("deployment");
                 ObjectNode deployment = dep.isObject() ? (ObjectNode) dep : p.putObject("deployment");
@@ -135,5 +164,6 @@ public final class ProofStore {
             }
             AtomicFiles.append(d.resolve(PUBLISH_LOG), (Json.compact(line) + "\n").getBytes(StandardCharsets.UTF_8));
         }
+        return note;
     }
 }

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@code redactions_count} says how many secrets were found, not how many paths were shortened.
  */
 public final class Redactor {
-    public static final String RULES_VERSION = "3.0";
+    public static final String RULES_VERSION = "3.1";
     static final String MARK = "[REDACTED";
 
     /** {@code --password hunter2}, {@code --api-key=...}. */
@@ -35,6 +35,25 @@ public final class Redactor {
      */
     private static final Pattern PROSE = Pattern.compile(
             "(?i)\\b(?<key>password|passwd|passphrase)(?<sep>\\s+(?:is|was|of)\\s*:?\\s+)(?<val>[^\\s,;'\"]{2,}[^\\s,;'\".!?])");
+
+    /**
+     * {@code curl -u user:password}, {@code --user=user:password}, {@code --proxy-user ...}: the
+     * part after the first colon. A value of digits only is a uid:gid ({@code docker run -u 1000:1000}); a
+     * URL ({@code -u https://host}) is not a user.
+     */
+    private static final Pattern USER_FLAG = Pattern.compile(
+            "(?<![A-Za-z0-9_-])(?:-u|--user|--proxy-user)(?:\\s+|=)['\"]?[^\\s:'\"/]*:(?<val>(?!//)[^\\s'\"]+)");
+
+    /** A netrc entry, one line or many: {@code machine h login bob password hunter2}. */
+    private static final Pattern NETRC = Pattern.compile("(?i)\\blogin\\s+\\S+\\s+password\\s+(?<val>[^\\s'\"]+)");
+
+    /**
+     * A {@code Cookie:} header's values (every pair) and a {@code Set-Cookie:} header's value (its
+     * first pair; the rest are attributes), up to the end of the line or a quote: cookies are
+     * sessions, whatever they are called ({@code sessionid}, {@code _gh_sess}).
+     */
+    private static final Pattern COOKIE = Pattern.compile("(?i)\\b(?<set>set-)?cookie\\s*:\\s*(?<pairs>[^\\r\\n\"']+)");
+    private static final Pattern COOKIE_PAIR = Pattern.compile("(?<name>[^\\s=;,]+)=(?<val>[^;\\s]*)");
 
     /** Fragments one of which every secret key name holds (lower case), for the pre-check. */
     private static final List<String> ASSIGNMENT_HINTS = List.of("pass", "pw", "pat", "psk", "key", "secret", "token",
@@ -151,6 +170,18 @@ public final class Redactor {
                 if (secretValue) {
                     n[0]++;
                     o.put(redactString(e.getKey(), n), "[REDACTED]");
+                } else if (v.isArray() && SecretKeys.isSecret(e.getKey())) {
+                    // {"passwords": ["pw1", "pw2"]}: each value the key names
+                    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+                    for (JsonNode c : v) {
+                        if ((c.isTextual() || c.isNumber()) && isSecretValue(c.asText(), e.getKey())) {
+                            n[0]++;
+                            a.add("[REDACTED]");
+                        } else {
+                            a.add(walk(c, n));
+                        }
+                    }
+                    o.set(redactString(e.getKey(), n), a);
                 } else {
                     o.set(redactString(e.getKey(), n), walk(v, n));
                 }
@@ -188,6 +219,10 @@ public final class Redactor {
             t = replace(SecretPatterns.BEARER, t, n, m -> m.group(3).startsWith(MARK) ? null
                     : m.group(1) + m.group(2) + "[REDACTED]");
         }
+        if (lower.contains("authorization")) {
+            t = replace(SecretPatterns.AUTH_TOKEN, t, n, m -> m.group(3).startsWith(MARK) ? null
+                    : m.group(1) + m.group(2) + "[REDACTED]");
+        }
         if (t.contains("://") && t.indexOf('@') >= 0) {
             t = replace(SecretPatterns.URI_CREDENTIALS, t, n, m -> m.group(3).startsWith(MARK)
                     || SecretPatterns.looksLikePort(m.group(3)) ? null
@@ -203,6 +238,15 @@ public final class Redactor {
         if (lower.contains("pass")) {
             String c = t;
             t = replace(PROSE, c, n, m -> assignment(m, false, c));
+            if (lower.contains("login")) {
+                t = replace(NETRC, t, n, Redactor::valueOnly);
+            }
+        }
+        if (lower.contains("cookie")) {
+            t = replace(COOKIE, t, n, Redactor::cookieValues);
+        }
+        if (lower.contains("-u") && t.indexOf(':') >= 0) {
+            t = replace(USER_FLAG, t, n, Redactor::valueOnly);
         }
         return paths ? rewritePaths(t, n) : t;
     }
@@ -218,6 +262,41 @@ public final class Redactor {
             i = s.indexOf(literal, from);
         }
         return sb.append(s, from, s.length()).toString();
+    }
+
+    /** A cookie header with its values masked (all pairs of Cookie, the first of Set-Cookie); null when none is set. */
+    private static String cookieValues(Matcher m) {
+        String pairs = m.group("pairs");
+        boolean firstOnly = m.group("set") != null;
+        Matcher p = COOKIE_PAIR.matcher(pairs);
+        StringBuilder sb = new StringBuilder();
+        int last = 0;
+        boolean changed = false;
+        while (p.find()) {
+            String v = p.group("val");
+            if (!v.isEmpty() && !v.startsWith(MARK)) {
+                sb.append(pairs, last, p.start("val")).append("[REDACTED]");
+                last = p.end("val");
+                changed = true;
+            }
+            if (firstOnly) {
+                break;
+            }
+        }
+        if (!changed) {
+            return null;
+        }
+        sb.append(pairs, last, pairs.length());
+        return m.group().substring(0, m.start("pairs") - m.start()) + sb;
+    }
+
+    /** The match with its {@code val} group masked; null (kept) for a marker, or for digits only (an id, not a secret). */
+    private static String valueOnly(Matcher m) {
+        String v = m.group("val");
+        if (v.startsWith(MARK) || v.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        return m.group().substring(0, m.start("val") - m.start()) + "[REDACTED]";
     }
 
     /** The assignment with its value replaced, or null to keep it as it is. */
@@ -373,6 +452,13 @@ public final class Redactor {
         while (b.find()) {
             if (!b.group(3).startsWith(MARK)) {
                 found.add("BEARER");
+                break;
+            }
+        }
+        Matcher a = SecretPatterns.AUTH_TOKEN.matcher(serialised);
+        while (a.find()) {
+            if (!a.group(3).startsWith(MARK)) {
+                found.add("AUTH_TOKEN");
                 break;
             }
         }

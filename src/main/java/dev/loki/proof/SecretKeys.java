@@ -31,6 +31,19 @@ final class SecretKeys {
     private static final Set<String> NOT_PASSWORD = Set.of("TEST", "TESTS", "GATE", "GATES", "CHECK", "CHECKS", "ALL",
             "MUST", "SHOULD", "TO", "WILL", "DID", "CAN", "BY", "FIRST", "OLD", "ONE");
 
+    /**
+     * Secret words that also name a secret at the end of one glued word: {@code PGPASSWORD}
+     * (libpq), {@code DBPASSWORD}, {@code CLIENTSECRET}, {@code ACCESSTOKEN}. Without this the
+     * word list above only saw them after a separator, so {@code PGPASSWORD=x} kept its value.
+     */
+    private static final List<String> GLUED = List.of("PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY");
+
+    /** Glued words that are a setting about a secret, not the secret ({@code NOPASSWD: ALL} in sudoers). */
+    private static final List<String> GLUED_NOT = List.of("NO", "MAX", "MIN", "NUM");
+
+    /** Whole names of well-known tools' secret variables that no rule above reads ({@code sshpass -e}). */
+    private static final Set<String> KNOWN = Set.of("SSHPASS");
+
     /** Trailing words that still mean the secret itself ({@code SECRET_KEY_BASE}). */
     private static final Set<String> TRAILERS = Set.of("VALUE", "BASE", "RAW", "PLAIN", "STR", "STRING");
 
@@ -47,8 +60,16 @@ final class SecretKeys {
         }
         String last = w.get(w.size() - 1);
         String prev = w.size() > 1 ? w.get(w.size() - 2) : "";
-        if (ALONE.contains(last)) {
+        if (ALONE.contains(last) || KNOWN.contains(last)) {
             return true;
+        }
+        for (String g : GLUED) {
+            if (last.length() > g.length() && last.endsWith(g)) {
+                String head = last.substring(0, last.length() - g.length());
+                if (GLUED_NOT.stream().noneMatch(head::equals)) {
+                    return true;
+                }
+            }
         }
         if (QUALIFIED.contains(last)) {
             return !prev.isEmpty() && !NOT_PASSWORD.contains(prev);

@@ -129,6 +129,12 @@ final class SecretPatterns {
 
     static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer|basic)(\\s+)([A-Za-z0-9._~+/-]{16,}=*)");
 
+    /**
+     * GitHub's other scheme, {@code Authorization: token <t>}: a classic 40-hex token has no
+     * prefix to recognise it by. Only after the header name, since "token" is an ordinary word.
+     */
+    static final Pattern AUTH_TOKEN = Pattern.compile("(?i)\\b(authorization\\s*[:=]\\s*[\"']?token)(\\s+)([A-Za-z0-9._~+/-]{16,}=*)");
+
     /** Every hint, by its first character: one pass over a text finds the kinds that may match it. */
     @SuppressWarnings("unchecked")
     private static final List<int[]>[] BY_FIRST_CHAR = new List[128];

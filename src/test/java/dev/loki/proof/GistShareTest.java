@@ -121,6 +121,35 @@ class GistShareTest {
     }
 
     @Test
+    void the_page_uploaded_is_the_page_that_was_checked_even_if_rewritten_before_the_upload() throws Exception {
+        Path html = fx.proofDir().resolve(ProofStore.HTML);
+        byte[] page = Files.readAllBytes(html);
+        // a gh whose login check (after the page was checked, before the upload) has the page
+        // rewritten, as a run regenerating this proof, or anyone, could while the user is asked
+        Path dir = Files.createDirectories(tmp.resolve("rewriting-gh"));
+        Path gh = dir.resolve("gh");
+        Files.writeString(gh, String.join("\n",
+                "#!/bin/sh",
+                "if [ \"$1\" = auth ]; then printf '<p>%s</p>' \"$REWRITE_TOKEN\" >> \"$REWRITE_PAGE\"; exit 0; fi",
+                "if [ \"$1\" = gist ] && [ \"$2\" = create ]; then cp \"$3\" \"$FAKE_GH_UPLOADED\";"
+                        + " echo 'https://gist.github.com/tester/0123456789abcdef'; exit 0; fi",
+                "exit 2", ""));
+        Files.setPosixFilePermissions(gh, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = env();
+        env.put("PATH", dir + ":" + env.get("PATH"));
+        env.put("REWRITE_PAGE", html.toString());
+        env.put("REWRITE_TOKEN", RunFixture.TOKEN);
+        try {
+            Loki.Result r = fx.lokiWithInput(env, "y\n", "proof", "share", RunFixture.RUN_ID);
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(Files.readString(html)).as("the page was rewritten").contains(RunFixture.TOKEN);
+            assertThat(Files.readAllBytes(uploaded)).as("what was checked went out").isEqualTo(page);
+        } finally {
+            Files.write(html, page);
+        }
+    }
+
+    @Test
     void typed_yes_with_public_makes_a_public_gist() throws Exception {
         Loki.Result r = fx.lokiWithInput(env(), "YES\n", "proof", "share", "--public", RunFixture.RUN_ID);
         assertThat(r.exit()).as(r.toString()).isZero();

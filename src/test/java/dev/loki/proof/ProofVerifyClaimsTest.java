@@ -173,6 +173,68 @@ class ProofVerifyClaimsTest {
         assertThat(page.out()).contains("ALTERED").contains("index.html: sha256 is");
     }
 
+    // ---- 2b: text smuggled past the lenient parser is not "re-formatted" ----------------------
+
+    @Test
+    void text_after_the_object_or_a_key_given_twice_is_altered_not_re_formatted() throws Exception {
+        signedProof();
+        Path json = file(ProofStore.JSON);
+        String original = Files.readString(json);
+        String forgedStatus = "\"status\": \"FORGED-STATUS\",";
+        String trailing = original + "{\"run\": {\"status\": \"FORGED-STATUS\"}}\n";
+        // the first of two equal keys: a reader that keeps the first sees the forged value
+        String duplicate = original.replaceFirst("\"run\"\\s*:\\s*\\{", "\"run\": {" + forgedStatus);
+        assertThat(duplicate).isNotEqualTo(original).contains("FORGED-STATUS");
+        for (String tampered : List.of(trailing, duplicate)) {
+            Files.writeString(json, tampered);
+            Loki.Result r = verify();
+            assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+            assertThat(r.out()).contains("ALTERED").doesNotContain("re-formatted").doesNotContain("VERIFIED");
+            assertThat(verify("--json").json().path("unaltered").asBoolean()).isFalse();
+        }
+        assertThat(verify().out()).contains("a key appears twice");
+        Files.writeString(json, trailing);
+        assertThat(verify().out()).contains("more text after its JSON object");
+        Files.writeString(json, original);
+        assertThat(verify().exit()).isZero();
+    }
+
+    // ---- 2c: sharing from a machine without the signing key keeps the signature --------------
+
+    @Test
+    void sharing_a_signed_proof_where_its_key_is_not_held_neither_strips_nor_replaces_its_signature()
+            throws Exception {
+        signedProof();
+        String mine = fingerprint();
+        byte[] before = Files.readAllBytes(file(ProofStore.JSON));
+        byte[] envelope = Files.readAllBytes(file(Attestation.FILE));
+        // a teammate without a key, then one with a key of their own
+        Map<String, String> noKey = GistShareTest.fakeGhEnv(tmp.resolve("no-key"), fx.repo.env());
+        noKey.put("HOME", Files.createDirectories(tmp.resolve("home-no-key")).toString());
+        Map<String, String> otherKey = GistShareTest.fakeGhEnv(tmp.resolve("other-key"), fx.repo.env());
+        otherKey.put("HOME", Files.createDirectories(tmp.resolve("home-other-key")).toString());
+        assertThat(fx.loki(otherKey, "proof", "keygen").exit()).isZero();
+        for (Map<String, String> env : List.of(noKey, otherKey)) {
+            Loki.Result share = fx.loki(env, "proof", "share", "--yes", RunFixture.RUN_ID);
+            assertThat(share.exit()).as(share.toString()).isZero();
+            assertThat(share.err()).contains("signed by key " + mine + ", which this machine does not hold");
+            assertThat(Files.readAllBytes(file(ProofStore.JSON))).as("proof.json untouched").isEqualTo(before);
+            assertThat(Files.readAllBytes(file(Attestation.FILE))).as("attestation untouched").isEqualTo(envelope);
+            Loki.Result v = verify();
+            assertThat(v.exit()).as(v.toString()).isZero();
+            assertThat(v.out()).contains("VERIFIED (signed by key " + mine + ")");
+        }
+        assertThat(Files.readAllLines(file(ProofStore.PUBLISH_LOG))).hasSize(2)
+                .allMatch(l -> l.contains("https://gist.github.com/tester/0123456789abcdef"));
+        // the key's owner shares: the URL goes into proof.json, signed again with the same key
+        Map<String, String> own = GistShareTest.fakeGhEnv(tmp.resolve("own"), fx.repo.env());
+        Loki.Result share = fx.loki(own, "proof", "share", "--yes", RunFixture.RUN_ID);
+        assertThat(share.exit()).as(share.toString()).isZero();
+        assertThat(share.err()).doesNotContain("does not hold");
+        assertThat(Files.readString(file(ProofStore.JSON))).contains("\"public_url\": \"https://gist.github.com/");
+        assertThat(verify().out()).contains("VERIFIED (signed by key " + mine + ")");
+    }
+
     // ---- 3: another run's proof copied into a run's folder -----------------------------------
 
     @Test

@@ -28,6 +28,17 @@ class RedactorTest {
     }
 
     @Test
+    void every_value_of_a_secret_named_array_is_redacted() throws Exception {
+        Redactor.Result r = redactor.redact(Json.parse("{\"passwords\": [\"pw-one-1\", \"pw-two-2\", null, 7],"
+                + " \"tokens\": [{\"note\": \"x\"}], \"names\": [\"alice\"]}"));
+        String out = Json.compact(r.tree());
+        assertThat(out).doesNotContain("pw-one-1").doesNotContain("pw-two-2")
+                .contains("\"passwords\":[\"[REDACTED]\",\"[REDACTED]\",null,\"[REDACTED]\"]")
+                .contains("\"tokens\":[{\"note\":\"x\"}]").contains("\"names\":[\"alice\"]");
+        assertThat(r.counts().secrets()).isEqualTo(3);
+    }
+
+    @Test
     void repo_root_and_home_become_dot_and_tilde_and_are_counted_apart_from_secrets() {
         Redactor.Text t = redactor.redact("edited /work/projects/todo-app/src/a.js and /home/alice/.npmrc; "
                 + "/home/bob/x and C:\\Users\\carol\\y");
@@ -57,6 +68,10 @@ class RedactorTest {
         assertThat(Redactor.survivors("https://u:[REDACTED]@h and https://h:8080/x@y")).isEmpty();
         assertThat(Redactor.survivors("-----BEGIN " + "EC PRIVATE KEY-----\\nabc")).containsExactly("PRIVATE_KEY");
         assertThat(Redactor.survivors(redactor.redact("x " + GHP + " y https://u:p4ss@h").text())).isEmpty();
+        assertThat(Redactor.survivors("Authorization: token 0123456789abcdef0123456789abcdef01234567"))
+                .containsExactly("AUTH_TOKEN");
+        assertThat(Redactor.survivors(redactor.redact("Authorization: token 0123456789abcdef0123456789abcdef0123")
+                .text())).isEmpty();
     }
 
     @Test

@@ -55,7 +55,7 @@ public final class CostReader {
 
     /** {@code {limit, used, exceeded}} when a limit is known (file or environment). */
     public static Optional<ObjectNode> budget(LokiDir loki, Map<String, String> env) {
-        Optional<JsonNode> file = BoundedFiles.json(loki.resolve("metrics/budget.json"), 64 * 1024);
+        Optional<JsonNode> file = BoundedFiles.json(loki, loki.resolve("metrics/budget.json"), 64 * 1024);
         Optional<Double> limit = file.flatMap(f -> number(f.has("limit") ? f.get("limit") : f.path("budget_limit")))
                 .or(() -> parse(env.getOrDefault("LOKI_BUDGET_LIMIT", "")))
                 .filter(l -> l > 0);
@@ -103,7 +103,7 @@ public final class CostReader {
         TreeMap<String, Double> byModel = new TreeMap<>();
         int counted = 0;
         for (Path f : files) {
-            Optional<JsonNode> n = BoundedFiles.json(f, 256 * 1024).filter(JsonNode::isObject);
+            Optional<JsonNode> n = BoundedFiles.json(loki, f, 256 * 1024).filter(JsonNode::isObject);
             if (n.isEmpty()) {
                 continue;
             }
@@ -133,7 +133,7 @@ public final class CostReader {
 
     private static Map<String, double[]> prices(LokiDir loki) {
         Map<String, double[]> out = new TreeMap<>(DEFAULT_PRICES);
-        BoundedFiles.json(loki.resolve("pricing.json"), 256 * 1024).ifPresent(p -> {
+        BoundedFiles.json(loki, loki.resolve("pricing.json"), 256 * 1024).ifPresent(p -> {
             for (Map.Entry<String, JsonNode> e : p.path("models").properties()) {
                 if (e.getValue().path("input").isNumber() && e.getValue().path("output").isNumber()) {
                     out.put(e.getKey().toLowerCase(Locale.ROOT), new double[] {

@@ -42,7 +42,7 @@ public final class CouncilRoutes {
     }
 
     void state(Context ctx) {
-        ctx.json(BoundedFiles.json(b.loki().resolve("council/state.json")).filter(JsonNode::isObject).orElseGet(() -> {
+        ctx.json(BoundedFiles.json(b.loki(), b.loki().resolve("council/state.json")).filter(JsonNode::isObject).orElseGet(() -> {
             ObjectNode o = Json.object();
             o.put("enabled", false);
             o.put("total_votes", 0);
@@ -63,7 +63,7 @@ public final class CouncilRoutes {
         ArrayNode arr = o.putArray("transcripts");
         for (int i = offset; i < Math.min(entries.size(), offset + limit); i++) {
             Entry e = entries.get(i);
-            BoundedFiles.json(e.file(), 1024 * 1024).filter(JsonNode::isObject).ifPresent(n -> {
+            BoundedFiles.json(b.loki(), e.file(), 1024 * 1024).filter(JsonNode::isObject).ifPresent(n -> {
                 ObjectNode rec = ((ObjectNode) n).deepCopy();
                 if (!rec.path("iteration_id").isTextual()) {
                     rec.put("iteration_id", e.name());
@@ -85,10 +85,10 @@ public final class CouncilRoutes {
     void transcript(Context ctx) {
         String id = Requests.id(ctx, "id");
         Path f = b.loki().resolve("council/transcripts").resolve(id + ".json");
-        if (!Files.isRegularFile(f)) {
+        if (!BoundedFiles.isConfinedFile(b.loki(), f)) {
             throw ApiError.notFound("transcript not found: " + id);
         }
-        JsonNode n = BoundedFiles.json(f, 1024 * 1024)
+        JsonNode n = BoundedFiles.json(b.loki(), f, 1024 * 1024)
                 .orElseThrow(() -> new ApiError(410, "corrupt", "transcript " + id + " is corrupt or too large"));
         if (!n.isObject()) {
             throw new ApiError(410, "corrupt", "transcript " + id + " is corrupt (not an object)");

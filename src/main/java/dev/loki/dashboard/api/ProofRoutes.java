@@ -49,7 +49,7 @@ public final class ProofRoutes {
         ArrayNode arr = o.putArray("proofs");
         for (int i = offset; i < Math.min(dirs.size(), offset + limit); i++) {
             Path d = dirs.get(i);
-            JsonNode p = BoundedFiles.json(d.resolve("proof.json")).orElse(Json.object());
+            JsonNode p = BoundedFiles.json(b.loki(), d.resolve("proof.json")).orElse(Json.object());
             ObjectNode item = arr.addObject();
             item.put("run_id", d.getFileName().toString());
             item.set("generated_at", p.path("generated_at").isTextual() ? p.get("generated_at") : Json.MAPPER.nullNode());
@@ -60,7 +60,9 @@ public final class ProofRoutes {
             item.set("files_changed", files.isNumber() ? files : Json.MAPPER.nullNode());
             JsonNode verdict = p.path("council").path("final_verdict");
             item.set("final_verdict", verdict.isTextual() ? verdict : Json.MAPPER.nullNode());
-            item.put("has_html", Files.isRegularFile(d.resolve("index.html")));
+            item.put("has_html", BoundedFiles.isConfinedFile(b.loki(), d.resolve("index.html")));
+            // what 'loki proof verify' says: a verdict from an edited proof.json is not shown as a fact
+            item.put("integrity", integrity(d));
         }
         o.put("total", dirs.size());
         o.put("limit", limit);
@@ -71,22 +73,37 @@ public final class ProofRoutes {
     void show(Context ctx) {
         Path dir = dir(Requests.id(ctx, "id"));
         Path f = dir.resolve("proof.json");
-        if (!Files.isRegularFile(f)) {
+        if (!BoundedFiles.isConfinedFile(b.loki(), f)) {
             throw ApiError.notFound("proof not found: " + dir.getFileName());
         }
-        ctx.json(BoundedFiles.json(f).orElseThrow(() -> new ApiError(500, "unreadable",
+        ctx.json(BoundedFiles.json(b.loki(), f).orElseThrow(() -> new ApiError(500, "unreadable",
                 "proof " + dir.getFileName() + " is corrupt or too large")));
     }
 
     void html(Context ctx) throws IOException {
         Path dir = dir(Requests.id(ctx, "id"));
         Path f = dir.resolve("index.html");
-        if (!Files.isRegularFile(f) || Files.size(f) > MAX_HTML) {
+        if (!BoundedFiles.isConfinedFile(b.loki(), f) || Files.size(f) > MAX_HTML) {
             throw ApiError.notFound("proof page not found: " + dir.getFileName());
         }
         ctx.header("Content-Security-Policy", PROOF_CSP);
         ctx.header("X-Frame-Options", "SAMEORIGIN");
         ctx.contentType("text/html; charset=utf-8").result(Files.readAllBytes(f));
+    }
+
+    /**
+     * {@code loki proof verify}'s verdict for the proof in {@code d} (this machine's key trusted):
+     * VERIFIED, INTEGRITY ONLY, ALTERED or NO HASH; UNREADABLE when its files cannot be read.
+     */
+    private String integrity(Path d) {
+        if (!BoundedFiles.isConfinedFile(b.loki(), d.resolve("proof.json"))) {
+            return "UNREADABLE";
+        }
+        try {
+            return dev.loki.proof.Attestation.verifyWithLocalKey(d, b.env()).verdict().label();
+        } catch (IOException | RuntimeException e) {
+            return "UNREADABLE";
+        }
     }
 
     private Path dir(String id) {

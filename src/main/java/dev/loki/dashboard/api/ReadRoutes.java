@@ -53,7 +53,7 @@ public final class ReadRoutes {
         Optional<Path> file = newestLog(b.loki().resolve("logs"));
         // a log may hold anything a run printed. AnswerRedaction masks each line as it leaves; here
         // the lines are seen together, so the inner lines of a private key block are masked too
-        file.ifPresent(f -> redaction.applyLines(BoundedFiles.tail(f, lines, LOG_WINDOW)).forEach(arr::add));
+        file.ifPresent(f -> redaction.applyLines(BoundedFiles.tail(b.loki(), f, lines, LOG_WINDOW)).forEach(arr::add));
         o.put("file", file.map(f -> f.getFileName().toString()).orElse(""));
         ctx.json(o);
     }
@@ -65,7 +65,7 @@ public final class ReadRoutes {
         }
         try (Stream<Path> s = Files.list(dir)) {
             return s.limit(MAX_LISTED).filter(p -> p.getFileName().toString().endsWith(".log"))
-                    .filter(Files::isRegularFile)
+                    .filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
                     .max(Comparator.comparing(ReadRoutes::mtime));
         } catch (IOException e) {
             return Optional.empty();
@@ -84,7 +84,7 @@ public final class ReadRoutes {
         int limit = Requests.limit(ctx, 100, 1000);
         int offset = Requests.offset(ctx);
         String type = Optional.ofNullable(ctx.queryParam("type")).orElse("").strip();
-        List<String> lines = BoundedFiles.tail(b.loki().eventsFile(), 10_000, EVENT_WINDOW);
+        List<String> lines = BoundedFiles.tail(b.loki(), b.loki().eventsFile(), 10_000, EVENT_WINDOW);
         List<JsonNode> events = new ArrayList<>();
         for (int i = lines.size() - 1; i >= 0; i--) {
             try {
@@ -103,8 +103,8 @@ public final class ReadRoutes {
     void quality(Context ctx) {
         ObjectNode o = Json.object();
         // gate output is log text: AnswerRedaction masks it as it leaves
-        o.set("latest", BoundedFiles.json(b.loki().resolve("quality/latest.json")).orElse(Json.MAPPER.nullNode()));
-        o.set("gates", BoundedFiles.json(b.loki().resolve("state/quality-gates.json")).orElse(Json.MAPPER.nullNode()));
+        o.set("latest", BoundedFiles.json(b.loki(), b.loki().resolve("quality/latest.json")).orElse(Json.MAPPER.nullNode()));
+        o.set("gates", BoundedFiles.json(b.loki(), b.loki().resolve("state/quality-gates.json")).orElse(Json.MAPPER.nullNode()));
         ctx.json(o);
     }
 

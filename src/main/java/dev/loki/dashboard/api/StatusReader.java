@@ -33,10 +33,10 @@ public final class StatusReader {
         ObjectNode o = Json.object();
         Instant now = Instant.now();
         Optional<RunRecord> run = RunRecord.current(loki);
-        Optional<JsonNode> autonomy = BoundedFiles.json(loki.resolve("autonomy-state.json"));
-        Optional<JsonNode> orchestrator = BoundedFiles.json(loki.resolve("state/orchestrator.json"));
-        Optional<JsonNode> dash = BoundedFiles.json(loki.resolve("dashboard-state.json"));
-        Optional<JsonNode> session = BoundedFiles.json(loki.resolve("session.json"));
+        Optional<JsonNode> autonomy = BoundedFiles.json(loki, loki.resolve("autonomy-state.json"));
+        Optional<JsonNode> orchestrator = BoundedFiles.json(loki, loki.resolve("state/orchestrator.json"));
+        Optional<JsonNode> dash = BoundedFiles.json(loki, loki.resolve("dashboard-state.json"));
+        Optional<JsonNode> session = BoundedFiles.json(loki, loki.resolve("session.json"));
         Optional<Long> holder = loki.exists() ? SessionLock.holder(loki) : Optional.empty();
 
         // the same reading as 'loki status' (RunStatus): the overview never disagrees with the CLI,
@@ -63,12 +63,12 @@ public final class StatusReader {
             o.put("exit_reason", cli.path("exit_reason").asText(""));
             o.put("retry_count", cli.path("retry_count").asInt(0));
         }
-        o.put("provider", BoundedFiles.text(loki.resolve("state/provider"), 256).filter(s -> !s.isBlank())
+        o.put("provider", BoundedFiles.text(loki, loki.resolve("state/provider"), 256).filter(s -> !s.isBlank())
                 .or(() -> run.map(RunRecord::provider).filter(s -> !s.isBlank()))
                 .or(() -> session.map(n -> n.path("provider").asText("")).filter(s -> !s.isBlank()))
                 .orElse(""));
         currentTask(loki).ifPresentOrElse(t -> o.put("current_task", t), () -> o.putNull("current_task"));
-        o.put("pending_tasks", TaskReader.count(loki.resolve("queue/pending.json")));
+        o.put("pending_tasks", TaskReader.count(loki, loki.resolve("queue/pending.json")));
         o.put("mode", dash.map(n -> n.path("mode").asText("")).orElse(""));
         o.put("complexity", firstText(orchestrator.map(n -> n.path("complexity")), dash.map(n -> n.path("complexity")))
                 .orElse(""));
@@ -168,7 +168,7 @@ public final class StatusReader {
     }
 
     private static Optional<String> currentTask(LokiDir loki) {
-        return BoundedFiles.json(loki.resolve("queue/current-task.json"), 256 * 1024).flatMap(n -> {
+        return BoundedFiles.json(loki, loki.resolve("queue/current-task.json"), 256 * 1024).flatMap(n -> {
             if (n.isTextual() && !n.asText().isBlank()) {
                 return Optional.of(n.asText());
             }

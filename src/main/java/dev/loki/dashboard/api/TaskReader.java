@@ -32,7 +32,7 @@ public final class TaskReader {
     public static List<ObjectNode> all(LokiDir loki) {
         List<ObjectNode> out = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
-        BoundedFiles.json(loki.resolve("dashboard-state.json")).ifPresent(d -> {
+        BoundedFiles.json(loki, loki.resolve("dashboard-state.json")).ifPresent(d -> {
             for (String col : List.of("pending", "inProgress", "review", "completed", "failed")) {
                 for (JsonNode t : d.path("tasks").path(col)) {
                     add(out, seen, t, COLUMNS.get(col), "dashboard-state");
@@ -40,7 +40,7 @@ public final class TaskReader {
             }
         });
         for (String q : ORDER) {
-            for (JsonNode t : tasks(loki.resolve("queue/" + q + ".json"))) {
+            for (JsonNode t : tasks(loki, loki.resolve("queue/" + q + ".json"))) {
                 add(out, seen, t, QUEUES.get(q), "queue");
             }
         }
@@ -48,16 +48,16 @@ public final class TaskReader {
     }
 
     /** Number of tasks in one queue file. */
-    public static int count(Path file) {
+    public static int count(LokiDir loki, Path file) {
         int n = 0;
-        for (JsonNode ignored : tasks(file)) {
+        for (JsonNode ignored : tasks(loki, file)) {
             n++;
         }
         return n;
     }
 
-    private static JsonNode tasks(Path file) {
-        JsonNode n = BoundedFiles.json(file).orElse(Json.MAPPER.createArrayNode());
+    private static JsonNode tasks(LokiDir loki, Path file) {
+        JsonNode n = BoundedFiles.json(loki, file).orElse(Json.MAPPER.createArrayNode());
         if (n.isObject()) {
             n = n.path("tasks");
         }

@@ -61,6 +61,27 @@ public final class Authenticator {
         return Optional.empty();
     }
 
+    /**
+     * Whether the credential a long-lived request (the live stream) was opened with still holds
+     * {@code scope}: the token is not revoked or expired, the JWT not expired, the session not
+     * logged out, expired, or opened with a token since revoked. Never extends a session.
+     */
+    public boolean stillValid(String authorization, String cookie, Scope scope) {
+        try {
+            if (authorization != null && !authorization.isBlank()) {
+                return authenticate(authorization, null).map(r -> r.principal().scope().includes(scope)).orElse(false);
+            }
+            Optional<SessionStore.Session> s = sessions.peek(cookie);
+            if (s.isEmpty() || !s.get().principal().scope().includes(scope)) {
+                return false;
+            }
+            String tokenId = s.get().principal().tokenId();
+            return tokenId.isEmpty() || tokens.isActive(tokenId);
+        } catch (Refused e) {
+            return false;
+        }
+    }
+
     /** An API token or an OIDC JWT. */
     public Principal bearer(String token) throws Refused {
         if (token.startsWith(TokenStore.PREFIX)) {

@@ -65,6 +65,15 @@ public final class SessionStore {
         return Optional.of(touched);
     }
 
+    /** The live session for this cookie value, without counting as activity (an open live stream is not a user). */
+    public Optional<Session> peek(String cookieValue) {
+        if (cookieValue == null || cookieValue.isEmpty() || cookieValue.length() > 200) {
+            return Optional.empty();
+        }
+        Session s = sessions.get(Secrets.sha256Hex(cookieValue));
+        return s == null || s.lastSeen().plus(idle).isBefore(Instant.now()) ? Optional.empty() : Optional.of(s);
+    }
+
     public void close(String cookieValue) {
         if (cookieValue != null && !cookieValue.isEmpty()) {
             sessions.remove(Secrets.sha256Hex(cookieValue));

@@ -1,5 +1,7 @@
 package dev.loki.dashboard.live;
 
+import dev.loki.dashboard.BoundedFiles;
+import dev.loki.store.LokiDir;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -12,15 +14,18 @@ import java.util.List;
 /**
  * Follows an append-only file: each {@link #poll} returns the complete lines added since the
  * last one, reading at most {@code maxBytes}. Starts at the current end (old lines are history,
- * not live news); a file that shrank or was replaced is followed from its new end.
+ * not live news); a file that shrank or was replaced is followed from its new end. A file reached
+ * through a symbolic link below {@code .loki} is not read (see {@link BoundedFiles#confined}).
  */
 final class FileCursor {
+    private final LokiDir root;
     private final long maxBytes;
     private Path file;
     private long offset = -1;
     private Object fileKey;
 
-    FileCursor(Path file, long maxBytes) {
+    FileCursor(LokiDir root, Path file, long maxBytes) {
+        this.root = root;
         this.file = file;
         this.maxBytes = maxBytes;
     }
@@ -42,7 +47,7 @@ final class FileCursor {
         long size;
         Object key;
         try {
-            if (!Files.isRegularFile(file)) {
+            if (!BoundedFiles.isConfinedFile(root, file)) {
                 // a file that appears later is news from its first line
                 offset = 0;
                 fileKey = null;

@@ -5,12 +5,14 @@ import dev.loki.dashboard.LogRedaction;
 import dev.loki.store.Json;
 import io.javalin.http.sse.SseClient;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Fans live events out to every SSE subscriber. Each subscriber has its own bounded queue
@@ -20,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LiveHub implements AutoCloseable {
     static final int QUEUE = 256;
+    /** How often a subscriber's credential is checked again, at most (on its next event or heartbeat). */
+    static final Duration RECHECK = Duration.ofSeconds(1);
 
     private final int maxSubscribers;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
@@ -33,16 +37,29 @@ public final class LiveHub implements AutoCloseable {
 
     private final class Subscriber {
         final SseClient client;
+        final BooleanSupplier allowed;
         final ArrayDeque<Message> queue = new ArrayDeque<>();
         boolean draining;
+        long checkedAt = System.nanoTime();
 
-        Subscriber(SseClient client) {
+        Subscriber(SseClient client, BooleanSupplier allowed) {
             this.client = client;
+            this.allowed = allowed;
         }
 
         void offer(Message m) {
             boolean schedule;
             synchronized (this) {
+                // the credential is checked again (at most every RECHECK): a revoked token, an expired
+                // session or a logout ends the stream instead of leaving it open for good
+                long now = System.nanoTime();
+                if (now - checkedAt >= RECHECK.toNanos()) {
+                    checkedAt = now;
+                    if (!allowed.getAsBoolean()) {
+                        drop(this);
+                        return;
+                    }
+                }
                 if (queue.size() >= QUEUE) {
                     drop(this);
                     return;
@@ -110,7 +127,15 @@ public final class LiveHub implements AutoCloseable {
 
     /** Registers a client and greets it with {@code firstEvent}. */
     public void subscribe(SseClient client, String firstName, String firstData) {
-        Subscriber s = new Subscriber(client);
+        subscribe(client, firstName, firstData, () -> true);
+    }
+
+    /**
+     * Registers a client whose credential {@code allowed} checks again: once it fails the client
+     * gets nothing more and is disconnected.
+     */
+    public void subscribe(SseClient client, String firstName, String firstData, BooleanSupplier allowed) {
+        Subscriber s = new Subscriber(client, allowed);
         subscribers.add(s);
         client.onClose(() -> subscribers.remove(s));
         client.keepAlive();

@@ -55,9 +55,9 @@ public final class LiveWatcher implements AutoCloseable {
         this.loki = loki;
         this.status = status;
         this.hub = hub;
-        this.events = new FileCursor(loki.eventsFile(), WINDOW);
-        this.index = new FileCursor(loki.checkpointsDir().resolve("index.jsonl"), WINDOW);
-        this.log = new FileCursor(loki.resolve("logs/none.log"), WINDOW);
+        this.events = new FileCursor(loki, loki.eventsFile(), WINDOW);
+        this.index = new FileCursor(loki, loki.checkpointsDir().resolve("index.jsonl"), WINDOW);
+        this.log = new FileCursor(loki, loki.resolve("logs/none.log"), WINDOW);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "loki-dashboard-watch");
             t.setDaemon(true);
@@ -119,7 +119,7 @@ public final class LiveWatcher implements AutoCloseable {
             }
         }
         if (changed("quality/latest.json") | changed("state/quality-gates.json")) {
-            hub.publish("gate", BoundedFiles.json(loki.resolve("quality/latest.json"), 1024 * 1024)
+            hub.publish("gate", BoundedFiles.json(loki, loki.resolve("quality/latest.json"), 1024 * 1024)
                     .map(Json::compact).orElse("{}"));
         }
         if (changed("council/state.json") | changed("council/transcripts")) {

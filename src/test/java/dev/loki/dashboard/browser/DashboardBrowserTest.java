@@ -180,6 +180,8 @@ class DashboardBrowserTest {
         expect(page.locator("#budget-label")).hasText("Spent $0.25 of $2.00 (13%)");
         expect(page.locator("#budget-meter")).isVisible();
 
+        // what 'loki proof verify' says of it: a hand-written proof has no hash
+        expect(page.locator("#proof-list")).containsText("no hash");
         Page report = page.waitForPopup(() -> page.locator("#proof-list a", new Page.LocatorOptions()
                 .setHasText("run-20261202-a")).click());
         expect(report.locator("h1")).hasText("Proof of run a");
