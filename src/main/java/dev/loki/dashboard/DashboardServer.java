@@ -220,14 +220,28 @@ public final class DashboardServer implements AutoCloseable {
         ctx.json(o);
     }
 
-    /** Every state change is audited with who, what and the result (401/403 are audited by the guard). */
+    /**
+     * A handler's name for what it made (a created checkpoint's id), recorded as the audit
+     * record's resource when the route has no {@code id} of its own.
+     */
+    public static final String AUDIT_RESOURCE = "loki.audit.resource";
+
+    /**
+     * Every state change is audited with who, what and the result (401/403 are audited by the
+     * guard). So is every request to a route that needs more than read scope, GET included: a
+     * rollback plan takes a snapshot, and what a control or admin credential looked at is part
+     * of the trail.
+     */
     private static void auditWrite(Backend b, Context ctx) {
         int status = ctx.statusCode();
-        if (READS.contains(ctx.method()) || status == 401 || status == 403 || ctx.path().startsWith("/api/auth/login")) {
+        boolean plainRead = READS.contains(ctx.method())
+                && !AccessGuard.requiredScope(ctx.routeRoles()).includes(Scope.CONTROL);
+        if (plainRead || status == 401 || status == 403 || ctx.path().startsWith("/api/auth/login")) {
             return;
         }
         Principal p = ctx.attribute(AccessGuard.PRINCIPAL);
-        String resource = ctx.pathParamMap().getOrDefault("id", "");
+        String made = ctx.attribute(AUDIT_RESOURCE);
+        String resource = ctx.pathParamMap().getOrDefault("id", made == null ? "" : made);
         String route;
         try {
             // the matched route, not the after-filter that ran last

@@ -92,6 +92,38 @@ class AuditTrailTest {
     }
 
     @Test
+    void a_created_checkpoint_is_named_and_control_scope_reads_such_as_a_rollback_plan_are_recorded()
+            throws Exception {
+        try (ServerFixture f = ServerFixture.start(tmp)) {
+            f.repo.write("a.txt", "one\n");
+            f.repo.commitAll("base");
+            String token = f.server.tokens().create("ops-bot", Scope.CONTROL, java.util.Optional.empty());
+            Api ops = Api.bearer(f.base(), token);
+            Api.Answer made = ops.post("/api/checkpoints", "{\"message\": \"before the refactor\"}");
+            assertThat(made.status()).as(made.toString()).isEqualTo(201);
+            String id = made.json().path("id").asText();
+            f.repo.write("a.txt", "two\n");
+            assertThat(ops.get("/api/checkpoints/" + id + "/rollback-plan").status()).isEqualTo(200);
+            ops.get("/api/checkpoints/" + id);
+
+            List<JsonNode> recs = records(f);
+            assertThat(recs).as("the created checkpoint's id").anySatisfy(r -> {
+                assertThat(r.path("action").asText()).isEqualTo("POST /api/checkpoints");
+                assertThat(r.path("resource").asText()).isEqualTo(id);
+                assertThat(r.path("actor").asText()).isEqualTo("ops-bot");
+            });
+            assertThat(recs).as("a plan snapshots the work tree: a control-scope GET").anySatisfy(r -> {
+                assertThat(r.path("action").asText()).isEqualTo("GET /api/checkpoints/{id}/rollback-plan");
+                assertThat(r.path("resource").asText()).isEqualTo(id);
+                assertThat(r.path("status").asInt()).isEqualTo(200);
+            });
+            assertThat(recs).as("read-scope GETs stay out of the trail")
+                    .noneSatisfy(r -> assertThat(r.path("action").asText()).isEqualTo("GET /api/checkpoints/{id}"));
+            assertThat(verify(f).exit()).isZero();
+        }
+    }
+
+    @Test
     void an_edited_record_is_found_and_named_by_line() throws Exception {
         try (ServerFixture f = ServerFixture.start(tmp)) {
             for (int i = 0; i < 4; i++) {

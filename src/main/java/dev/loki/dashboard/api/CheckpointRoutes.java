@@ -184,7 +184,10 @@ public final class CheckpointRoutes {
         ObjectNode body = Requests.jsonBody(ctx);
         String message = Requests.text(body, "message", 500);
         ctx.future(() -> b.worker().submit(() -> b.checkpoints().create(CheckpointRequest.dashboard(message)))
-                .thenAccept(c -> ctx.status(201).json(summary(c, Map.of()))));
+                .thenAccept(c -> {
+                    ctx.attribute(dev.loki.dashboard.DashboardServer.AUDIT_RESOURCE, c.id());
+                    ctx.status(201).json(summary(c, Map.of()));
+                }));
     }
 
     void rollback(Context ctx) {
