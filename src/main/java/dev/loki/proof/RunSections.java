@@ -247,7 +247,8 @@ final class RunSections {
         List<Path> files = new ArrayList<>();
         if (Files.isDirectory(d)) {
             try (Stream<Path> s = Files.list(d)) {
-                s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).forEach(files::add);
+                // the names the dashboard's audit log writes: another .jsonl dropped there is not the chain
+                s.filter(p -> p.getFileName().toString().matches("audit-.*\\.jsonl")).forEach(files::add);
             } catch (IOException e) {
                 files.clear();
             }

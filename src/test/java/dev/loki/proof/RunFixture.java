@@ -89,8 +89,10 @@ final class RunFixture {
                     + "\"provider\": \"claude\", \"input_tokens\": 300, \"output_tokens\": 200, \"cost_usd\": 1.34}");
             write(dir, "queue/completed.json", "[{\"id\": \"iteration-1\"}, {\"id\": \"iteration-2\"}]");
             write(dir, "queue/failed.json", "{\"tasks\": [{\"id\": \"iteration-0\"}]}");
-            write(dir, "audit/2026-12-01.jsonl", "{\"action\": \"login\", \"hash\": \"aaa111\"}\n");
-            write(dir, "audit/2026-12-02.jsonl", "{\"action\": \"pause\", \"hash\": \"bbb222\"}\n"
+            write(dir, "audit/audit-2026-12-01.jsonl", "{\"action\": \"login\", \"hash\": \"aaa111\"}\n");
+            // not a file the audit log writes (a name sorted after the chain's): never the quoted head
+            write(dir, "audit/zz-planted.jsonl", "{\"action\": \"forged\", \"hash\": \"fff999\"}\n");
+            write(dir, "audit/audit-2026-12-02.jsonl", "{\"action\": \"pause\", \"hash\": \"bbb222\"}\n"
                     + "{\"action\": \"rollback\", \"hash\": \"ccc333\"}\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
