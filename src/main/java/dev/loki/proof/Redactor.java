@@ -44,6 +44,14 @@ public final class Redactor {
     private static final Pattern USER_FLAG = Pattern.compile(
             "(?<![A-Za-z0-9_-])(?:-u|--user|--proxy-user)(?:\\s+|=)['\"]?[^\\s:'\"/]*:(?<val>(?!//)[^\\s'\"]+)");
 
+    /**
+     * The MySQL/MariaDB clients' password glued to its flag: {@code mysql -u root -phunter2}
+     * ({@code -p} alone prompts; {@code -P3306} is the port).
+     */
+    private static final Pattern MYSQL_P = Pattern.compile(
+            "\\b(?i:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mariadb|mariadb-dump)\\b[^\\n|;&]*?"
+                    + "\\s-p(?<val>[^\\s'\"]+)");
+
     /** A netrc entry, one line or many: {@code machine h login bob password hunter2}. */
     private static final Pattern NETRC = Pattern.compile("(?i)\\blogin\\s+\\S+\\s+password\\s+(?<val>[^\\s'\"]+)");
 
@@ -244,6 +252,9 @@ public final class Redactor {
         }
         if (lower.contains("cookie")) {
             t = replace(COOKIE, t, n, Redactor::cookieValues);
+        }
+        if ((lower.contains("mysql") || lower.contains("mariadb")) && t.contains(" -p")) {
+            t = replace(MYSQL_P, t, n, Redactor::valueOnly);
         }
         if (lower.contains("-u") && t.indexOf(':') >= 0) {
             t = replace(USER_FLAG, t, n, Redactor::valueOnly);
