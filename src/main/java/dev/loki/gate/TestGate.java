@@ -57,6 +57,9 @@ final class TestGate {
             status = GateResult.FAIL;
             summary = r.name() + " timed out after " + r.timeout().toSeconds() + "s and was killed (log: "
                     + log.getFileName() + ")";
+        } else if (o.outputCut()) {
+            status = GateResult.FAIL;
+            summary = r.name() + " was " + BoundedRun.cutNote(log, ctx.env());
         } else if (o.exitCode() == 0) {
             status = GateResult.PASS;
             summary = r.name() + " passed";
@@ -198,6 +201,7 @@ final class TestGate {
         outcome.ifPresent(r -> {
             o.put("exit_code", r.exitCode());
             o.put("timed_out", r.timedOut());
+            o.put("output_cut", r.outputCut());
             o.put("duration_ms", r.durationMs());
             o.put("log", r.log().toString());
         });

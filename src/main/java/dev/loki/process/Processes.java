@@ -145,12 +145,12 @@ public final class Processes {
                 timedOut = true;
                 break;
             }
+            if (cmd.sink() == Command.Sink.FILE && size(cmd.outputFile().orElseThrow()) > cmd.stdoutLimit()) {
+                tooMuch = true;
+                break;
+            }
             if (++polls % SNAPSHOT_EVERY == 0) {
                 child.snapshotDescendants();
-                if (cmd.sink() == Command.Sink.FILE && size(cmd.outputFile().orElseThrow()) > cmd.stdoutLimit()) {
-                    tooMuch = true;
-                    break;
-                }
             }
         }
         if (timedOut || cancelled || tooMuch) {

@@ -336,7 +336,7 @@ public final class AutonomousLoop {
     /** "(exit N)" only when the process really exited N; a note (timeout, no output) explains the rest. */
     private static String exitNote(ProviderStep.Result r) {
         int processExit = r.process().exitCode();
-        return processExit != 0 && processExit == r.exitCode() && !r.process().timedOut()
+        return processExit != 0 && processExit == r.exitCode() && !r.process().timedOut() && !r.process().outputCut()
                 ? " (exit " + processExit + ")" : "";
     }
 

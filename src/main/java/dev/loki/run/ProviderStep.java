@@ -54,6 +54,8 @@ public final class ProviderStep {
             note = "timed out after " + timeout.toSeconds() + "s (LOKI_ITERATION_TIMEOUT); process tree killed";
         } else if (out.cancelled()) {
             note = "cancelled (" + (interrupts.hardStop() ? "Ctrl+C twice" : interrupts.stopReason()) + ")";
+        } else if (out.outputCut()) {
+            note = dev.loki.process.Command.outputCutNote(env);
         } else if (exit == 0 && blank(capture)) {
             exit = 1;
             note = "exited 0 with no output: counted as a failure";

@@ -1,0 +1,74 @@
+package dev.loki.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loki.store.Json;
+import dev.loki.testing.FakeAgents;
+import dev.loki.testing.Loki;
+import dev.loki.testing.TestRepo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Agents, gate commands and specs a stranger or an adversary would try, through the real entry
+ * point: what the console and the files say must be what happened.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HostileAgentTest {
+    @TempDir
+    Path base;
+
+    /** No agent, reviewer or gate process of this test outlives its run (ps, by the test's temp dir). */
+    @AfterEach
+    void no_process_is_left() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(TestRepo.run(List.of("ps", "-eo", "pid,args"), base, Map.of("PATH", "/usr/bin:/bin"))
+                        .lines().filter(l -> l.contains(base.toString()) && !l.contains(" ps -eo")).toList())
+                        .isEmpty());
+    }
+
+    private static List<String> lines(String text, String containing) {
+        return text.lines().filter(l -> l.contains(containing)).toList();
+    }
+
+    /**
+     * An agent or a test suite that floods its log is killed at LOKI_MAX_OUTPUT_MB; the console
+     * said "failed (exit 143)" and "LOKI_TEST_CMD failed with exit code 143", blaming a signal loki
+     * itself sent, with no word of the limit.
+     */
+    @Test
+    void output_past_the_limit_is_reported_as_loki_s_kill_not_as_the_child_s_exit_code() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho x >> work.txt\n"
+                + "while :; do head -c 65536 /dev/zero | tr '\\0' a; echo; done");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        env.put("LOKI_MAX_OUTPUT_MB", "1");
+        env.put("LOKI_GATES", "true");
+        env.put("LOKI_PHASE_CODE_REVIEW", "false");
+        env.put("PHASE_STATIC_ANALYSIS", "false");
+        env.put("LOKI_TEST_CMD", "while :; do echo 'ok 1 everything fine'; done");
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
+        List<String> iteration = lines(r.err(), "Iteration 1 failed");
+        assertThat(iteration).hasSize(1);
+        assertThat(iteration.get(0)).contains("killed by loki: its output passed the 1 MiB limit (LOKI_MAX_OUTPUT_MB)")
+                .doesNotContain("(exit ");
+        assertThat(Files.size(repo.path(".loki/logs/iterations/iteration-1.log"))).isLessThan(64L << 20);
+        JsonNode tests = Json.parse(Files.readString(repo.path(".loki/quality/test-results.json")));
+        assertThat(tests.path("pass").asBoolean(true)).isFalse();
+        assertThat(tests.path("output_cut").asBoolean()).isTrue();
+        assertThat(tests.path("summary").asText())
+                .startsWith("LOKI_TEST_CMD was killed by loki: its output passed the 1 MiB limit")
+                .doesNotContain("exit code");
+        assertThat(r.err()).contains("Quality gates: fail: test_coverage (LOKI_TEST_CMD was killed by loki");
+    }
+}
