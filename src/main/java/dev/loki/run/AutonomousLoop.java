@@ -453,8 +453,9 @@ public final class AutonomousLoop {
         return String.join("\n", java.util.Arrays.asList(all).subList(from, all.length));
     }
 
+    /** Agent-written text (a claim, a vote's reason) as one printable line: it ends up on the console and in status. */
     private static String oneLine(String s) {
-        String t = s.replaceAll("\\s+", " ").strip();
+        String t = dev.loki.Quote.line(s.replaceAll("\\s+", " ").strip());
         return t.length() > 200 ? t.substring(0, 200) + "..." : t;
     }
 

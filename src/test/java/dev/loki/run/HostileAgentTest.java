@@ -71,4 +71,49 @@ class HostileAgentTest {
                 .doesNotContain("exit code");
         assertThat(r.err()).contains("Quality gates: fail: test_coverage (LOKI_TEST_CMD was killed by loki");
     }
+
+    /** A Latin-1 spec ("café" from an old editor) was an internal error (exit 4, MalformedInputException). */
+    @Test
+    void a_spec_that_is_not_utf8_runs_with_a_warning_instead_of_an_internal_error() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        Files.write(repo.path("PRD.md"), "# Caf\u00e9\n\n## Requirements\n\n- serve caf\u00e9 au lait\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        repo.commitAll("latin-1 spec");
+        Path agent = FakeAgents.script(base, "agent", "cat > \"$BASE/prompt.txt\"\necho x >> work.txt\necho wrote\n"
+                + "echo done > .loki/signals/COMPLETION_REQUESTED");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        env.put("BASE", base.toString());
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "PRD.md");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("WARN The spec PRD.md is not valid UTF-8").doesNotContain("Internal error");
+        assertThat(Files.readString(base.resolve("prompt.txt"))).contains("serve caf\uFFFD au lait");
+        Loki.Result dir = Loki.run(repo.dir(), env, "start", ".git");
+        assertThat(dir.exit()).isEqualTo(1);
+        assertThat(dir.err().strip()).isEqualTo("Error: The spec .git is a directory: pass the PRD file inside it");
+    }
+
+    /**
+     * A spec name with a newline printed a second line that did not come from loki, and an agent's
+     * claim with escape sequences reached the terminal raw (it could clear the screen or retitle
+     * it). Every console and session.log line is one line with its control characters escaped.
+     */
+    @Test
+    void names_and_claims_an_agent_chose_cannot_fake_or_drive_console_lines() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Files.writeString(repo.path("my spec\nFAKE line.md"), "# Spec\n\n## Requirements\n\n- do the thing well\n");
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho x >> work.txt\necho wrote\n"
+                + "printf 'done\\033[2J\\033]0;pwned\\007\\nFAKE claim line' > .loki/signals/COMPLETION_REQUESTED");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "my spec\nFAKE line.md");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).doesNotContain("\u001b").contains("spec my spec\\nFAKE line.md, provider command");
+        assertThat(r.err().lines()).noneMatch(l -> l.startsWith("FAKE"));
+        assertThat(r.out()).doesNotContain("\u001b");
+        String session = Files.readString(repo.path(".loki/logs/session.log"));
+        assertThat(session).doesNotContain("\u001b");
+        assertThat(session.lines()).allMatch(l -> l.matches("^\\d{4}-\\d\\d-\\d\\dT.*"));
+        assertThat(Loki.run(repo.dir(), env, "status").out()).doesNotContain("\u001b");
+    }
 }
