@@ -410,8 +410,22 @@ public final class AutonomousLoop {
                 }
             }
         }
-        lastGates = report.results().isEmpty() ? "none" : report.passed() ? "pass" : "fail: " + failed;
-        c.log().info("Quality gates: " + lastGates + (report.codeReviewBlocked() ? " (code review blocking)" : ""));
+        java.util.List<String> ran = report.results().stream().filter(g -> GateResult.PASS.equals(g.status()))
+                .map(GateResult::name).toList();
+        // "pass" only names gates that passed: a skipped gate (no test runner, nothing changed) checked nothing
+        StringBuilder skipped = new StringBuilder();
+        for (GateResult g : report.results()) {
+            if (GateResult.SKIPPED.equals(g.status())) {
+                String why = g.summary().lines().findFirst().orElse("").strip();
+                skipped.append(skipped.length() == 0 ? "" : ", ").append(g.name())
+                        .append(why.isEmpty() ? "" : " (" + oneLine(why) + ")");
+            }
+        }
+        lastGates = report.results().isEmpty() ? "none" : !report.passed() ? "fail: " + failed
+                : ran.isEmpty() ? "none ran" : "pass";
+        String detail = !report.passed() ? "" : (ran.isEmpty() ? "" : ": " + String.join(", ", ran))
+                + (skipped.length() == 0 ? "" : (ran.isEmpty() ? ": skipped " : "; skipped ") + skipped);
+        c.log().info("Quality gates: " + lastGates + detail + (report.codeReviewBlocked() ? " (code review blocking)" : ""));
         if (report.pauseRequested()) {
             c.log().warn("Gate escalation: " + failed + " failed too many times in a row; pausing for a person");
         }

@@ -72,6 +72,35 @@ class HostileAgentTest {
         assertThat(r.err()).contains("Quality gates: fail: test_coverage (LOKI_TEST_CMD was killed by loki");
     }
 
+    /**
+     * An iteration that changed nothing printed "Gate code_review: 3 blind reviewers on 0 changed
+     * file(s)" (none was asked: the gate was skipped) and then "Quality gates: pass" though no
+     * gate checked anything; a project without tests got "pass" without a word that no test ran.
+     */
+    @Test
+    void the_console_names_the_gates_that_ran_and_the_ones_skipped() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path reviews = base.resolve("reviews");
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\n"
+                + "if [ \"$LOKI_CALL\" = review ]; then echo r >> " + reviews + "; printf 'VERDICT: PASS\\nFINDINGS:\\n'; exit 0; fi\n"
+                + "echo 'echo hello' > hello.sh\necho wrote");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        env.put("LOKI_GATES", "true");
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "2");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
+        assertThat(FakeAgents.lines(reviews)).as("reviewers asked in iteration 1 only").hasSize(3);
+        assertThat(lines(r.err(), "Gate code_review:")).hasSize(1);
+        assertThat(lines(r.err(), "Gate static_analysis:")).hasSize(1);
+        assertThat(r.err()).doesNotContain("on 0 changed file(s)", "checking 0 changed file(s)");
+        List<String> gates = lines(r.err(), "Quality gates:");
+        assertThat(gates).hasSize(2);
+        assertThat(gates.get(0)).endsWith("Quality gates: pass: static_analysis, code_review;"
+                + " skipped test_coverage (no test runner detected)");
+        assertThat(gates.get(1)).endsWith("Quality gates: none ran: skipped static_analysis (no changed files),"
+                + " test_coverage (no test runner detected), code_review (empty diff: nothing to review)");
+    }
+
     /** A Latin-1 spec ("café" from an old editor) was an internal error (exit 4, MalformedInputException). */
     @Test
     void a_spec_that_is_not_utf8_runs_with_a_warning_instead_of_an_internal_error() throws Exception {
