@@ -208,6 +208,7 @@ public final class AutonomousLoop {
             if (!snapshot.isEmpty()) {
                 prevSnapshot = snapshot;
             }
+            countReviewCalls();
         }
         afterFailure(r);
         return Optional.empty();
@@ -330,6 +331,26 @@ public final class AutonomousLoop {
             sleepUnlessSignalled(wait);
         } finally {
             c.log().stepDone();
+        }
+    }
+
+    /**
+     * The reviewers and council members are provider calls too, up to 7 an iteration: what they
+     * cost goes into the iteration's record, so the budget and the spend shown count them.
+     */
+    private void countReviewCalls() {
+        if (!(c.reviewer() instanceof ProviderReviewer pr)) {
+            return;
+        }
+        ProviderReviewer.CallSpend s = pr.drainSpend();
+        if (s.calls() == 0) {
+            return;
+        }
+        try {
+            metrics.addReviewCalls(iteration, s);
+            spent += s.usd();
+        } catch (IOException e) {
+            c.log().warn("could not record the review calls' cost of iteration " + iteration + ": " + e.getMessage());
         }
     }
 

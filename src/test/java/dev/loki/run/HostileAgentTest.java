@@ -101,6 +101,46 @@ class HostileAgentTest {
                 + " test_coverage (no test runner detected), code_review (empty diff: nothing to review)");
     }
 
+    /**
+     * Each iteration makes up to 7 review and council calls besides its own; their cost was never
+     * counted, so LOKI_BUDGET_LIMIT, the spend in status and the proof's cost showed the iteration
+     * calls alone. And a command provider with LOKI_PROVIDER_OUTPUT=stream-json had its review and
+     * council answers read as raw JSON: every verdict and vote UNPARSED, so it could never finish.
+     */
+    @Test
+    void review_and_council_calls_are_read_and_counted_in_the_spend() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path agent = FakeAgents.script(base, "agent", """
+                cat > /dev/null
+                result() { printf '{"type":"assistant","message":{"content":[{"type":"text","text":"%s"}]}}\\n' "$1"
+                  printf '{"type":"result","subtype":"success","is_error":false,"result":"%s","total_cost_usd":%s,"usage":{"input_tokens":100,"output_tokens":10}}\\n' "$1" "$2"; }
+                case "$LOKI_CALL" in
+                  review) result 'VERDICT: PASS\\nFINDINGS:\\n- [Low] fine (hello.sh:1)' 0.01; exit 0 ;;
+                  council) result 'VOTE: APPROVE\\nREASON: hello.sh prints hello\\nISSUES: none' 0.01; exit 0 ;;
+                esac
+                echo 'echo hello' > hello.sh
+                echo done > .loki/signals/COMPLETION_REQUESTED
+                result 'wrote hello.sh' 0.03""");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        env.put("LOKI_PROVIDER_OUTPUT", "stream-json");
+        env.put("LOKI_GATES", "true");
+        env.put("LOKI_COUNCIL_ENABLED", "true");
+        env.put("PHASE_STATIC_ANALYSIS", "false");
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("Council: APPROVE (3 of 3 approve)");
+        JsonNode aggregate = Json.parse(Files.readString(FakeAgents.reviewDir(repo).resolve("aggregate.json")));
+        assertThat(aggregate.path("pass_count").asInt()).isEqualTo(3);
+        JsonNode it = Json.parse(Files.readString(repo.path(".loki/metrics/efficiency/iteration-1.json")));
+        // 3 reviewers, 3 council members and the devil's advocate at $0.01, the iteration's $0.03
+        assertThat(it.path("review_calls").asInt()).isEqualTo(7);
+        assertThat(it.path("review_cost_usd").asDouble()).isEqualTo(0.07);
+        assertThat(it.path("cost_usd").asDouble()).isEqualTo(0.10);
+        assertThat(it.path("input_tokens").asLong()).isEqualTo(800);
+        assertThat(Loki.run(repo.dir(), env, "status").out()).contains("Spend:      $0.1000");
+    }
+
     /** A Latin-1 spec ("café" from an old editor) was an internal error (exit 4, MalformedInputException). */
     @Test
     void a_spec_that_is_not_utf8_runs_with_a_warning_instead_of_an_internal_error() throws Exception {
