@@ -242,8 +242,13 @@ public final class AutonomousLoop {
         }
         Optional<CompletionClaim> claim = CompletionClaim.consume(c.dir(), s.completionPromise(),
                 s.legacyCompletionMatch(), r.capture());
+        Optional<String> factFailed = failedFactGate();
         if (claim.isPresent() && reviewBlocked) {
             c.log().warn("Completion claim rejected: this iteration's code review found blocking issues");
+            claim = Optional.empty();
+        } else if (claim.isPresent() && factFailed.isPresent()) {
+            // with no council to veto it (quick, --no-council), a claim over failing tests ended the run "verified"
+            c.log().warn("Completion claim rejected: " + factFailed.get());
             claim = Optional.empty();
         } else if (claim.isPresent()) {
             c.log().info("The agent claims completion: " + oneLine(claim.get().statement()));
@@ -290,6 +295,20 @@ public final class AutonomousLoop {
         }
         retry = 0;
         return Optional.empty();
+    }
+
+    /**
+     * Why this iteration's facts contradict a completion claim: its tests or its static analysis
+     * failed (a test suite that timed out or was killed fails too). Empty when they passed, were
+     * skipped, or the gates did not run.
+     */
+    private Optional<String> failedFactGate() {
+        return lastReport.filter(g -> g.iteration() == iteration).flatMap(g -> g.results().stream()
+                .filter(x -> GateResult.FAIL.equals(x.status()))
+                .filter(x -> x.name().equals("test_coverage") || x.name().equals("static_analysis"))
+                .findFirst())
+                .map(x -> "this iteration's " + x.name() + " gate failed ("
+                        + oneLine(x.summary().lines().findFirst().orElse("")) + ")");
     }
 
     private void afterFailure(ProviderStep.Result r) throws IOException, InterruptedException {

@@ -141,6 +141,33 @@ class HostileAgentTest {
         assertThat(Loki.run(repo.dir(), env, "status").out()).contains("Spend:      $0.1000");
     }
 
+    /**
+     * With no council to veto it (loki quick, --no-council), an agent that claimed completion in
+     * an iteration whose tests failed ended the run "completion_promise_fulfilled", exit 0: the
+     * code for "verified completion".
+     */
+    @Test
+    void a_claim_over_failing_tests_is_rejected_without_a_council() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho x >> work.txt\necho wrote\n"
+                + "echo 'all done, trust me' > .loki/signals/COMPLETION_REQUESTED");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        env.put("LOKI_GATES", "true");
+        env.put("LOKI_MAX_ITERATIONS", "1");
+        env.put("LOKI_TEST_CMD", "echo 'FAIL add 1 2: expected 3, got 4'; exit 1");
+        Loki.Result r = Loki.run(repo.dir(), env, "quick", "add numbers");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
+        assertThat(r.err()).contains("WARN Completion claim rejected: this iteration's test_coverage gate failed"
+                + " (LOKI_TEST_CMD failed with exit code 1: FAIL add 1 2: expected 3, got 4)");
+        assertThat(r.out()).doesNotContain("completion_promise_fulfilled");
+
+        env.put("LOKI_TEST_CMD", "echo 'ok 1 add'");
+        Loki.Result ok = Loki.run(repo.dir(), env, "quick", "add numbers");
+        assertThat(ok.exit()).as(ok.toString()).isZero();
+        assertThat(ok.out()).contains("completion_promise_fulfilled");
+    }
+
     /** A Latin-1 spec ("café" from an old editor) was an internal error (exit 4, MalformedInputException). */
     @Test
     void a_spec_that_is_not_utf8_runs_with_a_warning_instead_of_an_internal_error() throws Exception {
