@@ -168,6 +168,34 @@ class HostileAgentTest {
         assertThat(ok.out()).contains("completion_promise_fulfilled");
     }
 
+    /**
+     * A loki killed with SIGKILL while its gates ran (the state file then reads "exited") was
+     * shown by 'loki status' as "exited", not "crashed": nothing said the run had died.
+     */
+    @Test
+    void a_run_killed_during_its_gates_is_reported_crashed() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho x >> work.txt\necho wrote");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        env.put("LOKI_GATES", "true");
+        env.put("LOKI_PHASE_CODE_REVIEW", "false");
+        env.put("LOKI_TEST_CMD", "touch " + base.resolve("gate-started") + "; sleep 300");
+        dev.loki.testing.LokiProcess loop = dev.loki.testing.LokiProcess.start(repo.dir(), env, base.resolve("plogs"),
+                "start");
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> Files.exists(base.resolve("gate-started")));
+            loop.process.destroyForcibly();
+            loop.process.waitFor();
+            Loki.Result status = Loki.run(repo.dir(), env, "status", "--json");
+            assertThat(status.json().path("status").asText()).as(status.toString()).isEqualTo("crashed");
+            assertThat(status.json().path("exit_code").isNull()).isTrue();
+        } finally {
+            loop.kill();
+            Loki.run(repo.dir(), env, "stop"); // kills the gate the dead run left (its ledger)
+        }
+    }
+
     /** A Latin-1 spec ("café" from an old editor) was an internal error (exit 4, MalformedInputException). */
     @Test
     void a_spec_that_is_not_utf8_runs_with_a_warning_instead_of_an_internal_error() throws Exception {
