@@ -164,6 +164,14 @@ public final class AutonomousLoop {
         } finally {
             c.log().stepDone();
         }
+        if (!r.startError().isEmpty()) {
+            // retrying cannot bring a missing CLI back: end now, in one line, instead of backing off for hours
+            c.log().warn("Iteration " + iteration + " could not start the provider " + provider.name() + ": "
+                    + r.startError());
+            metrics.efficiency(iteration, provider.name(), r.output().usage(), "failed", 0);
+            return Optional.of(end("failed", "the provider " + provider.name() + " could not be started: "
+                    + oneLine(r.startError()) + "; fix it (loki doctor), then run loki start again"));
+        }
         int exit = r.exitCode();
         boolean ok = exit == 0;
         spent += r.output().usage().cost();

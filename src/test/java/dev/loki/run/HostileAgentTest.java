@@ -196,6 +196,24 @@ class HostileAgentTest {
         }
     }
 
+    /**
+     * A provider CLI that disappears during the run (uninstalled, replaced by an update, an agent
+     * that deletes it) ended the run with "Internal error: java.io.IOException" and exit 4.
+     */
+    @Test
+    void a_provider_that_vanishes_mid_run_ends_it_failed_in_one_line() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho x >> work.txt\necho wrote\nrm -f \"$0\"");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "5");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.FAILED);
+        assertThat(r.err()).doesNotContain("Internal error").contains("WARN Iteration 2 could not start the provider"
+                + " command: cannot run " + agent + ": no such executable file");
+        assertThat(r.out()).contains("failed after 2 iteration(s): the provider command could not be started");
+        assertThat(Loki.run(repo.dir(), env, "status", "--json").json().path("status").asText()).isEqualTo("failed");
+    }
+
     /** A Latin-1 spec ("café" from an old editor) was an internal error (exit 4, MalformedInputException). */
     @Test
     void a_spec_that_is_not_utf8_runs_with_a_warning_instead_of_an_internal_error() throws Exception {
