@@ -85,6 +85,8 @@ final class TestGate {
             "\\b0 (failed|failures|failing|errors?)\\b|\\b(failed|failures|failing|errors?)\\s*[:=]\\s*0\\b",
             java.util.regex.Pattern.CASE_INSENSITIVE);
     private static final int MAX_FAILING = 10;
+    /** A failing line longer than this (a minified bundle, a one-line JSON dump) is cut in the summary. */
+    private static final int MAX_LINE = 500;
 
     /**
      * The summary of a failed run: its first line names the first failing line of the output
@@ -93,7 +95,9 @@ final class TestGate {
      * value, and is not a "0 failed" tally; without one, the last line stands in.
      */
     static String failedSummary(String runner, int exitCode, String logName, String tail) {
-        List<String> all = tail.lines().filter(l -> !l.isBlank()).toList();
+        List<String> all = tail.lines().filter(l -> !l.isBlank())
+                .map(l -> l.length() > MAX_LINE ? l.substring(0, MAX_LINE) + "... (" + (l.length() - MAX_LINE)
+                        + " more characters)" : l).toList();
         List<String> failing = all.stream().filter(l -> FAILING.matcher(l).find() && !ZERO_COUNTS.matcher(l).find())
                 .toList();
         StringBuilder sb = new StringBuilder(runner + " failed with exit code " + exitCode);

@@ -214,6 +214,30 @@ class HostileAgentTest {
         assertThat(Loki.run(repo.dir(), env, "status", "--json").json().path("status").asText()).isEqualTo("failed");
     }
 
+    /**
+     * Claude gets the prompt as one argument, which Linux caps at 128 KiB. A test suite that
+     * printed one 200 KB failing line (a minified bundle, a JSON dump) put it whole into the next
+     * prompt, and iteration 2 could not start: "Internal error ... Argument list too long", exit 4.
+     */
+    @Test
+    void a_test_suite_s_huge_failing_line_does_not_make_the_next_prompt_too_long_to_start() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        FakeAgents.script(base, "claude", "[ \"$1\" = --help ] && exit 0\necho x >> work.txt\n"
+                + "echo '{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"ok\"}'");
+        Map<String, String> env = FakeAgents.env(repo, base);
+        env.put("LOKI_PROVIDER", "claude");
+        env.put("LOKI_GATES", "true");
+        env.put("LOKI_PHASE_CODE_REVIEW", "false");
+        env.put("LOKI_TEST_CMD", "head -c 200000 /dev/zero | tr '\\0' F; echo ' FAIL'; exit 1");
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "2");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
+        assertThat(r.err()).contains("Iteration 2 succeeded").doesNotContain("Argument list too long");
+        String prompt = Files.readString(repo.path(".loki/logs/iterations/iteration-2.prompt.md"));
+        assertThat(prompt.length()).isLessThan(64 * 1024);
+        assertThat(prompt).contains("QUALITY GATE FAILURES FROM PREVIOUS ITERATION: test_coverage,");
+    }
+
     /** A Latin-1 spec ("café" from an old editor) was an internal error (exit 4, MalformedInputException). */
     @Test
     void a_spec_that_is_not_utf8_runs_with_a_warning_instead_of_an_internal_error() throws Exception {
