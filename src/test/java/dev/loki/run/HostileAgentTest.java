@@ -238,6 +238,33 @@ class HostileAgentTest {
         assertThat(prompt).contains("QUALITY GATE FAILURES FROM PREVIOUS ITERATION: test_coverage,");
     }
 
+    /**
+     * Claude's reviewers get the diff inside one argument (Linux caps it at 128 KiB); a 150 KB
+     * change made all three fail to start, and the gate ended "error", which blocks nothing.
+     */
+    @Test
+    void a_large_change_is_still_reviewed_by_an_argv_provider() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        FakeAgents.script(base, "claude", """
+                [ "$1" = --help ] && exit 0
+                result() { printf '{"type":"result","subtype":"success","is_error":false,"result":"%s"}\\n' "$1"; }
+                case " $* " in
+                  *" --model "*) for i in $(seq 1 3000); do echo "line $i of a big generated file, fifty chars"; done > big.txt
+                                 result wrote ;;
+                  *) result 'VERDICT: PASS\\nFINDINGS:\\n- [Low] big file (big.txt:1)' ;;
+                esac""");
+        Map<String, String> env = FakeAgents.env(repo, base);
+        env.put("LOKI_PROVIDER", "claude");
+        env.put("LOKI_GATES", "true");
+        env.put("PHASE_STATIC_ANALYSIS", "false");
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(LoopResult.MAX_ITERATIONS);
+        assertThat(Files.size(repo.path("big.txt"))).isGreaterThan(128 * 1024);
+        JsonNode aggregate = Json.parse(Files.readString(FakeAgents.reviewDir(repo).resolve("aggregate.json")));
+        assertThat(aggregate.path("pass_count").asInt()).as(r.toString()).isEqualTo(3);
+    }
+
     /** A Latin-1 spec ("café" from an old editor) was an internal error (exit 4, MalformedInputException). */
     @Test
     void a_spec_that_is_not_utf8_runs_with_a_warning_instead_of_an_internal_error() throws Exception {
