@@ -56,6 +56,8 @@ public final class AutonomousLoop {
     /** Snapshot commits of the previous checkpoint and of this iteration's (reviews diff the two). */
     private String prevSnapshot = "";
     private String snapshot = "";
+    /** The project config as the run started with it (its settings are fixed for this run). */
+    private String configSeen;
 
     public AutonomousLoop(LoopContext c, AutonomyState resumed) {
         this.c = c;
@@ -74,6 +76,7 @@ public final class AutonomousLoop {
         this.retry = resumed.retryCount();
         this.spent = budget.spend();
         this.prevSnapshot = lastSnapshot(c);
+        this.configSeen = ConfigFile.fingerprint(c.dir().path());
     }
 
     /** The snapshot of the run's latest checkpoint (the run-start one before any iteration). */
@@ -185,6 +188,7 @@ public final class AutonomousLoop {
         if (EnvReader.truthy(c.env().get("LOKI_SHOW_AGENT_OUTPUT")) && !c.log().echoing()) {
             r.output().text().lines().filter(l -> !l.isBlank()).limit(40).forEach(l -> c.log().info("  | " + l));
         }
+        configChanged();
         new Continuity(c.dir(), c.env()).write(new Continuity.Snapshot(iteration, s.maxIterations(),
                 Metrics.phase(iteration), provider.name(), Duration.between(started, Instant.now()), lastGates));
         if (c.interrupts().hardStop() || c.interrupts().terminated()) {
@@ -378,6 +382,35 @@ public final class AutonomousLoop {
             spent += s.usd();
         } catch (IOException e) {
             c.log().warn("could not record the review calls' cost of iteration " + iteration + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The agent rewrote .loki/config.yaml (ignored by git, so nobody sees it in a diff): this run
+     * keeps its settings, but the next start would read the agent's, which can switch the council
+     * off or make LOKI_TEST_CMD always pass. Said now, and noted for the next start to say again.
+     */
+    private void configChanged() {
+        String now = ConfigFile.fingerprint(c.dir().path());
+        if (now.equals(configSeen)) {
+            return;
+        }
+        configSeen = now;
+        c.log().warn("The agent " + (now.isEmpty() ? "removed" : "changed") + " .loki/config.yaml in iteration "
+                + iteration + ": this run keeps the settings it started with, but the next 'loki start' would read"
+                + " the agent's. Review the file before starting again.");
+        try {
+            if (now.isEmpty()) {
+                java.nio.file.Files.deleteIfExists(c.dir().resolve(ConfigFile.AGENT_WROTE));
+            } else {
+                ObjectNode n = Json.object();
+                n.put("fingerprint", now);
+                n.put("run_id", c.recorder().record().runId());
+                n.put("iteration", iteration);
+                dev.loki.store.JsonFiles.write(c.dir().resolve(ConfigFile.AGENT_WROTE), n);
+            }
+        } catch (IOException e) {
+            c.log().warn("could not note the agent's config change: " + e.getMessage());
         }
     }
 

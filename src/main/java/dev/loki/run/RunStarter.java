@@ -109,6 +109,7 @@ public final class RunStarter {
             if (read.replaced()) {
                 log.warn(read.warning(specPath));
             }
+            ConfigFile.agentWritten(dir).ifPresent(log::warn);
             // the provider is not saved here: only 'loki provider set' chooses one for later runs
             StateStore store = new StateStore(dir);
             AutonomyState resumed = store.loadForResume();

@@ -265,6 +265,35 @@ class HostileAgentTest {
         assertThat(aggregate.path("pass_count").asInt()).as(r.toString()).isEqualTo(3);
     }
 
+    /**
+     * .loki/config.yaml is ignored by git, so nobody sees an agent rewrite it; the next start read
+     * the agent's settings without a word (the council switched off, a test command that always
+     * passes) and could end "verified". The run now says so when it happens, and the next start
+     * says again that the settings it reads are the agent's, until the person edits the file.
+     */
+    @Test
+    void settings_the_agent_wrote_into_the_config_are_named_now_and_at_the_next_start() throws Exception {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path flag = base.resolve("write-config");
+        Files.writeString(flag, "");
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho x >> work.txt\necho wrote\n"
+                + "if [ -e " + flag + " ]; then printf 'LOKI_TEST_CMD: \"true\"\\ncouncil:\\n  enabled: false\\n'"
+                + " > .loki/config.yaml; fi");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        Loki.Result first = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
+
+        assertThat(first.err()).as(first.toString()).contains("WARN The agent changed .loki/config.yaml in iteration 1:"
+                + " this run keeps the settings it started with");
+        Files.delete(flag);
+        Loki.Result second = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
+        assertThat(second.err()).as(second.toString()).contains("WARN The settings in .loki/config.yaml were written by"
+                + " the agent of run-", "(iteration 1), not by you, and apply to this run: LOKI_COUNCIL_ENABLED,"
+                + " LOKI_TEST_CMD.");
+        Files.writeString(repo.path(".loki/config.yaml"), "LOKI_TEST_CMD: \"true\"\n");
+        Loki.Result third = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
+        assertThat(third.err()).as(third.toString()).doesNotContain("written by the agent", "The agent changed");
+    }
+
     /** A Latin-1 spec ("café" from an old editor) was an internal error (exit 4, MalformedInputException). */
     @Test
     void a_spec_that_is_not_utf8_runs_with_a_warning_instead_of_an_internal_error() throws Exception {
