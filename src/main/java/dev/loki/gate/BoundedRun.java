@@ -15,11 +15,22 @@ import java.util.Map;
  * after which the whole process tree is killed (a hanging test suite must not hang the loop).
  */
 final class BoundedRun {
-    /** exitCode is -1 when the command timed out or could not start. */
-    record Outcome(int exitCode, boolean timedOut, boolean started, String startError, Path log, long durationMs) {
+    /**
+     * exitCode is -1 when the command timed out or could not start; {@code outputCut}: loki killed
+     * it for writing more than {@link Command#fileLimit} bytes to its log (its exit code is then
+     * loki's signal, not its own).
+     */
+    record Outcome(int exitCode, boolean timedOut, boolean started, String startError, Path log, long durationMs,
+            boolean outputCut) {
         boolean ok() {
-            return started && !timedOut && exitCode == 0;
+            return started && !timedOut && !outputCut && exitCode == 0;
         }
+    }
+
+    /** "killed by loki: its output passed the N MiB limit (LOKI_MAX_OUTPUT_MB; log: NAME)". */
+    static String cutNote(Path log, Map<String, String> env) {
+        String note = Command.outputCutNote(env);
+        return note.substring(0, note.length() - 1) + "; log: " + log.getFileName() + ")";
     }
 
     private BoundedRun() {
@@ -29,14 +40,15 @@ final class BoundedRun {
         long start = System.nanoTime();
         dev.loki.process.Outcome o;
         try {
-            o = Processes.run(Command.of(command, workDir, env).toFile(log).withTimeout(timeout));
+            o = Processes.run(Command.of(command, workDir, env).toFile(log, Command.fileLimit(env)).withTimeout(timeout));
         } catch (IOException e) {
-            return new Outcome(-1, false, false, e.getMessage(), log, millisSince(start));
+            return new Outcome(-1, false, false, e.getMessage(), log, millisSince(start), false);
         }
         if (o.cancelled()) {
-            return new Outcome(-1, false, false, "cancelled: the run is stopping", log, millisSince(start));
+            return new Outcome(-1, false, false, "cancelled: the run is stopping", log, millisSince(start), false);
         }
-        return new Outcome(o.timedOut() ? -1 : o.exitCode(), o.timedOut(), true, "", log, millisSince(start));
+        return new Outcome(o.timedOut() ? -1 : o.exitCode(), o.timedOut(), true, "", log, millisSince(start),
+                o.outputCut() && !o.timedOut());
     }
 
     /** The last {@code maxLines} lines of a log, at most {@code maxChars} characters. */

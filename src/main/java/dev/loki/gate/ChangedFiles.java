@@ -19,7 +19,7 @@ import java.util.Set;
 record ChangedFiles(String base, List<String> files, String diff, boolean diffTruncated, String note) {
     /** git's well-known empty tree, the base of a repository without commits. */
     static final String EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
-    static final int MAX_DIFF_CHARS = 200_000;
+    static final int MAX_DIFF_CHARS = IterationDiff.MAX_CHARS;
     private static final int MAX_UNTRACKED_DIFFS = 200;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 

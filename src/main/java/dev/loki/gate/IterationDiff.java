@@ -16,7 +16,11 @@ import java.util.List;
  */
 public record IterationDiff(String from, String to, List<String> files, List<String> deleted, String diff,
         List<String> omitted) {
-    public static final int MAX_CHARS = 200_000;
+    /**
+     * Claude, codex, cline and aider get a review prompt, diff included, as one argument, which
+     * Linux caps at 128 KiB: a larger diff made every reviewer fail to start.
+     */
+    public static final int MAX_CHARS = 100_000;
 
     public IterationDiff {
         files = List.copyOf(files);

@@ -67,7 +67,9 @@ public final class QualityGates {
         if (!settings.staticAnalysis()) {
             results.add(skipped(StaticAnalysis.NAME, "disabled by PHASE_STATIC_ANALYSIS=false"));
         } else {
-            progress.started(StaticAnalysis.NAME, "checking " + changes.files().size() + " changed file(s)");
+            if (!changes.files().isEmpty()) {
+                progress.started(StaticAnalysis.NAME, "checking " + changes.files().size() + " changed file(s)");
+            }
             GateResult r = safely(StaticAnalysis.NAME, () -> StaticAnalysis.run(ctx, changes, settings.gateTimeout(), quality));
             paused = climb(ladder, r, ctx.iteration(), failures, tokens);
             results.add(r);
@@ -95,7 +97,10 @@ public final class QualityGates {
         } else if (!ctx.noReview().isEmpty()) {
             results.add(skipped(CodeReview.NAME, ctx.noReview()));
         } else {
-            progress.started(CodeReview.NAME, "3 blind reviewers on " + changes.files().size() + " changed file(s)");
+            if (!changes.diff().isBlank()) {
+                // announced only when the reviewers are really asked (an empty diff skips them)
+                progress.started(CodeReview.NAME, "3 blind reviewers on " + changes.files().size() + " changed file(s)");
+            }
             CodeReview.Outcome o = review(ctx, changes, quality);
             GateResult r = o.result();
             if (o.blocking()) {

@@ -65,7 +65,7 @@ final class StaticAnalysis {
                 BoundedRun.Outcome o = BoundedRun.run(argv, ctx.workTree(), ctx.env(), timeout, log);
                 if (!o.ok()) {
                     String why = o.timedOut() ? "timed out after " + timeout.toSeconds() + "s"
-                            : BoundedRun.tail(log, 5, 600);
+                            : o.outputCut() ? BoundedRun.cutNote(log, ctx.env()) : BoundedRun.tail(log, 5, 600);
                     findings.add(new Finding(f, Path.of(argv.get(0)).getFileName().toString(), why));
                 }
                 if ((f.endsWith(".sh") || f.endsWith(".bash")) && o.ok()) {

@@ -57,6 +57,9 @@ final class TestGate {
             status = GateResult.FAIL;
             summary = r.name() + " timed out after " + r.timeout().toSeconds() + "s and was killed (log: "
                     + log.getFileName() + ")";
+        } else if (o.outputCut()) {
+            status = GateResult.FAIL;
+            summary = r.name() + " was " + BoundedRun.cutNote(log, ctx.env());
         } else if (o.exitCode() == 0) {
             status = GateResult.PASS;
             summary = r.name() + " passed";
@@ -82,6 +85,8 @@ final class TestGate {
             "\\b0 (failed|failures|failing|errors?)\\b|\\b(failed|failures|failing|errors?)\\s*[:=]\\s*0\\b",
             java.util.regex.Pattern.CASE_INSENSITIVE);
     private static final int MAX_FAILING = 10;
+    /** A failing line longer than this (a minified bundle, a one-line JSON dump) is cut in the summary. */
+    private static final int MAX_LINE = 500;
 
     /**
      * The summary of a failed run: its first line names the first failing line of the output
@@ -90,7 +95,9 @@ final class TestGate {
      * value, and is not a "0 failed" tally; without one, the last line stands in.
      */
     static String failedSummary(String runner, int exitCode, String logName, String tail) {
-        List<String> all = tail.lines().filter(l -> !l.isBlank()).toList();
+        List<String> all = tail.lines().filter(l -> !l.isBlank())
+                .map(l -> l.length() > MAX_LINE ? l.substring(0, MAX_LINE) + "... (" + (l.length() - MAX_LINE)
+                        + " more characters)" : l).toList();
         List<String> failing = all.stream().filter(l -> FAILING.matcher(l).find() && !ZERO_COUNTS.matcher(l).find())
                 .toList();
         StringBuilder sb = new StringBuilder(runner + " failed with exit code " + exitCode);
@@ -198,6 +205,7 @@ final class TestGate {
         outcome.ifPresent(r -> {
             o.put("exit_code", r.exitCode());
             o.put("timed_out", r.timedOut());
+            o.put("output_cut", r.outputCut());
             o.put("duration_ms", r.durationMs());
             o.put("log", r.log().toString());
         });

@@ -21,6 +21,28 @@ public final class Command {
     static final long DEFAULT_MEMORY_LIMIT = 64L * 1024 * 1024;
     static final long DEFAULT_FILE_LIMIT = 256L * 1024 * 1024;
 
+    /** The setting that bounds the log of a provider call or a gate command, in MiB (default 256). */
+    public static final String OUTPUT_LIMIT_VAR = "LOKI_MAX_OUTPUT_MB";
+
+    /**
+     * How many bytes a provider call or gate command may write to its log before it is killed:
+     * {@code LOKI_MAX_OUTPUT_MB} MiB, 256 when unset or not a positive whole number.
+     */
+    public static long fileLimit(Map<String, String> env) {
+        try {
+            long mb = Long.parseLong(env.getOrDefault(OUTPUT_LIMIT_VAR, "").strip());
+            return mb > 0 && mb < (1L << 40) ? mb << 20 : DEFAULT_FILE_LIMIT;
+        } catch (NumberFormatException e) {
+            return DEFAULT_FILE_LIMIT;
+        }
+    }
+
+    /** "killed by loki: its output passed the N MiB limit (LOKI_MAX_OUTPUT_MB)". */
+    public static String outputCutNote(Map<String, String> env) {
+        return "killed by loki: its output passed the " + (fileLimit(env) >> 20) + " MiB limit (" + OUTPUT_LIMIT_VAR
+                + ")";
+    }
+
     private final List<String> argv;
     private final Path dir;
     private final Map<String, String> env;

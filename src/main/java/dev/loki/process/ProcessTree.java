@@ -83,7 +83,7 @@ final class ProcessTree {
         return out;
     }
 
-    /** The root, its descendants and every member of its group, without duplicates. */
+    /** The root, its descendants, every member of its group, and the known others with their descendants. */
     static Map<Long, ProcessHandle> tree(ProcessHandle root, long pgid, Collection<ProcessHandle> alsoKnown) {
         Map<Long, ProcessHandle> all = new LinkedHashMap<>();
         if (root.isAlive()) {
@@ -91,7 +91,13 @@ final class ProcessTree {
             all.put(root.pid(), root);
         }
         groupMembers(pgid).forEach(h -> all.putIfAbsent(h.pid(), h));
-        alsoKnown.stream().filter(ProcessHandle::isAlive).forEach(h -> all.putIfAbsent(h.pid(), h));
+        for (ProcessHandle h : alsoKnown) {
+            if (h.isAlive()) {
+                // what a known process started goes with it (one that left the group took its children along)
+                h.descendants().forEach(d -> all.putIfAbsent(d.pid(), d));
+                all.putIfAbsent(h.pid(), h);
+            }
+        }
         all.remove(ProcessHandle.current().pid());
         ProcessHandle.current().parent().ifPresent(p -> all.remove(p.pid()));
         return all;

@@ -145,12 +145,12 @@ public final class Processes {
                 timedOut = true;
                 break;
             }
+            if (cmd.sink() == Command.Sink.FILE && size(cmd.outputFile().orElseThrow()) > cmd.stdoutLimit()) {
+                tooMuch = true;
+                break;
+            }
             if (++polls % SNAPSHOT_EVERY == 0) {
                 child.snapshotDescendants();
-                if (cmd.sink() == Command.Sink.FILE && size(cmd.outputFile().orElseThrow()) > cmd.stdoutLimit()) {
-                    tooMuch = true;
-                    break;
-                }
             }
         }
         if (timedOut || cancelled || tooMuch) {
@@ -161,22 +161,27 @@ public final class Processes {
         // whatever the child left in its group, or started and let escape, goes now
         List<String> leftovers = new ArrayList<>();
         List<String> escaped = new ArrayList<>();
+        // every process named here is killed by its handle: one listed in the group may leave it
+        // (call setsid) before the group is killed, and must not survive being reported as killed
+        List<ProcessHandle> named = new ArrayList<>();
         boolean sweep = !cmd.keepBackground() || timedOut || cancelled || tooMuch;
         for (ProcessHandle h : sweep ? ProcessTree.groupMembers(child.pgid, p.pid()) : List.<ProcessHandle>of()) {
             leftovers.add(ProcessTree.describe(h));
+            named.add(h);
         }
         for (ProcessHandle h : sweep ? child.seenAlive() : List.<ProcessHandle>of()) {
             boolean inGroup = ProcessTree.ids(h.pid()).map(i -> i.pgid() == child.pgid).orElse(true);
             if (!inGroup) {
                 escaped.add(ProcessTree.describe(h));
             }
+            named.add(h);
         }
         if (!leftovers.isEmpty() || !escaped.isEmpty()) {
             if (!escaped.isEmpty()) {
                 LOG.warn("{} started processes that left its process group (own session): {}; killing them",
                         cmd.name(), escaped);
             }
-            ProcessTree.kill(p.toHandle(), child.pgid, child.seenAlive(), 1000);
+            ProcessTree.kill(p.toHandle(), child.pgid, named, 1000);
         }
         for (Thread t : pumps) {
             join(t, sweep ? 2000 : 200);

@@ -69,8 +69,14 @@ public final class ClaudeProvider implements Provider {
 
     @Override
     public Invocation review(String prompt, Path promptFile) {
+        // stream-json (as the iteration's call), not text: its result event carries the call's cost
         return Invocation.of(List.of(command(), "--dangerously-skip-permissions", "-p", prompt,
-                "--output-format", "text"));
+                "--output-format", "stream-json", "--verbose"));
+    }
+
+    @Override
+    public ProviderOutput interpretReview(ProcessOutcome outcome) throws IOException {
+        return ClaudeStream.parse(outcome.capture(), "").toAnswer(outcome.exitCode());
     }
 
     @Override

@@ -22,6 +22,7 @@ public final class ClaudeStream {
     private int toolUses;
     private boolean sawResult;
     private boolean isError;
+    private String resultText = "";
     private Optional<Double> cost = Optional.empty();
     private long input;
     private long output;
@@ -98,6 +99,7 @@ public final class ClaudeStream {
         isError = n.path("is_error").asBoolean(false) || n.path("subtype").asText("").startsWith("error");
         if (n.hasNonNull("result")) {
             appendText(n.get("result").asText());
+            resultText = n.get("result").asText();
         }
         JsonNode c = n.hasNonNull("total_cost_usd") ? n.get("total_cost_usd") : n.get("cost_usd");
         if (c != null && c.isNumber()) {
@@ -112,6 +114,16 @@ public final class ClaudeStream {
         if (mu.isObject() && mu.size() > 0) {
             model = mu.fieldNames().next();
         }
+    }
+
+    /**
+     * A one-shot question's answer: the {@code result} event's text (what {@code --output-format
+     * text} prints), else everything read as text (no result: a crash, stderr).
+     */
+    public ProviderOutput toAnswer(int processExit) {
+        String answer = resultText.isBlank() ? text() : resultText;
+        int exit = sawResult ? (isError ? 1 : (processExit == 0 ? 0 : processExit)) : processExit;
+        return new ProviderOutput(exit, answer, usage(), toolUses);
     }
 
     private void appendText(String s) {

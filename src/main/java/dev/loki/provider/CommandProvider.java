@@ -82,6 +82,14 @@ public final class CommandProvider implements Provider {
     }
 
     @Override
+    public ProviderOutput interpretReview(ProcessOutcome outcome) throws IOException {
+        if (env.get("LOKI_PROVIDER_OUTPUT", "text").equalsIgnoreCase("stream-json")) {
+            return ClaudeStream.parse(outcome.capture(), model(Tier.FAST)).toAnswer(outcome.exitCode());
+        }
+        return Provider.super.interpretReview(outcome);
+    }
+
+    @Override
     public String model(Tier tier) {
         return env.get("LOKI_PROVIDER_MODEL", "");
     }

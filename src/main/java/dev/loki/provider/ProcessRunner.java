@@ -27,7 +27,8 @@ public final class ProcessRunner {
             Duration timeout, BooleanSupplier cancel) throws IOException {
         Map<String, String> env = new HashMap<>(baseEnv);
         env.putAll(inv.env());
-        Command cmd = Command.of(resolve(inv.argv(), env), workDir, env).toFile(capture).withTimeout(timeout)
+        Command cmd = Command.of(resolve(inv.argv(), env), workDir, env).toFile(capture, Command.fileLimit(env))
+                .withTimeout(timeout)
                 .cancelWhen(cancel);
         if (inv.stdin().isPresent()) {
             cmd = cmd.withStdinFile(inv.stdin().get());
@@ -37,7 +38,8 @@ public final class ProcessRunner {
                 : o.exitCode();
         List<String> left = new ArrayList<>(o.leftovers());
         o.escaped().forEach(e -> left.add(e + " [left its process group]"));
-        return new ProcessOutcome(exit, o.timedOut(), o.cancelled(), o.durationMs(), capture, left);
+        return new ProcessOutcome(exit, o.timedOut(), o.cancelled(), o.durationMs(), capture, left,
+                o.outputCut() && !o.timedOut() && !o.cancelled());
     }
 
     /** The first element resolved on the PATH of the given environment (not the JVM's own). */

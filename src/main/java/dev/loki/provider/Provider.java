@@ -43,6 +43,16 @@ public interface Provider {
         return new ProviderOutput(outcome.exitCode(), text, Usage.none(model(tier)), 0);
     }
 
+    /**
+     * Reads a finished review or council call: the answer's text and, for a provider that reports
+     * it, the call's usage and cost (so the budget counts the reviewers and the council, not only
+     * the iteration). Plain text without usage by default.
+     */
+    default ProviderOutput interpretReview(ProcessOutcome outcome) throws IOException {
+        String text = outcome.capture() == null ? "" : CaptureText.read(outcome.capture());
+        return new ProviderOutput(outcome.exitCode(), text, Usage.none(""), 0);
+    }
+
     /** The model an iteration of this tier runs (for metrics; "" when the CLI decides). */
     String model(Tier tier);
 

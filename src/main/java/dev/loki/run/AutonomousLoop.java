@@ -56,6 +56,8 @@ public final class AutonomousLoop {
     /** Snapshot commits of the previous checkpoint and of this iteration's (reviews diff the two). */
     private String prevSnapshot = "";
     private String snapshot = "";
+    /** The project config as the run started with it (its settings are fixed for this run). */
+    private String configSeen;
 
     public AutonomousLoop(LoopContext c, AutonomyState resumed) {
         this.c = c;
@@ -74,6 +76,7 @@ public final class AutonomousLoop {
         this.retry = resumed.retryCount();
         this.spent = budget.spend();
         this.prevSnapshot = lastSnapshot(c);
+        this.configSeen = ConfigFile.fingerprint(c.dir().path());
     }
 
     /** The snapshot of the run's latest checkpoint (the run-start one before any iteration). */
@@ -164,6 +167,14 @@ public final class AutonomousLoop {
         } finally {
             c.log().stepDone();
         }
+        if (!r.startError().isEmpty()) {
+            // retrying cannot bring a missing CLI back: end now, in one line, instead of backing off for hours
+            c.log().warn("Iteration " + iteration + " could not start the provider " + provider.name() + ": "
+                    + r.startError());
+            metrics.efficiency(iteration, provider.name(), r.output().usage(), "failed", 0);
+            return Optional.of(end("failed", "the provider " + provider.name() + " could not be started: "
+                    + oneLine(r.startError()) + "; fix it (loki doctor), then run loki start again"));
+        }
         int exit = r.exitCode();
         boolean ok = exit == 0;
         spent += r.output().usage().cost();
@@ -177,6 +188,7 @@ public final class AutonomousLoop {
         if (EnvReader.truthy(c.env().get("LOKI_SHOW_AGENT_OUTPUT")) && !c.log().echoing()) {
             r.output().text().lines().filter(l -> !l.isBlank()).limit(40).forEach(l -> c.log().info("  | " + l));
         }
+        configChanged();
         new Continuity(c.dir(), c.env()).write(new Continuity.Snapshot(iteration, s.maxIterations(),
                 Metrics.phase(iteration), provider.name(), Duration.between(started, Instant.now()), lastGates));
         if (c.interrupts().hardStop() || c.interrupts().terminated()) {
@@ -208,6 +220,7 @@ public final class AutonomousLoop {
             if (!snapshot.isEmpty()) {
                 prevSnapshot = snapshot;
             }
+            countReviewCalls();
         }
         afterFailure(r);
         return Optional.empty();
@@ -241,8 +254,13 @@ public final class AutonomousLoop {
         }
         Optional<CompletionClaim> claim = CompletionClaim.consume(c.dir(), s.completionPromise(),
                 s.legacyCompletionMatch(), r.capture());
+        Optional<String> factFailed = failedFactGate();
         if (claim.isPresent() && reviewBlocked) {
             c.log().warn("Completion claim rejected: this iteration's code review found blocking issues");
+            claim = Optional.empty();
+        } else if (claim.isPresent() && factFailed.isPresent()) {
+            // with no council to veto it (quick, --no-council), a claim over failing tests ended the run "verified"
+            c.log().warn("Completion claim rejected: " + factFailed.get());
             claim = Optional.empty();
         } else if (claim.isPresent()) {
             c.log().info("The agent claims completion: " + oneLine(claim.get().statement()));
@@ -291,6 +309,20 @@ public final class AutonomousLoop {
         return Optional.empty();
     }
 
+    /**
+     * Why this iteration's facts contradict a completion claim: its tests or its static analysis
+     * failed (a test suite that timed out or was killed fails too). Empty when they passed, were
+     * skipped, or the gates did not run.
+     */
+    private Optional<String> failedFactGate() {
+        return lastReport.filter(g -> g.iteration() == iteration).flatMap(g -> g.results().stream()
+                .filter(x -> GateResult.FAIL.equals(x.status()))
+                .filter(x -> x.name().equals("test_coverage") || x.name().equals("static_analysis"))
+                .findFirst())
+                .map(x -> "this iteration's " + x.name() + " gate failed ("
+                        + oneLine(x.summary().lines().findFirst().orElse("")) + ")");
+    }
+
     private void afterFailure(ProviderStep.Result r) throws IOException, InterruptedException {
         RunSettings s = c.settings();
         String text = dev.loki.provider.CaptureText.tail(r.capture(), 64 * 1024);
@@ -333,10 +365,59 @@ public final class AutonomousLoop {
         }
     }
 
+    /**
+     * The reviewers and council members are provider calls too, up to 7 an iteration: what they
+     * cost goes into the iteration's record, so the budget and the spend shown count them.
+     */
+    private void countReviewCalls() {
+        if (!(c.reviewer() instanceof ProviderReviewer pr)) {
+            return;
+        }
+        ProviderReviewer.CallSpend s = pr.drainSpend();
+        if (s.calls() == 0) {
+            return;
+        }
+        try {
+            metrics.addReviewCalls(iteration, s);
+            spent += s.usd();
+        } catch (IOException e) {
+            c.log().warn("could not record the review calls' cost of iteration " + iteration + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The agent rewrote .loki/config.yaml (ignored by git, so nobody sees it in a diff): this run
+     * keeps its settings, but the next start would read the agent's, which can switch the council
+     * off or make LOKI_TEST_CMD always pass. Said now, and noted for the next start to say again.
+     */
+    private void configChanged() {
+        String now = ConfigFile.fingerprint(c.dir().path());
+        if (now.equals(configSeen)) {
+            return;
+        }
+        configSeen = now;
+        c.log().warn("The agent " + (now.isEmpty() ? "removed" : "changed") + " .loki/config.yaml in iteration "
+                + iteration + ": this run keeps the settings it started with, but the next 'loki start' would read"
+                + " the agent's. Review the file before starting again.");
+        try {
+            if (now.isEmpty()) {
+                java.nio.file.Files.deleteIfExists(c.dir().resolve(ConfigFile.AGENT_WROTE));
+            } else {
+                ObjectNode n = Json.object();
+                n.put("fingerprint", now);
+                n.put("run_id", c.recorder().record().runId());
+                n.put("iteration", iteration);
+                dev.loki.store.JsonFiles.write(c.dir().resolve(ConfigFile.AGENT_WROTE), n);
+            }
+        } catch (IOException e) {
+            c.log().warn("could not note the agent's config change: " + e.getMessage());
+        }
+    }
+
     /** "(exit N)" only when the process really exited N; a note (timeout, no output) explains the rest. */
     private static String exitNote(ProviderStep.Result r) {
         int processExit = r.process().exitCode();
-        return processExit != 0 && processExit == r.exitCode() && !r.process().timedOut()
+        return processExit != 0 && processExit == r.exitCode() && !r.process().timedOut() && !r.process().outputCut()
                 ? " (exit " + processExit + ")" : "";
     }
 
@@ -410,8 +491,22 @@ public final class AutonomousLoop {
                 }
             }
         }
-        lastGates = report.results().isEmpty() ? "none" : report.passed() ? "pass" : "fail: " + failed;
-        c.log().info("Quality gates: " + lastGates + (report.codeReviewBlocked() ? " (code review blocking)" : ""));
+        java.util.List<String> ran = report.results().stream().filter(g -> GateResult.PASS.equals(g.status()))
+                .map(GateResult::name).toList();
+        // "pass" only names gates that passed: a skipped gate (no test runner, nothing changed) checked nothing
+        StringBuilder skipped = new StringBuilder();
+        for (GateResult g : report.results()) {
+            if (GateResult.SKIPPED.equals(g.status())) {
+                String why = g.summary().lines().findFirst().orElse("").strip();
+                skipped.append(skipped.length() == 0 ? "" : ", ").append(g.name())
+                        .append(why.isEmpty() ? "" : " (" + oneLine(why) + ")");
+            }
+        }
+        lastGates = report.results().isEmpty() ? "none" : !report.passed() ? "fail: " + failed
+                : ran.isEmpty() ? "none ran" : "pass";
+        String detail = !report.passed() ? "" : (ran.isEmpty() ? "" : ": " + String.join(", ", ran))
+                + (skipped.length() == 0 ? "" : (ran.isEmpty() ? ": skipped " : "; skipped ") + skipped);
+        c.log().info("Quality gates: " + lastGates + detail + (report.codeReviewBlocked() ? " (code review blocking)" : ""));
         if (report.pauseRequested()) {
             c.log().warn("Gate escalation: " + failed + " failed too many times in a row; pausing for a person");
         }
@@ -453,8 +548,9 @@ public final class AutonomousLoop {
         return String.join("\n", java.util.Arrays.asList(all).subList(from, all.length));
     }
 
+    /** Agent-written text (a claim, a vote's reason) as one printable line: it ends up on the console and in status. */
     private static String oneLine(String s) {
-        String t = s.replaceAll("\\s+", " ").strip();
+        String t = dev.loki.Quote.line(s.replaceAll("\\s+", " ").strip());
         return t.length() > 200 ? t.substring(0, 200) + "..." : t;
     }
 

@@ -75,6 +75,56 @@ public final class ConfigFile {
         return out;
     }
 
+    /**
+     * The project config's content as a hash ("" when there is none): the loop compares it to see
+     * whether the agent rewrote the settings the next run would read.
+     */
+    public static String fingerprint(Path lokiDir) {
+        for (String name : List.of("config.yaml", "config.yml")) {
+            Path p = lokiDir.resolve(name);
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    return name + ":" + dev.loki.proof.CanonicalJson.sha256(Files.readAllBytes(p));
+                } catch (IOException | RuntimeException e) {
+                    return name + ":unreadable";
+                }
+            }
+        }
+        return "";
+    }
+
+    /** Where the loop notes that its agent left the project config as it is now. */
+    static final String AGENT_WROTE = "state/config-written-by-agent.json";
+
+    /**
+     * At start: when the project config is still exactly what an earlier run's agent left (the
+     * person did not touch it since), says so, because its settings (a test command, the council
+     * switched off) were chosen by the agent, not by the person. Forgets the note once the file
+     * changed or went.
+     */
+    static java.util.Optional<String> agentWritten(dev.loki.store.LokiDir dir) {
+        Path note = dir.resolve(AGENT_WROTE);
+        java.util.Optional<JsonNode> n = dev.loki.store.JsonFiles.peek(note);
+        if (n.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        String now = fingerprint(dir.path());
+        if (now.isEmpty() || !now.equals(n.get().path("fingerprint").asText())) {
+            try {
+                Files.deleteIfExists(note);
+            } catch (IOException e) {
+                // a stale note only costs a warning next time
+            }
+            return java.util.Optional.empty();
+        }
+        Map<String, String> keys = read(dir.resolve(now.substring(0, now.indexOf(':'))), true);
+        return java.util.Optional.of("The settings in .loki/" + now.substring(0, now.indexOf(':'))
+                + " were written by the agent of " + n.get().path("run_id").asText("an earlier run") + " (iteration "
+                + n.get().path("iteration").asInt() + "), not by you, and apply to this run: "
+                + String.join(", ", new java.util.TreeSet<>(keys.keySet()))
+                + ". Review the file; edit or remove it to stop this warning.");
+    }
+
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             String key = (prefix.isEmpty() ? "" : prefix + "_")

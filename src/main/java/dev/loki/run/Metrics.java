@@ -47,6 +47,31 @@ public final class Metrics {
         JsonFiles.write(dir.resolve("metrics/efficiency/iteration-" + iteration + ".json"), e);
     }
 
+    /**
+     * Adds what the iteration's review and council calls cost to its record: {@code cost_usd} and
+     * the token counts become the iteration's total (the budget, the proof and the dashboard sum
+     * them), {@code review_calls} and {@code review_cost_usd} say which part was theirs.
+     */
+    public void addReviewCalls(int iteration, ProviderReviewer.CallSpend s) throws IOException {
+        if (s.calls() == 0) {
+            return;
+        }
+        java.nio.file.Path f = dir.resolve("metrics/efficiency/iteration-" + iteration + ".json");
+        java.util.Optional<com.fasterxml.jackson.databind.JsonNode> now = JsonFiles.peek(f);
+        if (now.isEmpty() || !now.get().isObject()) {
+            return;
+        }
+        ObjectNode e = (ObjectNode) now.get();
+        double own = dev.loki.run.Budget.costOf(e);
+        e.put("cost_usd", Math.round((own + s.usd()) * 1_000_000) / 1_000_000.0);
+        e.put("input_tokens", e.path("input_tokens").asLong(0) + s.inputTokens());
+        e.put("output_tokens", e.path("output_tokens").asLong(0) + s.outputTokens());
+        e.put("review_calls", e.path("review_calls").asLong(0) + s.calls());
+        e.put("review_cost_usd", Math.round((e.path("review_cost_usd").asDouble(0) + s.usd()) * 1_000_000)
+                / 1_000_000.0);
+        JsonFiles.write(f, e);
+    }
+
     /** Seeds orchestrator.json when absent (upstream's shape). */
     public void seedOrchestrator() throws IOException {
         if (JsonFiles.peek(dir.resolve("state/orchestrator.json")).isPresent()) {

@@ -56,12 +56,14 @@ public final class PromptBuilder {
             lines.add("Resume iteration #" + in.iteration() + " (retry #" + in.retry() + "). PRD: " + in.specPath());
         }
         in.directive().filter(d -> !d.isBlank()).ifPresent(d -> lines.add((in.degraded() ? "Priority: " : "HUMAN_DIRECTIVE"
-                + " (PRIORITY): ") + d + " Execute this directive BEFORE continuing normal tasks."));
+                + " (PRIORITY): ") + cut(d, "the whole directive is in .loki/logs/human-input-*.md")
+                + " Execute this directive BEFORE continuing normal tasks."));
         if (!in.gateFailures().isBlank()) {
-            lines.add("QUALITY GATE FAILURES FROM PREVIOUS ITERATION: " + in.gateFailures().strip()
+            lines.add("QUALITY GATE FAILURES FROM PREVIOUS ITERATION: " + cut(in.gateFailures().strip(),
+                    "the whole text is in .loki/quality/gate-failures.txt")
                     + " FIX THESE ISSUES BEFORE PROCEEDING WITH NEW WORK.");
         }
-        String queue = queued();
+        String queue = cut(queued(), "the queue is in .loki/queue/");
         if (!queue.isEmpty()) {
             lines.add((in.degraded() ? "Tasks: " : "QUEUED_TASKS (PRIORITY): ") + queue
                     + "\nExecute these tasks BEFORE finding new improvements.");
@@ -87,6 +89,23 @@ public final class PromptBuilder {
         }
         lines.add("</dynamic_context>");
         return String.join("\n", lines) + "\n";
+    }
+
+    /**
+     * Characters one part of the prompt (gate failures, a directive, the queue) may take. Claude,
+     * codex, cline and aider get the prompt as one argument, which Linux caps at 128 KiB: a test
+     * suite that printed one long failing line made every later iteration fail to start.
+     */
+    static final int MAX_PART = 16 * 1024;
+
+    /** {@code text}, cut to {@link #MAX_PART} characters with a note saying where the rest is. */
+    static String cut(String text, String whereTheRestIs) {
+        if (text.length() <= MAX_PART) {
+            return text;
+        }
+        int end = Character.isLowSurrogate(text.charAt(MAX_PART)) ? MAX_PART - 1 : MAX_PART;
+        return text.substring(0, end) + "\n[... " + (text.length() - end) + " more characters cut; " + whereTheRestIs
+                + "]";
     }
 
     /** Up to 3 in-progress and 3 pending tasks. */

@@ -22,8 +22,15 @@ import java.util.Map;
  * (an agent that did nothing did not succeed).
  */
 public final class ProviderStep {
-    /** The call's outcome as the loop needs it. */
-    public record Result(ProcessOutcome process, ProviderOutput output, int exitCode, Path capture, String note) {
+    /**
+     * The call's outcome as the loop needs it. {@code startError}: the provider's command could not
+     * be started at all (removed or replaced after the run began); nothing ran.
+     */
+    public record Result(ProcessOutcome process, ProviderOutput output, int exitCode, Path capture, String note,
+            String startError) {
+        public Result(ProcessOutcome process, ProviderOutput output, int exitCode, Path capture, String note) {
+            this(process, output, exitCode, capture, note, "");
+        }
     }
 
     private final LokiDir dir;
@@ -46,7 +53,15 @@ public final class ProviderStep {
         Path capture = logs.resolve("iteration-" + iteration + ".log");
         ProviderCall call = new ProviderCall(prompt, promptFile, iteration, tier, dir.workTree(), dir.path());
         Invocation inv = provider.iteration(call);
-        ProcessOutcome out = ProcessRunner.run(inv, dir.workTree(), env, capture, timeout, interrupts::ending);
+        ProcessOutcome out;
+        try {
+            out = ProcessRunner.run(inv, dir.workTree(), env, capture, timeout, interrupts::ending);
+        } catch (IOException e) {
+            // the CLI was there when the run started (checked then); now it cannot even be started
+            ProcessOutcome none = new ProcessOutcome(-1, false, false, 0, capture);
+            return new Result(none, new ProviderOutput(-1, "", dev.loki.provider.Usage.none(""), 0), 127, capture,
+                    "could not start: " + e.getMessage(), String.valueOf(e.getMessage()));
+        }
         ProviderOutput po = provider.interpret(out, tier);
         int exit = po.exitCode();
         String note = "";
@@ -54,6 +69,8 @@ public final class ProviderStep {
             note = "timed out after " + timeout.toSeconds() + "s (LOKI_ITERATION_TIMEOUT); process tree killed";
         } else if (out.cancelled()) {
             note = "cancelled (" + (interrupts.hardStop() ? "Ctrl+C twice" : interrupts.stopReason()) + ")";
+        } else if (out.outputCut()) {
+            note = dev.loki.process.Command.outputCutNote(env);
         } else if (exit == 0 && blank(capture)) {
             exit = 1;
             note = "exited 0 with no output: counted as a failure";

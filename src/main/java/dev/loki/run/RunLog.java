@@ -121,7 +121,7 @@ public final class RunLog implements AutoCloseable {
         if (live && lineShown) {
             err.print("\r\033[2K");
         }
-        err.println("[loki " + TIME.format(Instant.now()) + "] " + message);
+        err.println("[loki " + TIME.format(Instant.now()) + "] " + dev.loki.Quote.line(message));
         if (live) {
             drawStatus();
         }
@@ -129,8 +129,10 @@ public final class RunLog implements AutoCloseable {
     }
 
     private synchronized void line(String level, String raw) {
-        // every line of the session log is read back (loki logs, /api/logs): secrets never reach it
-        String message = dev.loki.proof.Redactor.line(raw);
+        // every line of the session log is read back (loki logs, /api/logs): secrets never reach it;
+        // and one message is one line: a spec name, a claim or a vote reason an agent wrote cannot
+        // fake a line of loki's own (a newline) or drive the terminal (escape sequences)
+        String message = dev.loki.Quote.line(dev.loki.proof.Redactor.line(raw));
         Instant now = Instant.now();
         try {
             // a log, not state: appended without fsync so logging never slows an iteration

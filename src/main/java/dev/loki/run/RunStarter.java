@@ -17,7 +17,6 @@ import dev.loki.store.SessionLock;
 import dev.loki.store.Signals;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -84,7 +83,8 @@ public final class RunStarter {
         ProviderChoice choice = ProviderChoice.resolve(req.providerFlag(), env, dir);
         Provider provider = req.provider().orElseGet(() -> Providers.byName(choice.name(), env));
         Providers.requireInstalled(provider, env);
-        String specText = Files.readString(spec, StandardCharsets.UTF_8);
+        SpecFinder.Text read = SpecFinder.read(spec);
+        String specText = read.text();
         String specPath = displayPath(spec);
 
         dir.ensureExists();
@@ -106,6 +106,10 @@ public final class RunStarter {
             log.heartbeat(er.seconds("LOKI_PROGRESS_INTERVAL", java.time.Duration.ofSeconds(10)))
                     .echo(EnvReader.truthy(env.get("LOKI_ECHO")));
             prepare(log);
+            if (read.replaced()) {
+                log.warn(read.warning(specPath));
+            }
+            ConfigFile.agentWritten(dir).ifPresent(log::warn);
             // the provider is not saved here: only 'loki provider set' chooses one for later runs
             StateStore store = new StateStore(dir);
             AutonomyState resumed = store.loadForResume();

@@ -70,7 +70,13 @@ public final class RunStatus {
         if (holder.isPresent()) {
             status = s.isSet(Signals.PAUSE) ? "paused" : s.isSet(Signals.STOP) ? "stopping" : "running";
         } else {
-            status = st.status().isEmpty() ? "inactive" : st.status().equals("running") ? "crashed" : st.status();
+            // nobody holds the run, yet it never recorded an ending: it died (SIGKILL, power loss). The
+            // state file alone cannot say so: between steps it reads "exited" (after the provider
+            // call, during the gates and the council) or "paused"
+            boolean neverEnded = run.map(r -> "running".equals(r.status())).orElse(false)
+                    && !ENDED.contains(st.status());
+            status = st.status().isEmpty() ? "inactive"
+                    : st.status().equals("running") || neverEnded ? "crashed" : st.status();
         }
         o.put("status", status);
         o.put("phase", JsonFiles.peek(dir.resolve("state/orchestrator.json"))

@@ -106,7 +106,7 @@ public final class WorkStart {
                         LokiDir.findWorkTreeRoot(cwd).orElse(cwd));
                 String name = spec.getFileName().toString();
                 slug = slugify(name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name);
-                specText = Files.readString(spec, StandardCharsets.UTF_8);
+                specText = SpecFinder.read(spec).text();
                 title = specTitle(specText).orElse("Implement " + name);
                 specName = name;
             }

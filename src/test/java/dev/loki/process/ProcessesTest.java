@@ -66,6 +66,35 @@ class ProcessesTest {
         assertThat(marker.carrying()).isEmpty();
     }
 
+    /**
+     * A background job that calls setsid a moment after its parent exits is listed as a leftover
+     * while still in the group, and has left the group by the time the group is killed. The
+     * outcome says it was killed, so it must be: by its handle, not by the group it had left.
+     * The delays spread the jobs over the window between the listing and the kill.
+     */
+    @Test
+    void every_process_named_as_a_leftover_is_dead_afterwards() throws Exception {
+        StringBuilder script = new StringBuilder();
+        for (String d : List.of("0", "0.002", "0.005", "0.01", "0.02", "0.03", "0.05", "0.08", "0.12", "0.2")) {
+            script.append("(sleep ").append(d).append("; exec setsid sleep 302) & ");
+        }
+        // one that leaves the group with a child of its own: the child goes too
+        script.append("(sleep 0.01; exec setsid bash -c 'sleep 303; :') & ");
+        script.append("echo parent done");
+        List<String> named = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            Outcome o = Processes.run(bash(script.toString()));
+            assertThat(o.out()).contains("parent done");
+            named.addAll(o.leftovers());
+            named.addAll(o.escaped());
+        }
+        List<Long> alive = named.stream().map(l -> Long.parseLong(l.substring(4, l.indexOf(' ', 4))))
+                .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
+        assertThat(named).as("the jobs were seen").isNotEmpty();
+        assertThat(alive).as("named as killed but still running: " + marker.carrying()).isEmpty();
+        assertThat(marker.carrying()).noneMatch(l -> l.contains("sleep 303"));
+    }
+
     @Test
     void a_timeout_kills_the_whole_tree() throws Exception {
         Outcome o = Processes.run(bash("sleep 300 & sleep 300 & wait").withTimeout(Duration.ofMillis(500)));

@@ -32,8 +32,8 @@ class ReviewIsolationTest {
             fi
             printf 'add() { echo $(( $1 + $2 )); }\\n' > calc.sh
             if [ -n "$BIG" ]; then
-              head -c 150000 /dev/zero | tr '\\0' 'a' | fold -w 100 > big-a.txt
-              head -c 150000 /dev/zero | tr '\\0' 'b' | fold -w 100 > big-b.txt
+              head -c 75000 /dev/zero | tr '\\0' 'a' | fold -w 100 > big-a.txt
+              head -c 75000 /dev/zero | tr '\\0' 'b' | fold -w 100 > big-b.txt
               echo small > small.txt
             fi
             echo done
@@ -85,6 +85,6 @@ class ReviewIsolationTest {
         assertThat(diff).contains("diff --git a/big-a.txt", "diff --git a/calc.sh", "diff --git a/small.txt", "+small");
         assertThat(diff).doesNotContain("diff --git a/big-b.txt").doesNotContain("+bbbb");
         assertThat(diff).contains("1 of 4 changed file(s) left out", "- big-b.txt (");
-        assertThat(diff.length()).isLessThanOrEqualTo(200_000);
+        assertThat(diff.length()).isLessThanOrEqualTo(dev.loki.gate.IterationDiff.MAX_CHARS);
     }
 }
