@@ -14,14 +14,17 @@ final class Child {
     final ProcessScope scope;
     /** Descendants seen while it ran; the ones that left the group are found here afterwards. */
     final Map<Long, ProcessHandle> seen = new ConcurrentHashMap<>();
+    /** The {@code NAME=value} entry only this child's environment (and its descendants') holds. */
+    final String tag;
     volatile boolean cancelled;
 
-    Child(Process process, long pgid, boolean cancellable, String name, ProcessScope scope) {
+    Child(Process process, long pgid, boolean cancellable, String name, ProcessScope scope, String tag) {
         this.process = process;
         this.pgid = pgid;
         this.cancellable = cancellable;
         this.name = name;
         this.scope = scope;
+        this.tag = tag;
     }
 
     void snapshotDescendants() {
@@ -36,7 +39,15 @@ final class Child {
 
     /** Kills the child's whole tree: the root, its descendants, its group, what left the group. */
     void killTree(long graceMillis) {
+        killTree(seenAlive(), graceMillis);
+    }
+
+    /** As {@link #killTree(long)}, with {@code named} (processes reported as killed) killed by handle too. */
+    void killTree(List<ProcessHandle> named, long graceMillis) {
         snapshotDescendants();
-        ProcessTree.kill(process.toHandle(), pgid, seenAlive(), graceMillis);
+        List<ProcessHandle> known = new ArrayList<>(named);
+        known.addAll(seenAlive());
+        ProcessTree.kill(process.toHandle(), pgid, known, graceMillis);
+        ProcessTree.killCarrying(tag, process.pid());
     }
 }

@@ -128,6 +128,83 @@ final class ProcessTree {
         }
     }
 
+    /**
+     * Live processes (zombies and loki itself excluded) whose environment holds {@code entry}
+     * ({@code NAME=value}, exactly), reading only pids of at least {@code minPid} (see
+     * {@link #groupMembers(long, long)}). Empty where /proc is missing.
+     */
+    static List<ProcessHandle> carrying(String entry, long minPid) {
+        List<ProcessHandle> out = new ArrayList<>();
+        if (!Files.isDirectory(PROC)) {
+            return out;
+        }
+        byte[] needle = (entry + "\0").getBytes(StandardCharsets.UTF_8);
+        long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+            for (Path d : dirs) {
+                String name = d.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(name);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (pid < minPid || pid == self || ids(pid).isEmpty()) {
+                    continue; // ids() is empty for a zombie or a process gone meanwhile
+                }
+                try {
+                    if (holds(Files.readAllBytes(d.resolve("environ")), needle)) {
+                        ProcessHandle.of(pid).ifPresent(out::add);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile, or not ours to read
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc vanished or unreadable: nothing we can list
+        }
+        return out;
+    }
+
+    /**
+     * KILL to every process that still carries {@code entry}, until none does: the last word of
+     * a kill. A process that forked just as its parent was killed is no longer anyone's
+     * descendant and may have left the group, but it inherited the entry.
+     */
+    static void killCarrying(String entry, long minPid) {
+        for (int round = 0; round < 5; round++) {
+            List<ProcessHandle> left = carrying(entry, minPid);
+            if (left.isEmpty()) {
+                return;
+            }
+            left.forEach(ProcessHandle::destroyForcibly);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            for (ProcessHandle h : left) {
+                awaitExit(h, until);
+            }
+        }
+    }
+
+    /** Whether the NUL-separated {@code environ} holds {@code needle} (an entry with its NUL) as one entry. */
+    private static boolean holds(byte[] environ, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= environ.length; i++) {
+            if (i > 0 && environ[i - 1] != 0) {
+                continue;
+            }
+            for (int j = 0; j < needle.length; j++) {
+                if (environ[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     private static void awaitExit(ProcessHandle h, long untilNanos) {
         long left = untilNanos - System.nanoTime();
         if (left <= 0 || !h.isAlive()) {

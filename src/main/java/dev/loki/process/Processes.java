@@ -53,6 +53,8 @@ public final class Processes {
         pb.environment().clear();
         pb.environment().putAll(cmd.env());
         pb.environment().put(OWNER, SELF);
+        String tag = CHILD_TAG + "=" + SELF + "#" + TAGS.incrementAndGet();
+        pb.environment().put(CHILD_TAG, tag.substring(CHILD_TAG.length() + 1));
         userLocale(pb.environment());
         if (cmd.stdinFile().isPresent()) {
             pb.redirectInput(cmd.stdinFile().get().toFile());
@@ -78,7 +80,7 @@ public final class Processes {
         // setsid (without forking) makes the child the leader of a new group: its pid is the group id.
         // Never read it from /proc here: the child may not have called setsid() yet.
         long pgid = SETSID.isPresent() ? p.pid() : -1;
-        Child child = new Child(p, pgid, cmd.cancellable(), cmd.name(), scope);
+        Child child = new Child(p, pgid, cmd.cancellable(), cmd.name(), scope, tag);
         ProcessScope.registerGlobal(child);
         if (scope != null) {
             scope.register(child);
@@ -181,7 +183,7 @@ public final class Processes {
                 LOG.warn("{} started processes that left its process group (own session): {}; killing them",
                         cmd.name(), escaped);
             }
-            ProcessTree.kill(p.toHandle(), child.pgid, named, 1000);
+            child.killTree(named, 1000);
         }
         for (Thread t : pumps) {
             join(t, sweep ? 2000 : 200);
@@ -329,6 +331,16 @@ public final class Processes {
      * the process tree looks like by then; see {@link #ownerGone}.
      */
     public static final String OWNER = "LOKI_OWNER";
+
+    /**
+     * Set in the environment of each child {@link #run} starts, a value no other child gets
+     * ({@code <owner>#<n>}): whatever still carries it after the child's tree was killed was
+     * started by that child and escaped the tree (forked just as its parent died), and is
+     * killed too. Where it can be read (/proc), it is the last word of every kill.
+     */
+    static final String CHILD_TAG = "LOKI_CHILD_TAG";
+
+    private static final java.util.concurrent.atomic.AtomicLong TAGS = new java.util.concurrent.atomic.AtomicLong();
 
     private static final String SELF = identity(ProcessHandle.current()).orElse(Long.toString(ProcessHandle.current().pid()));
 

@@ -95,6 +95,21 @@ class ProcessesTest {
         assertThat(marker.carrying()).noneMatch(l -> l.contains("sleep 303"));
     }
 
+    /**
+     * A child that answers the TERM of a kill by starting a process in a session of its own and
+     * exiting: the new process is nobody's descendant and in no group loki knows, but it still
+     * carries the child's tag, and goes too.
+     */
+    @Test
+    void a_process_started_in_answer_to_the_kill_does_not_outlive_it() throws Exception {
+        Outcome o = Processes.run(bash("trap 'setsid sleep 304 >/dev/null 2>&1 & exit 0' TERM; sleep 100 & wait")
+                .withTimeout(Duration.ofMillis(700)));
+        assertThat(o.timedOut()).isTrue();
+        Thread.sleep(200); // had it escaped, the setsid'd sleep would be running by now
+        assertThat(marker.carrying()).noneMatch(l -> l.contains("sleep 304"));
+        assertThat(marker.carrying()).isEmpty();
+    }
+
     @Test
     void a_timeout_kills_the_whole_tree() throws Exception {
         Outcome o = Processes.run(bash("sleep 300 & sleep 300 & wait").withTimeout(Duration.ofMillis(500)));
