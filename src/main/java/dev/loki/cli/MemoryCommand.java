@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.loki.ExitCode;
 import dev.loki.LokiException;
+import dev.loki.Quote;
 import dev.loki.memory.Consolidation;
 import dev.loki.memory.Memory;
 import dev.loki.memory.MemoryStore;
@@ -62,7 +63,7 @@ public final class MemoryCommand extends BaseCommand {
 
     static void printLine(CliContext ctx, Memory m, String extra) {
         ctx.out().printf("%-32s %-8s %-10s %s%s%n", m.id(), m.kind(), m.outcome().isEmpty() ? "-" : m.outcome(),
-                m.title().length() > 90 ? m.title().substring(0, 90) + "..." : m.title(), extra);
+                Quote.excerpt(m.title(), 90), extra); // one memory, one line, whatever its title holds
     }
 
     @Command(name = "search", mixinStandardHelpOptions = true, description = "Search memories (BM25, newer and"
@@ -167,9 +168,9 @@ public final class MemoryCommand extends BaseCommand {
                 ctx.out().println("ID:       " + m.id());
                 ctx.out().println("Kind:     " + m.kind() + (m.outcome().isEmpty() ? "" : " (" + m.outcome() + ")"));
                 ctx.out().println("Created:  " + m.createdAt());
-                ctx.out().println("Title:    " + m.title());
+                ctx.out().println("Title:    " + Quote.line(m.title()));
                 if (!m.task().isEmpty()) {
-                    ctx.out().println("Task:     " + m.task());
+                    ctx.out().println("Task:     " + Quote.line(m.task()));
                 }
                 if (!m.tags().isEmpty()) {
                     ctx.out().println("Tags:     " + String.join(", ", m.tags()));

@@ -149,4 +149,18 @@ class MemoryStoreTest {
         }
         assertThat(Loki.run(repo, "memory", "add", "still", "writable").exit()).isZero();
     }
+
+    @Test
+    void a_title_with_a_line_break_stays_on_its_memory_s_line() {
+        TestRepo repo = TestRepo.create(base);
+        assertThat(Loki.run(repo, "memory", "add", "--title", "x\nep-fake    pattern  success    FAKE LINE", "body")
+                .exit()).isZero();
+        Loki.Result list = Loki.run(repo, "memory", "list");
+        assertThat(list.exit()).isZero();
+        assertThat(list.out().lines().filter(l -> l.contains("FAKE LINE")).toList()).singleElement()
+                .satisfies(l -> assertThat(l).contains("x\\nep-fake").doesNotStartWith("ep-fake"));
+        Loki.Result show = Loki.run(repo, "memory", "show", list.out().lines()
+                .filter(l -> l.contains("FAKE LINE")).findFirst().orElseThrow().split(" ")[0]);
+        assertThat(show.out().lines().filter(l -> l.startsWith("ep-fake"))).isEmpty();
+    }
 }
