@@ -118,8 +118,10 @@ public final class RunStarter {
             RunRecorder recorder = new RunRecorder(dir, runRecord(resumed, provider, specPath, settings, checkpoints,
                     env, log));
             if (resumed.iterationCount() > 0) {
-                log.info("Resuming " + recorder.record().runId() + " from iteration " + resumed.iterationCount()
-                        + " (retry " + resumed.retryCount() + ")");
+                // the count includes an iteration that was interrupted: it was started, and counts toward the cap
+                log.info("Resuming " + recorder.record().runId() + " after " + resumed.iterationCount()
+                        + " iteration(s) (an interrupted one counts): next is iteration "
+                        + (resumed.iterationCount() + 1) + " (retry " + resumed.retryCount() + ")");
             }
             new Budget(dir, settings.budgetLimit()).init();
             if (spec.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".md")) {

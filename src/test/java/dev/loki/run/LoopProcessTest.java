@@ -110,7 +110,9 @@ class LoopProcessTest {
         Loki.Result r = Loki.run(repo.dir(), env, "start");
 
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.err()).contains("Resuming " + runId + " from iteration " + saved);
+        assertThat(r.err()).contains("Resuming " + runId + " after " + saved + " iteration(s)")
+                .contains("next is iteration " + (saved + 1))
+                .contains("Iteration " + (saved + 1) + "/"); // the number the resume line announced
         JsonNode state = Json.parse(Files.readString(repo.path(".loki/autonomy-state.json")));
         assertThat(state.path("iterationCount").asInt()).isEqualTo(saved + 1);
         assertThat(state.path("status").asText()).isEqualTo("completion_promise_fulfilled");
