@@ -100,7 +100,8 @@ final class TestGate {
                         + " more characters)" : l).toList();
         List<String> failing = all.stream().filter(l -> FAILING.matcher(l).find() && !ZERO_COUNTS.matcher(l).find())
                 .toList();
-        StringBuilder sb = new StringBuilder(runner + " failed with exit code " + exitCode);
+        StringBuilder sb = new StringBuilder(runner + " failed with exit code "
+                + dev.loki.process.Processes.exitCode(exitCode));
         if (!failing.isEmpty()) {
             sb.append(": ").append(failing.get(0).strip());
             if (failing.size() > 1) {

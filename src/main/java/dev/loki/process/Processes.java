@@ -324,6 +324,21 @@ public final class Processes {
         return "(no output)";
     }
 
+    private static final String[] SIGNALS = {"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"};
+
+    /**
+     * An exit code as a person reads it: {@code 139} is "139 = 128 + SIGSEGV, a death by that
+     * signal", since shells (and the JDK) report a crash or an outside kill as 128 plus the
+     * signal's number; any other code is itself.
+     */
+    public static String exitCode(int code) {
+        int sig = code - 128;
+        return sig >= 1 && sig < SIGNALS.length
+                ? code + " = 128 + " + SIGNALS[sig] + ", a death by that signal"
+                : Integer.toString(code);
+    }
+
     /**
      * Set in the environment of every child {@link #run} starts (and inherited by its own
      * children): the {@link #identity} of the loki process that started it. A process whose owner

@@ -418,7 +418,7 @@ public final class AutonomousLoop {
     private static String exitNote(ProviderStep.Result r) {
         int processExit = r.process().exitCode();
         return processExit != 0 && processExit == r.exitCode() && !r.process().timedOut() && !r.process().outputCut()
-                ? " (exit " + processExit + ")" : "";
+                ? " (exit " + dev.loki.process.Processes.exitCode(processExit) + ")" : "";
     }
 
     /** Waits, cut short by STOP, PAUSE or Ctrl+C (the next iteration's check then acts on it). */

@@ -40,6 +40,18 @@ class LoopReportsTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void an_agent_that_crashed_on_a_signal_is_reported_by_the_signal_s_name() {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        // a crash as a shell reports it: 128 + SIGSEGV's number
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\necho started\nexit 139");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "1");
+        assertThat(r.err()).as(r.toString()).contains("Iteration 1 failed (exit 139 = 128 + SIGSEGV, a death by that"
+                + " signal)");
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS) // a hang guard: a backoff here would wait 600 s
     void the_last_allowed_iteration_ends_the_run_at_once_with_the_cap_exit_code() {
         TestRepo repo = FakeAgents.repoWithSpec(base);
