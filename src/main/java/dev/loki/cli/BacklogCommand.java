@@ -90,8 +90,9 @@ public final class BacklogCommand extends BaseCommand {
                 throw LokiException.badInput("--draft is for the pull requests: add --pr");
             }
             for (String b : new String[] {budget, totalBudget}) {
-                if (b != null && !b.matches("^[0-9]+(\\.[0-9]+)?$")) {
-                    throw LokiException.badInput("Budgets are a number of USD, e.g. 5 or 2.50, not '" + b + "'");
+                if (b != null && (!b.matches("^[0-9]+(\\.[0-9]+)?$") || Double.parseDouble(b) <= 0)) {
+                    throw LokiException.badInput("Budgets are a number of USD more than 0, e.g. 5 or 2.50, not '"
+                            + dev.loki.Quote.excerpt(b, 40) + "' (leave it out for no limit)");
                 }
             }
             long poll = new dev.loki.provider.EnvReader(ctx.env()).integer("LOKI_BACKLOG_POLL_MS", 250, 1, 60_000);

@@ -81,8 +81,9 @@ public final class StartCommand extends BaseCommand {
             overrides.put("LOKI_MAX_ITERATIONS", maxIterations.toString());
         }
         if (budget != null) {
-            if (!budget.matches("^[0-9]+(\\.[0-9]+)?$")) {
-                throw dev.loki.LokiException.badInput("--budget must be a number of USD, e.g. 5 or 2.50");
+            if (!budget.matches("^[0-9]+(\\.[0-9]+)?$") || Double.parseDouble(budget) <= 0) {
+                throw dev.loki.LokiException.badInput("--budget must be a number of USD more than 0, e.g. 5 or 2.50"
+                        + " (leave it out for no limit)");
             }
             overrides.put("LOKI_BUDGET_LIMIT", budget);
         }

@@ -1,5 +1,6 @@
 package dev.loki.run;
 
+import dev.loki.LokiException;
 import dev.loki.provider.EnvReader;
 import java.time.Duration;
 import java.util.Arrays;
@@ -67,17 +68,26 @@ public record RunSettings(
                 env.flag("LOKI_CHECKPOINTS", true));
     }
 
-    /** Non-numeric characters are stripped ("$5.00" is 5); nothing numeric left means no limit. */
+    /**
+     * USD: "5", "2.50", "$5.00", "1,000"; empty (or unset) is no limit. Anything else is refused
+     * rather than read as no limit (upstream stripped every non-digit, so "five" or "-5" ran
+     * without a cap, and "0" too): a spend limit that silently does nothing is worse than none.
+     */
     static Optional<Double> budget(String raw) {
-        String digits = raw.replaceAll("[^0-9.]", "");
-        if (digits.isEmpty()) {
+        String v = raw.strip();
+        if (v.isEmpty()) {
             return Optional.empty();
         }
-        try {
-            double v = Double.parseDouble(digits);
-            return v > 0 ? Optional.of(v) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+        String number = v.replaceFirst("^\\$\\s*", "").replace(",", "");
+        if (!number.matches("[0-9]+(\\.[0-9]+)?|\\.[0-9]+")) {
+            throw LokiException.badInput("LOKI_BUDGET_LIMIT must be a number of USD, e.g. 5 or 2.50 (got '"
+                    + dev.loki.Quote.excerpt(v, 40) + "'); unset it for no limit");
         }
+        double usd = Double.parseDouble(number);
+        if (usd <= 0) {
+            throw LokiException.badInput("LOKI_BUDGET_LIMIT must be more than 0 USD (got '"
+                    + dev.loki.Quote.excerpt(v, 40) + "'); unset it for no limit");
+        }
+        return Optional.of(usd);
     }
 }

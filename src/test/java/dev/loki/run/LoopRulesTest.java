@@ -166,7 +166,19 @@ class LoopRulesTest {
         assertThat(b.check()).isEqualTo(Budget.Level.EXCEEDED);
         assertThat(new Signals(dir).isSet(Signals.PAUSE)).isTrue();
         assertThat(new Signals(dir).read(Signals.BUDGET_EXCEEDED).orElse("")).contains("\"BUDGET_EXCEEDED\"");
-        assertThat(RunSettings.budget("abc")).isEmpty();
+    }
+
+    @Test
+    void a_spend_limit_that_cannot_be_read_or_is_zero_is_refused_not_taken_as_no_limit() {
+        assertThat(RunSettings.budget("")).isEmpty();
+        assertThat(RunSettings.budget("  ")).isEmpty();
+        assertThat(RunSettings.budget("$1.00")).contains(1.0);
+        assertThat(RunSettings.budget("1,000")).contains(1000.0);
+        assertThat(RunSettings.budget(" 2.5 ")).contains(2.5);
+        for (String bad : new String[] {"abc", "five dollars", "-5", "0", "0.00", "$0", "5 USD", "1e3"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunSettings.budget(bad)).as(bad)
+                    .isInstanceOf(dev.loki.LokiException.class).hasMessageContaining("LOKI_BUDGET_LIMIT");
+        }
     }
 
     @Test
