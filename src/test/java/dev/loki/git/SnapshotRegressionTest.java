@@ -263,6 +263,27 @@ class SnapshotRegressionTest {
         assertThat(Files.isExecutable(h.repo.path("run.sh"))).isFalse();
     }
 
+    /**
+     * A restore never writes through a hard link: an agent that hard-links one file to another
+     * (ln -f h hl) or to a file outside the work tree must not have the restore of one path
+     * change the other, which the restore then reports as untouched (and outside, never written).
+     */
+    @Test
+    void a_restore_never_writes_through_a_hard_link() throws Exception {
+        SnapshotHarness h = new SnapshotHarness(tmp);
+        h.repo.write("h", "A\n").write("hl", "B\n").write("x", "mine\n");
+        SnapshotStore.Snapshot target = h.take();
+        Map<String, String> want = h.walk();
+        Files.delete(h.repo.path("hl"));
+        Files.createLink(h.repo.path("hl"), h.repo.path("h"));
+        Path outside = tmp.resolve("outside-link");
+        Files.createLink(outside, h.repo.path("x"));
+        Files.writeString(h.repo.path("x"), "agent\n");
+        h.restore(target.commit());
+        assertThat(h.walk()).isEqualTo(want);
+        assertThat(Files.readString(outside)).as("a file outside the work tree is never written").isEqualTo("agent\n");
+    }
+
     @Test
     void the_store_lives_in_the_git_directory_and_survives_rm_rf_loki_and_git_clean() throws Exception {
         SnapshotHarness h = new SnapshotHarness(tmp);
