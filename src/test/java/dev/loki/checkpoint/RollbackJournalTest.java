@@ -105,6 +105,33 @@ class RollbackJournalTest {
         assertThat(repo.read("new.txt")).isEqualTo("created after A\n");
     }
 
+    /**
+     * The lines an interrupted rollback prints ("Complete it with: loki rollback to <target>, or
+     * undo it with: loki rollback to <pre>") stay true while checkpoints are taken meanwhile:
+     * retention keeps both checkpoints the journal names, beyond the newest N.
+     */
+    @Test
+    void retention_keeps_both_checkpoints_an_interrupted_rollback_names() throws Exception {
+        java.util.Map<String, String> env = new java.util.HashMap<>(repo.env());
+        env.put("LOKI_CHECKPOINT_RETENTION", "2");
+        String a = Loki.checkpoint(repo, "A");
+        FILES.forEach(f -> repo.write(f, "B " + f + "\n"));
+        String b = Loki.checkpoint(repo, "B");
+        repo.write("a.txt", "A a.txt\n"); // killed half-way
+        writeJournal(a, b, "restoring", deadPid(), "-");
+        for (int i = 0; i < 3; i++) {
+            Loki.Result more = Loki.run(repo.dir(), env, "checkpoint", "create", "meanwhile " + i);
+            assertThat(more.exit()).as(more.toString()).isZero();
+        }
+        Loki.Result done = Loki.run(repo.dir(), env, "rollback", "to", a);
+        assertThat(done.exit()).as(done.toString()).isZero();
+        assertThat(done.out()).contains("Completing the interrupted rollback to " + a);
+        FILES.forEach(f -> assertThat(repo.read(f)).isEqualTo("A " + f + "\n"));
+        Loki.Result undo = Loki.run(repo.dir(), env, "rollback", "to", b);
+        assertThat(undo.exit()).as(undo.toString()).isZero();
+        FILES.forEach(f -> assertThat(repo.read(f)).isEqualTo("B " + f + "\n"));
+    }
+
     @Test
     void a_rollback_that_failed_and_could_not_put_things_back_is_reported_and_its_printed_command_restores()
             throws Exception {
