@@ -1437,6 +1437,11 @@ public final class SnapshotStore {
         }
     }
 
+    /** The work tree this store snapshots and restores. */
+    public Path workTree() {
+        return repo.workTree();
+    }
+
     /**
      * Of {@code paths}, those on disk now as a file or symlink (not a directory, not beyond a
      * symlinked directory). For paths the last snapshot did not capture (ignored now), a

@@ -440,23 +440,38 @@ class RollbackTest {
     @Test
     void a_restore_that_fails_half_way_puts_everything_back() throws Exception {
         repo.write("build.txt", "a file named build.txt\n");
-        repo.write("out", "out was a file\n");
-        String cp = Loki.checkpoint(repo, "out is a file");
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; big.length() < 300_000; i++) {
+            big.append("line ").append(i).append(" of a file the restore cannot write\n");
+        }
+        repo.write("big.txt", big.toString());
+        String cp = Loki.checkpoint(repo, "big.txt is big");
 
-        // Since then: files changed and removed, and 'out' became a directory that holds an
-        // ignored file, which a rollback must never delete: the restore cannot complete.
+        // Since then: files changed and removed, big.txt made small. The rollback runs under a
+        // file size limit (ulimit -f) that lets it snapshot the tree but not write big.txt back:
+        // the restore fails after its deletions and first writes.
         repo.write("src/app.py", "print('v2')\n");
         repo.delete("build.txt");
         repo.write("extra.txt", "created later\n");
-        repo.delete("out");
+        repo.write("big.txt", "small now\n");
         repo.write("out/debug.log", "ignored, precious\n");
 
-        Loki.Result r = rollback("to", cp);
-        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-        assertThat(r.err()).contains("failed", "put back");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "ulimit -f 100; exec \"$0\" \"$@\"", java,
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.loki.cli.Main",
+                "rollback", "to", cp).directory(repo.dir().toFile());
+        pb.environment().clear();
+        pb.environment().putAll(repo.env());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(1);
+        assertThat(out).contains("failed", "File too large", "put back");
         assertThat(repo.read("src/app.py")).isEqualTo("print('v2')\n");
         assertThat(repo.exists("build.txt")).isFalse();
         assertThat(repo.read("extra.txt")).isEqualTo("created later\n");
+        assertThat(repo.read("big.txt")).isEqualTo("small now\n");
         assertThat(repo.read("out/debug.log")).isEqualTo("ignored, precious\n");
     }
 
