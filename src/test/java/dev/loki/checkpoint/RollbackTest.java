@@ -456,8 +456,8 @@ class RollbackTest {
         repo.write("big.txt", "small now\n");
         repo.write("out/debug.log", "ignored, precious\n");
 
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "ulimit -f 100; exec \"$0\" \"$@\"", java,
+        String jvm = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "ulimit -f 100; exec \"$0\" \"$@\"", jvm,
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.loki.cli.Main",
                 "rollback", "to", cp).directory(repo.dir().toFile());
         pb.environment().clear();
@@ -473,6 +473,32 @@ class RollbackTest {
         assertThat(repo.read("extra.txt")).isEqualTo("created later\n");
         assertThat(repo.read("big.txt")).isEqualTo("small now\n");
         assertThat(repo.read("out/debug.log")).isEqualTo("ignored, precious\n");
+    }
+
+    /**
+     * A --state-only dry run printed "Roll back with: loki rollback to <id>", which restores code
+     * too; and a --state-only rollback said it had saved "the current state and code" when its
+     * pre-rollback checkpoint holds state only. Both lines now say what is true.
+     */
+    @Test
+    void a_state_only_rollback_prints_only_true_commands_and_claims() throws Exception {
+        repo.write(".loki/state/orchestrator.json", "{\"phase\": \"one\"}\n");
+        String cp = Loki.checkpoint(repo, "c");
+        repo.write(".loki/state/orchestrator.json", "{\"phase\": \"two\"}\n");
+        repo.write("src/app.py", "print('v2')\n");
+
+        Loki.Result dry = rollback("to", cp, "--state-only", "--dry-run");
+        assertThat(dry.exit()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("Roll back with: loki rollback to " + cp + " --state-only\n");
+
+        Loki.Result real = rollback("to", cp, "--state-only");
+        assertThat(real.exit()).as(real.toString()).isZero();
+        assertThat(real.out()).doesNotContain("state and code").containsPattern("Saved the current state as rb-pre-");
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v2')\n");
+        assertThat(repo.read(".loki/state/orchestrator.json")).contains("one");
+
+        Loki.Result full = rollback("to", cp);
+        assertThat(full.out()).contains("Saved the current state and code as rb-pre-");
     }
 
     @Test
