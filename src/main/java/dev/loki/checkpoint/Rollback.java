@@ -97,6 +97,9 @@ final class Rollback {
                 }
             }
         }
+        if (targetCommit.isPresent()) {
+            headMoved(target, repo.get(), opts.dryRun()).ifPresent(notes::add);
+        }
         boolean legacy = targetCommit.isPresent() && !target.isOurs();
         if (legacy) {
             notes.add("Upstream snapshot of tracked files only: files it does not know about were left in place.");
@@ -332,6 +335,32 @@ final class Rollback {
             }
         }
         return new ArrayList<>(out);
+    }
+
+    /**
+     * When HEAD is not where it was at the checkpoint (the agent checked out another branch,
+     * committed, reset): a rollback restores files only, so git status then shows the
+     * checkpoint's files as changes against the HEAD of now. Said, so it is not a surprise.
+     */
+    private static Optional<String> headMoved(Checkpoint target, RepoInfo repo, boolean dryRun) {
+        String shaThen = target.gitSha().strip();
+        String branchThen = target.gitBranch().strip();
+        String shaNow = repo.head().orElse("");
+        String branchNow = repo.branch().orElse("");
+        boolean shaMoved = shaThen.matches("[0-9a-f]{7,64}") && !shaNow.isEmpty() && !shaNow.startsWith(shaThen)
+                && !shaThen.startsWith(shaNow);
+        boolean branchMoved = !branchThen.isEmpty() && !branchNow.isEmpty() && !branchThen.equals("HEAD")
+                && !branchThen.equals(branchNow);
+        if (!shaMoved && !branchMoved) {
+            return Optional.empty();
+        }
+        String now = (branchNow.isEmpty() ? "a detached HEAD" : branchNow) + "@" + shaNow.substring(0,
+                Math.min(7, shaNow.length()));
+        String then = (branchThen.isEmpty() ? "?" : branchThen) + "@" + shaThen.substring(0,
+                Math.min(7, shaThen.length()));
+        return Optional.of("HEAD is at " + now + ", not at " + then + " where the checkpoint was taken; a rollback "
+                + (dryRun ? "restores" : "restored") + " files only (HEAD, the branch and the index stay), so git"
+                + " status compares them with " + now + ".");
     }
 
     /** Drops changes to protected paths; for tracked-only snapshots, never removes files. */

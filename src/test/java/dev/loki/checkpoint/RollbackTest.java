@@ -501,6 +501,35 @@ class RollbackTest {
         assertThat(full.out()).contains("Saved the current state and code as rb-pre-");
     }
 
+    /**
+     * An agent that checks out another branch (or commits, or resets) between checkpoints: the
+     * rollback restores the files and leaves HEAD where it is, and says so, in its dry run too,
+     * rather than leave the user to wonder why git status shows the restored files as changes.
+     */
+    @Test
+    void a_rollback_after_head_moved_restores_the_files_and_says_where_head_is() throws Exception {
+        repo.git("checkout", "-q", "-b", "main-line");
+        String cp = Loki.checkpoint(repo, "on main-line");
+        repo.git("checkout", "-q", "-b", "other");
+        repo.write("src/app.py", "print('other')\n");
+        repo.write("only-other.txt", "x\n");
+        repo.commitAll("other work");
+
+        Loki.Result dry = rollback("diff", cp);
+        Loki.Result real = rollback("to", cp);
+
+        assertThat(real.exit()).as(real.toString()).isZero();
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v1')\n");
+        assertThat(repo.exists("only-other.txt")).isFalse();
+        assertThat(repo.git("symbolic-ref", "--short", "HEAD").strip()).isEqualTo("other");
+        for (Loki.Result r : java.util.List.of(dry, real)) {
+            assertThat(r.out()).as(r.toString()).containsPattern("Note: HEAD is at other@[0-9a-f]{7}, not at"
+                    + " main-line@[0-9a-f]{7} where the checkpoint was taken");
+        }
+        Loki.Result same = rollback("diff", Loki.checkpoint(repo, "on other"));
+        assertThat(same.out()).as(same.toString()).doesNotContain("HEAD is at");
+    }
+
     @Test
     void a_failed_pre_rollback_snapshot_aborts_unless_forced() throws Exception {
         String cp = Loki.checkpoint(repo, "c");
