@@ -234,6 +234,34 @@ class RollbackJournalTest {
         }
     }
 
+    /** A stopped 'git am' keeps its state in rebase-apply as a rebase does; it is named as what it is. */
+    @Test
+    void a_rollback_during_a_stopped_git_am_names_it_and_how_to_end_it() throws Exception {
+        String a = Loki.checkpoint(repo, "A");
+        repo.write("a.txt", "patched\n");
+        repo.commitAll("patch");
+        Path patch = tmp.resolve("p.patch");
+        Files.writeString(patch, repo.git("format-patch", "-1", "--stdout"));
+        repo.git("reset", "-q", "--hard", "HEAD~1");
+        repo.write("a.txt", "conflicting\n");
+        repo.commitAll("conflict");
+        Loki.Result am = Loki.run(repo, "rollback", "to", a, "--dry-run"); // (no operation yet: no note)
+        assertThat(am.out()).doesNotContain("middle of");
+        ProcessBuilder pb = new ProcessBuilder("git", "am", "-q", patch.toString()).directory(repo.dir().toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().clear();
+        pb.environment().putAll(repo.env());
+        Process git = pb.start();
+        assertThat(git.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(git.exitValue()).as("git am stops on the conflict").isNotZero();
+        assertThat(repo.path(".git/rebase-apply/applying")).exists();
+
+        Loki.Result r = Loki.run(repo, "rollback", "to", a);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("in the middle of a 'git am' (finish it, or 'git am --abort')")
+                .doesNotContain("rebase");
+    }
+
     @Test
     void nested_repositories_are_named_as_left_alone() {
         repo.write("vendor/lib/x.txt", "nested\n");
