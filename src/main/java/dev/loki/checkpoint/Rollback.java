@@ -207,7 +207,8 @@ final class Rollback {
                     // (a completion must write every file: those on disk may be half-written by the killed restore)
                     changes = keepUnsnapshotted(store.get(), changes, protectedPaths, now);
                 }
-                changes = keepBlocked(repo.get().workTree(), changes, protectedPaths, now);
+                changes = keepBlocked(repo.get().workTree(), changes, protectedPaths, now,
+                        resumed.isPresent() || !pre.snapshot().restorable());
                 store.get().apply(targetCommit.get(), changes, GIT_TIMEOUT);
                 for (String p : pre.snapshot().skipped()) {
                     if (!protectedPaths.contains(p)) {
@@ -269,7 +270,7 @@ final class Rollback {
                 reasonsNow.putAll(KeptPath.reasons(now.skipped()));
                 changes = keepIgnored(s, targetCommit.get(), changes, protectedPaths, then);
                 changes = keepUnsnapshotted(s, changes, protectedPaths, reasonsNow);
-                changes = keepBlocked(s.workTree(), changes, protectedPaths, reasonsNow);
+                changes = keepBlocked(s.workTree(), changes, protectedPaths, reasonsNow, false);
                 s.deleteRefs(List.of(ref));
                 // as the real rollback does with its pre-rollback snapshot: what no snapshot holds is kept too
                 for (SnapshotStore.Skipped k : now.skipped()) {
@@ -434,10 +435,12 @@ final class Rollback {
      * (ignored ones, say f/a.log); where it has a directory, a file or symlink that this rollback
      * does not remove (an ignored one). Writing them failed the whole rollback, which its dry run
      * had announced as possible; they are now left as they are, each added to {@code keptOut}
-     * with why in {@code now}, and the rest is restored.
+     * with why in {@code now}, and the rest is restored. {@code everyWrite}: the snapshot the
+     * changes start from is not one just taken (a completed interrupted rollback), so every write
+     * is looked at, not only those of paths it lacks.
      */
     private static List<TreeChange> keepBlocked(Path root, List<TreeChange> changes, List<String> keptOut,
-            Map<String, String> now) throws IOException {
+            Map<String, String> now, boolean everyWrite) throws IOException {
         Set<String> removed = new java.util.HashSet<>();
         for (TreeChange c : changes) {
             if (!c.inTarget()) {
@@ -447,7 +450,9 @@ final class Rollback {
         Set<String> dirs = new java.util.HashSet<>();
         Map<String, String> blocked = new java.util.TreeMap<>();
         for (TreeChange c : changes) {
-            if (!c.inTarget()) {
+            // a path the snapshot just taken holds as a file has directories above it and none in
+            // its place: only the paths it lacks are looked at (all of them when it is older)
+            if (!c.inTarget() || (!everyWrite && c.status() != 'A')) {
                 continue;
             }
             String rel = c.path();
