@@ -585,11 +585,10 @@ public final class CheckpointService {
         Map<String, String> pinned = RetentionPins.of(loki, all);
         List<Checkpoint> counted = all.stream().filter(c -> !pinned.containsKey(c.id())).toList();
         int excess = counted.size() - settings.retention();
+        // only the oldest beyond the count go; a protected one among them is kept in addition (a
+        // rollback's target must not take the place of a newer checkpoint, which would go at once)
         List<Checkpoint> victims = new ArrayList<>();
-        for (Checkpoint c : counted) {
-            if (victims.size() >= excess) {
-                break;
-            }
+        for (Checkpoint c : counted.subList(0, Math.max(0, excess))) {
             if (!protect.contains(c.id())) {
                 victims.add(c);
             }

@@ -23,8 +23,11 @@ import java.util.stream.Stream;
  * a run longer than the retention count pruned its own start, the printed undo failed and the
  * proof counted the user's pre-run edits as the run's work;</li>
  * <li>the newest pre-rollback checkpoint: the last rollback printed it as its undo.</li>
+ * <li>the target and the pre-rollback checkpoint of an unfinished rollback's journal: every
+ * command prints them as the commands that complete or undo it.</li>
  * </ul>
- * A pin ends when a newer run (or rollback) replaces it, so at most five checkpoints are pinned.
+ * A pin ends when a newer run (or rollback) replaces it, or the journal goes, so at most seven
+ * checkpoints are pinned.
  */
 public final class RetentionPins {
     /** The task id the run's start checkpoint carries ({@code RunStarter}). */
@@ -46,6 +49,12 @@ public final class RetentionPins {
                 }
             }
         }
+        // an unfinished rollback's journal: every command prints "Complete it with: loki rollback to
+        // <target>, or undo it with: loki rollback to <pre>" until it is completed or undone
+        RollbackJournal.at(loki).read().ifPresent(p -> {
+            p.preRollback().ifPresent(id -> pins.putIfAbsent(id, "undo of the interrupted rollback"));
+            pins.putIfAbsent(p.target(), "target of the interrupted rollback");
+        });
         for (int i = all.size() - 1; i >= 0; i--) {
             if (all.get(i).kind() == CheckpointKind.PRE_ROLLBACK) {
                 pins.putIfAbsent(all.get(i).id(), "undo of the last rollback");

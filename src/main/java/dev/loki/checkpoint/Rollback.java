@@ -13,6 +13,9 @@ import dev.loki.store.Json;
 import dev.loki.store.SessionLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,6 +96,9 @@ final class Rollback {
                             + "): only agent state is restored.");
                 }
             }
+        }
+        if (targetCommit.isPresent()) {
+            headMoved(target, repo.get(), opts.dryRun()).ifPresent(notes::add);
         }
         boolean legacy = targetCommit.isPresent() && !target.isOurs();
         if (legacy) {
@@ -201,6 +207,8 @@ final class Rollback {
                     // (a completion must write every file: those on disk may be half-written by the killed restore)
                     changes = keepUnsnapshotted(store.get(), changes, protectedPaths, now);
                 }
+                changes = keepBlocked(repo.get().workTree(), changes, protectedPaths, now,
+                        resumed.isPresent() || !pre.snapshot().restorable());
                 store.get().apply(targetCommit.get(), changes, GIT_TIMEOUT);
                 for (String p : pre.snapshot().skipped()) {
                     if (!protectedPaths.contains(p)) {
@@ -262,6 +270,7 @@ final class Rollback {
                 reasonsNow.putAll(KeptPath.reasons(now.skipped()));
                 changes = keepIgnored(s, targetCommit.get(), changes, protectedPaths, then);
                 changes = keepUnsnapshotted(s, changes, protectedPaths, reasonsNow);
+                changes = keepBlocked(s.workTree(), changes, protectedPaths, reasonsNow, false);
                 s.deleteRefs(List.of(ref));
                 // as the real rollback does with its pre-rollback snapshot: what no snapshot holds is kept too
                 for (SnapshotStore.Skipped k : now.skipped()) {
@@ -329,6 +338,32 @@ final class Rollback {
         return new ArrayList<>(out);
     }
 
+    /**
+     * When HEAD is not where it was at the checkpoint (the agent checked out another branch,
+     * committed, reset): a rollback restores files only, so git status then shows the
+     * checkpoint's files as changes against the HEAD of now. Said, so it is not a surprise.
+     */
+    private static Optional<String> headMoved(Checkpoint target, RepoInfo repo, boolean dryRun) {
+        String shaThen = target.gitSha().strip();
+        String branchThen = target.gitBranch().strip();
+        String shaNow = repo.head().orElse("");
+        String branchNow = repo.branch().orElse("");
+        boolean shaMoved = shaThen.matches("[0-9a-f]{7,64}") && !shaNow.isEmpty() && !shaNow.startsWith(shaThen)
+                && !shaThen.startsWith(shaNow);
+        boolean branchMoved = !branchThen.isEmpty() && !branchNow.isEmpty() && !branchThen.equals("HEAD")
+                && !branchThen.equals(branchNow);
+        if (!shaMoved && !branchMoved) {
+            return Optional.empty();
+        }
+        String now = (branchNow.isEmpty() ? "a detached HEAD" : branchNow) + "@" + shaNow.substring(0,
+                Math.min(7, shaNow.length()));
+        String then = (branchThen.isEmpty() ? "?" : branchThen) + "@" + shaThen.substring(0,
+                Math.min(7, shaThen.length()));
+        return Optional.of("HEAD is at " + now + ", not at " + then + " where the checkpoint was taken; a rollback "
+                + (dryRun ? "restores" : "restored") + " files only (HEAD, the branch and the index stay), so git"
+                + " status compares them with " + now + ".");
+    }
+
     /** Drops changes to protected paths; for tracked-only snapshots, never removes files. */
     private static List<TreeChange> filter(List<TreeChange> changes, boolean noRemovals, Set<String> skipped,
             List<String> protectedOut) {
@@ -392,6 +427,93 @@ final class Rollback {
             now.put(p, KeptPath.IGNORED_NOW);
         }
         return changes.stream().filter(c -> c.status() != 'A' || !there.contains(c.path())).toList();
+    }
+
+    /**
+     * Drops the writes that cannot be made without touching what no snapshot holds: where the
+     * checkpoint has a file, a directory that still holds files this rollback does not remove
+     * (ignored ones, say f/a.log); where it has a directory, a file or symlink that this rollback
+     * does not remove (an ignored one). Writing them failed the whole rollback, which its dry run
+     * had announced as possible; they are now left as they are, each added to {@code keptOut}
+     * with why in {@code now}, and the rest is restored. {@code everyWrite}: the snapshot the
+     * changes start from is not one just taken (a completed interrupted rollback), so every write
+     * is looked at, not only those of paths it lacks.
+     */
+    private static List<TreeChange> keepBlocked(Path root, List<TreeChange> changes, List<String> keptOut,
+            Map<String, String> now, boolean everyWrite) throws IOException {
+        Set<String> removed = new java.util.HashSet<>();
+        for (TreeChange c : changes) {
+            if (!c.inTarget()) {
+                removed.add(c.path());
+            }
+        }
+        Set<String> dirs = new java.util.HashSet<>();
+        Map<String, String> blocked = new java.util.TreeMap<>();
+        for (TreeChange c : changes) {
+            // a path the snapshot just taken holds as a file has directories above it and none in
+            // its place: only the paths it lacks are looked at (all of them when it is older)
+            if (!c.inTarget() || (!everyWrite && c.status() != 'A')) {
+                continue;
+            }
+            String rel = c.path();
+            String why = null;
+            for (int i = rel.indexOf('/'); i > 0 && why == null; i = rel.indexOf('/', i + 1)) {
+                String dir = rel.substring(0, i);
+                if (dirs.contains(dir)) {
+                    continue;
+                }
+                Path d = root.resolve(dir);
+                if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                    dirs.add(dir);
+                    continue;
+                }
+                if (Files.exists(d, LinkOption.NOFOLLOW_LINKS) && !removed.contains(dir)) {
+                    why = dir + " is a file or symlink no snapshot holds (an ignored one?) where the checkpoint has"
+                            + " a directory";
+                }
+                break;
+            }
+            Path p = root.resolve(rel);
+            if (why == null && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                Optional<String> left = leftIn(p, rel, removed);
+                if (left.isPresent()) {
+                    why = "a directory is in its place that still holds " + left.get() + ", which no snapshot holds"
+                            + " (an ignored file?)";
+                }
+            }
+            if (why != null) {
+                blocked.put(rel, why);
+            }
+        }
+        if (blocked.isEmpty()) {
+            return changes;
+        }
+        blocked.forEach((path, why) -> {
+            if (!keptOut.contains(path)) {
+                keptOut.add(path);
+            }
+            now.put(path, why);
+        });
+        return changes.stream().filter(c -> !blocked.containsKey(c.path())).toList();
+    }
+
+    /** The first entry under directory {@code dir} that the restore's deletions leave there (an empty directory counts). */
+    private static Optional<String> leftIn(Path dir, String rel, Set<String> removed) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            return s.filter(e -> !e.equals(dir)).filter(e -> {
+                String r = rel + "/" + dir.relativize(e).toString().replace(java.io.File.separatorChar, '/');
+                if (Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) {
+                    try (java.util.stream.Stream<Path> in = Files.list(e)) {
+                        return in.findAny().isEmpty();
+                    } catch (IOException x) {
+                        return true;
+                    }
+                }
+                return !removed.contains(r);
+            }).findFirst().map(e -> rel + "/" + dir.relativize(e));
+        } catch (UncheckedIOException e) {
+            return Optional.of(rel + "/");
+        }
     }
 
     private static boolean isProtected(String path, Set<String> skipped) {

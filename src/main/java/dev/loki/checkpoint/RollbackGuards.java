@@ -25,6 +25,10 @@ final class RollbackGuards {
 
     /** The git operation in progress in the repository with this git directory, if any. */
     static Optional<String> operationInProgress(Path gitDir) {
+        if (Files.exists(gitDir.resolve("rebase-apply").resolve("applying"))) {
+            // git am keeps its state in rebase-apply too; 'git rebase --abort' would not end it
+            return Optional.of("a 'git am' (finish it, or 'git am --abort')");
+        }
         if (Files.isDirectory(gitDir.resolve("rebase-merge")) || Files.isDirectory(gitDir.resolve("rebase-apply"))) {
             return Optional.of("a rebase (finish it, or 'git rebase --abort')");
         }

@@ -138,7 +138,8 @@ final class CheckpointOutput {
         return o;
     }
 
-    static void printRollback(PrintStream out, RollbackResult r) {
+    /** {@code stateOnly}: the dry run's "Roll back with" command keeps --state-only (without it, code is restored too). */
+    static void printRollback(PrintStream out, RollbackResult r, boolean stateOnly) {
         String verb = r.dryRun() ? "would be" : "were";
         if (r.codeRestored()) {
             if (r.codeChanges().isEmpty() && r.kept().isEmpty()) {
@@ -176,7 +177,8 @@ final class CheckpointOutput {
         }
         if (r.dryRun()) {
             out.println("Dry run: nothing was changed. Roll back with: "
-                    + Quote.command("loki", "rollback", "to", r.targetId()));
+                    + (stateOnly ? Quote.command("loki", "rollback", "to", r.targetId(), "--state-only")
+                            : Quote.command("loki", "rollback", "to", r.targetId())));
         } else {
             r.undoCommand().ifPresent(u -> out.println("Undo this rollback with: " + u));
         }

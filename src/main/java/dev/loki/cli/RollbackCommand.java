@@ -72,10 +72,13 @@ public final class RollbackCommand extends BaseCommand {
             ctx.out().println(Json.pretty(CheckpointOutput.toJson(r)));
         } else {
             // the pre-rollback checkpoint is the journal's own only when the rollback really resumed it
+            // without code to restore (--state-only, no snapshot, no repository) the pre-rollback checkpoint holds state only
+            String what = r.codeRestored() ? "state and code" : "state";
             r.preRollbackId().ifPresent(p -> ctx.out().println(r.resumedInterrupted()
-                    ? "The state and code from before the interrupted rollback are in " + p + "."
-                    : "Saved the current state and code as " + p + "."));
-            CheckpointOutput.printRollback(ctx.out(), r);
+                    ? "The " + what + " from before the interrupted rollback " + (r.codeRestored() ? "are" : "is")
+                            + " in " + p + "."
+                    : "Saved the current " + what + " as " + p + "."));
+            CheckpointOutput.printRollback(ctx.out(), r, f.stateOnly);
         }
         return ExitCode.OK;
     }

@@ -668,6 +668,9 @@ public final class SnapshotStore {
             byte[] id = hashAndStore(file, now, od, ins, inserted, mayBeStored);
             return new PathScan(new StatCache.Entry(now.mode(), now.size(), now.mtimeNs(), now.ctimeNs(), now.ino(),
                     id), true, null, ro);
+        } catch (LossyLinkTarget e) {
+            return new PathScan(null, false, new Skipped(path, "a symlink whose target is not valid UTF-8: not"
+                    + " captured, and a rollback leaves it as it is"), null);
         } catch (NoSuchFileException e) {
             return null; // deleted between the stat and the read: absent
         } catch (IOException e) {
@@ -1229,11 +1232,23 @@ public final class SnapshotStore {
         return (perms & 0200) == 0;
     }
 
+    /** A symlink target Java cannot read as the bytes it is (not valid UTF-8). */
+    private static final class LossyLinkTarget extends IOException {
+        LossyLinkTarget() {
+            super("symlink target is not valid UTF-8", null);
+        }
+    }
+
     /** The blob id of a file's raw bytes (or a symlink's target), stored here unless already present. */
     private static byte[] hashAndStore(Path file, StatCache.Entry st, ObjectDirectory od, ObjectInserter ins,
             Set<ObjectId> inserted, java.util.function.Predicate<ObjectId> mayBeStored) throws IOException {
         if (st.mode() == FileMode.SYMLINK.getBits()) {
             byte[] target = Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8);
+            if (target.length != st.size() && Files.readSymbolicLink(file).toString().indexOf('\uFFFD') >= 0) {
+                // Java decoded bytes that are not UTF-8 (its lstat size is the target's length in bytes):
+                // storing what it made of them would restore another target, so it is left out and said
+                throw new LossyLinkTarget();
+            }
             return storeBytes(target, od, ins, inserted, mayBeStored);
         }
         if (st.size() < STREAM_ABOVE) {
@@ -1435,6 +1450,11 @@ public final class SnapshotStore {
         try (FileRepository db = open()) {
             return IgnoreRules.ignored(db, commit, repo, baseEnv, paths, timeout);
         }
+    }
+
+    /** The work tree this store snapshots and restores. */
+    public Path workTree() {
+        return repo.workTree();
     }
 
     /**

@@ -50,6 +50,34 @@ class RetentionTest {
         assertThat(indexIds).containsExactlyElementsOf(ids.subList(2, 5));
     }
 
+    /**
+     * A rollback keeps its target (protected) while it prunes; that target must be kept in
+     * addition to the newest N, not take the place of a newer checkpoint: rolling back to the
+     * oldest one used to delete the next newer one at once.
+     */
+    @Test
+    void a_rollbacks_protected_target_never_takes_the_place_of_a_newer_checkpoint() throws Exception {
+        TestRepo repo = TestRepo.create(tmp);
+        Map<String, String> env = repo.env();
+        env.put("LOKI_CHECKPOINT_RETENTION", "2");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            repo.write("file.txt", "v" + i + "\n");
+            Loki.Result r = Loki.run(repo.dir(), env, "checkpoint", "create", "n" + i, "--json");
+            assertThat(r.exit()).as(r.toString()).isZero();
+            ids.add(r.json().path("id").asText());
+        }
+        for (int i = 0; i < 2; i++) { // a rollback and its redo: the first pre-rollback checkpoint counts again
+            repo.write("file.txt", "edit " + i + "\n");
+            Loki.Result r = Loki.run(repo.dir(), env, "rollback", "to", ids.get(0));
+            assertThat(r.exit()).as(r.toString()).isZero();
+        }
+        List<String> kept = new ArrayList<>();
+        Loki.run(repo.dir(), env, "checkpoint", "list", "--json").json().forEach(n -> kept.add(n.path("id").asText()));
+        assertThat(kept).as("the newest 2 unpinned (%s and the first rb-pre), the target, the last rb-pre", ids.get(1))
+                .contains(ids.get(0), ids.get(1)).hasSize(4);
+    }
+
     @Test
     void gc_repacks_and_reports_sizes() {
         TestRepo repo = TestRepo.create(tmp);

@@ -105,6 +105,33 @@ class RollbackJournalTest {
         assertThat(repo.read("new.txt")).isEqualTo("created after A\n");
     }
 
+    /**
+     * The lines an interrupted rollback prints ("Complete it with: loki rollback to <target>, or
+     * undo it with: loki rollback to <pre>") stay true while checkpoints are taken meanwhile:
+     * retention keeps both checkpoints the journal names, beyond the newest N.
+     */
+    @Test
+    void retention_keeps_both_checkpoints_an_interrupted_rollback_names() throws Exception {
+        java.util.Map<String, String> env = new java.util.HashMap<>(repo.env());
+        env.put("LOKI_CHECKPOINT_RETENTION", "2");
+        String a = Loki.checkpoint(repo, "A");
+        FILES.forEach(f -> repo.write(f, "B " + f + "\n"));
+        String b = Loki.checkpoint(repo, "B");
+        repo.write("a.txt", "A a.txt\n"); // killed half-way
+        writeJournal(a, b, "restoring", deadPid(), "-");
+        for (int i = 0; i < 3; i++) {
+            Loki.Result more = Loki.run(repo.dir(), env, "checkpoint", "create", "meanwhile " + i);
+            assertThat(more.exit()).as(more.toString()).isZero();
+        }
+        Loki.Result done = Loki.run(repo.dir(), env, "rollback", "to", a);
+        assertThat(done.exit()).as(done.toString()).isZero();
+        assertThat(done.out()).contains("Completing the interrupted rollback to " + a);
+        FILES.forEach(f -> assertThat(repo.read(f)).isEqualTo("A " + f + "\n"));
+        Loki.Result undo = Loki.run(repo.dir(), env, "rollback", "to", b);
+        assertThat(undo.exit()).as(undo.toString()).isZero();
+        FILES.forEach(f -> assertThat(repo.read(f)).isEqualTo("B " + f + "\n"));
+    }
+
     @Test
     void a_rollback_that_failed_and_could_not_put_things_back_is_reported_and_its_printed_command_restores()
             throws Exception {
@@ -205,6 +232,34 @@ class RollbackJournalTest {
             assertThat(refused.err()).contains("in the middle of a");
             dev.loki.store.FileTrees.delete(p);
         }
+    }
+
+    /** A stopped 'git am' keeps its state in rebase-apply as a rebase does; it is named as what it is. */
+    @Test
+    void a_rollback_during_a_stopped_git_am_names_it_and_how_to_end_it() throws Exception {
+        String a = Loki.checkpoint(repo, "A");
+        repo.write("a.txt", "patched\n");
+        repo.commitAll("patch");
+        Path patch = tmp.resolve("p.patch");
+        Files.writeString(patch, repo.git("format-patch", "-1", "--stdout"));
+        repo.git("reset", "-q", "--hard", "HEAD~1");
+        repo.write("a.txt", "conflicting\n");
+        repo.commitAll("conflict");
+        Loki.Result am = Loki.run(repo, "rollback", "to", a, "--dry-run"); // (no operation yet: no note)
+        assertThat(am.out()).doesNotContain("middle of");
+        ProcessBuilder pb = new ProcessBuilder("git", "am", "-q", patch.toString()).directory(repo.dir().toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().clear();
+        pb.environment().putAll(repo.env());
+        Process git = pb.start();
+        assertThat(git.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(git.exitValue()).as("git am stops on the conflict").isNotZero();
+        assertThat(repo.path(".git/rebase-apply/applying")).exists();
+
+        Loki.Result r = Loki.run(repo, "rollback", "to", a);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("in the middle of a 'git am' (finish it, or 'git am --abort')")
+                .doesNotContain("rebase");
     }
 
     @Test

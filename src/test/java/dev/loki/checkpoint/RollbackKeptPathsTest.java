@@ -101,6 +101,45 @@ class RollbackKeptPathsTest {
         assertThat(repo.read("shrink.bin")).isEqualTo("small now\n");
     }
 
+    /**
+     * Where the checkpoint has a file, a directory that still holds an ignored file; where it has a
+     * directory, an ignored file. The rollback used to fail as a whole (its dry run had listed both
+     * as restored); now both are kept, named the same way by the dry run and the rollback, the
+     * ignored files are untouched and everything else is restored.
+     */
+    @Test
+    void an_ignored_file_in_the_way_of_a_restore_is_kept_and_the_rest_restored_as_the_dry_run_said() throws Exception {
+        repo.write(".gitignore", "*.log\nbuild\n");
+        repo.write("f", "a file\n");
+        repo.write("out/x", "a directory\n");
+        repo.write("g", "g1\n");
+        repo.commitAll("base");
+        String id = checkpoint();
+        repo.delete("f");
+        repo.write("f/a.log", "ignored in a directory where a file was\n");
+        repo.write("f/src", "new\n");
+        repo.write(".gitignore", "*.log\nbuild\nout\n");
+        repo.delete("out/x");
+        Files.delete(repo.path("out"));
+        repo.write("out", "an ignored file where a directory was\n");
+        repo.write("g", "g2\n");
+
+        Loki.Result dry = Loki.run(repo.dir(), env, "rollback", "diff", id);
+        Loki.Result real = Loki.run(repo.dir(), env, "rollback", "to", id);
+
+        assertThat(real.exit()).as(real.toString()).isZero();
+        assertThat(repo.read("g")).isEqualTo("g1\n");
+        assertThat(repo.read(".gitignore")).isEqualTo("*.log\nbuild\n");
+        assertThat(repo.read("f/a.log")).isEqualTo("ignored in a directory where a file was\n");
+        assertThat(repo.exists("f/src")).isFalse();
+        assertThat(repo.read("out")).isEqualTo("an ignored file where a directory was\n");
+        assertThat(kept(real.out())).as(real.toString()).hasSize(2)
+                .anyMatch(l -> l.startsWith("f: ") && l.contains("f/a.log"))
+                .anyMatch(l -> l.startsWith("out/x: ") && l.contains("out is a file"));
+        assertThat(kept(dry.out())).as(dry.toString()).isEqualTo(kept(real.out()));
+        assertThat(dry.out()).doesNotContain("restore f\n", "restore out/x");
+    }
+
     private String checkpoint() {
         Loki.Result r = Loki.run(repo.dir(), env, "checkpoint", "create", "base", "--json");
         assertThat(r.exit()).as(r.toString()).isZero();

@@ -440,24 +440,94 @@ class RollbackTest {
     @Test
     void a_restore_that_fails_half_way_puts_everything_back() throws Exception {
         repo.write("build.txt", "a file named build.txt\n");
-        repo.write("out", "out was a file\n");
-        String cp = Loki.checkpoint(repo, "out is a file");
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; big.length() < 300_000; i++) {
+            big.append("line ").append(i).append(" of a file the restore cannot write\n");
+        }
+        repo.write("big.txt", big.toString());
+        String cp = Loki.checkpoint(repo, "big.txt is big");
 
-        // Since then: files changed and removed, and 'out' became a directory that holds an
-        // ignored file, which a rollback must never delete: the restore cannot complete.
+        // Since then: files changed and removed, big.txt made small. The rollback runs under a
+        // file size limit (ulimit -f) that lets it snapshot the tree but not write big.txt back:
+        // the restore fails after its deletions and first writes.
         repo.write("src/app.py", "print('v2')\n");
         repo.delete("build.txt");
         repo.write("extra.txt", "created later\n");
-        repo.delete("out");
+        repo.write("big.txt", "small now\n");
         repo.write("out/debug.log", "ignored, precious\n");
 
-        Loki.Result r = rollback("to", cp);
-        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-        assertThat(r.err()).contains("failed", "put back");
+        String jvm = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "ulimit -f 100; exec \"$0\" \"$@\"", jvm,
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.loki.cli.Main",
+                "rollback", "to", cp).directory(repo.dir().toFile());
+        pb.environment().clear();
+        pb.environment().putAll(repo.env());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(1);
+        assertThat(out).contains("failed", "File too large", "put back");
         assertThat(repo.read("src/app.py")).isEqualTo("print('v2')\n");
         assertThat(repo.exists("build.txt")).isFalse();
         assertThat(repo.read("extra.txt")).isEqualTo("created later\n");
+        assertThat(repo.read("big.txt")).isEqualTo("small now\n");
         assertThat(repo.read("out/debug.log")).isEqualTo("ignored, precious\n");
+    }
+
+    /**
+     * A --state-only dry run printed "Roll back with: loki rollback to <id>", which restores code
+     * too; and a --state-only rollback said it had saved "the current state and code" when its
+     * pre-rollback checkpoint holds state only. Both lines now say what is true.
+     */
+    @Test
+    void a_state_only_rollback_prints_only_true_commands_and_claims() throws Exception {
+        repo.write(".loki/state/orchestrator.json", "{\"phase\": \"one\"}\n");
+        String cp = Loki.checkpoint(repo, "c");
+        repo.write(".loki/state/orchestrator.json", "{\"phase\": \"two\"}\n");
+        repo.write("src/app.py", "print('v2')\n");
+
+        Loki.Result dry = rollback("to", cp, "--state-only", "--dry-run");
+        assertThat(dry.exit()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("Roll back with: loki rollback to " + cp + " --state-only\n");
+
+        Loki.Result real = rollback("to", cp, "--state-only");
+        assertThat(real.exit()).as(real.toString()).isZero();
+        assertThat(real.out()).doesNotContain("state and code").containsPattern("Saved the current state as rb-pre-");
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v2')\n");
+        assertThat(repo.read(".loki/state/orchestrator.json")).contains("one");
+
+        Loki.Result full = rollback("to", cp);
+        assertThat(full.out()).contains("Saved the current state and code as rb-pre-");
+    }
+
+    /**
+     * An agent that checks out another branch (or commits, or resets) between checkpoints: the
+     * rollback restores the files and leaves HEAD where it is, and says so, in its dry run too,
+     * rather than leave the user to wonder why git status shows the restored files as changes.
+     */
+    @Test
+    void a_rollback_after_head_moved_restores_the_files_and_says_where_head_is() throws Exception {
+        repo.git("checkout", "-q", "-b", "main-line");
+        String cp = Loki.checkpoint(repo, "on main-line");
+        repo.git("checkout", "-q", "-b", "other");
+        repo.write("src/app.py", "print('other')\n");
+        repo.write("only-other.txt", "x\n");
+        repo.commitAll("other work");
+
+        Loki.Result dry = rollback("diff", cp);
+        Loki.Result real = rollback("to", cp);
+
+        assertThat(real.exit()).as(real.toString()).isZero();
+        assertThat(repo.read("src/app.py")).isEqualTo("print('v1')\n");
+        assertThat(repo.exists("only-other.txt")).isFalse();
+        assertThat(repo.git("symbolic-ref", "--short", "HEAD").strip()).isEqualTo("other");
+        for (Loki.Result r : java.util.List.of(dry, real)) {
+            assertThat(r.out()).as(r.toString()).containsPattern("Note: HEAD is at other@[0-9a-f]{7}, not at"
+                    + " main-line@[0-9a-f]{7} where the checkpoint was taken");
+        }
+        Loki.Result same = rollback("diff", Loki.checkpoint(repo, "on other"));
+        assertThat(same.out()).as(same.toString()).doesNotContain("HEAD is at");
     }
 
     @Test
