@@ -88,6 +88,17 @@ public final class RunStarter {
         String specPath = displayPath(spec);
 
         dir.ensureExists();
+        Optional<dev.loki.checkpoint.RollbackJournal.Pending> unfinished =
+                dev.loki.checkpoint.RollbackJournal.at(dir).read();
+        if (unfinished.isPresent()) {
+            // an agent set to work on a half-restored tree would build on files from two checkpoints
+            dev.loki.checkpoint.RollbackJournal.Pending p = unfinished.get();
+            throw LokiException.failed("Nothing started: a rollback to " + p.target() + " is unfinished here ("
+                    + (p.writerAlive() ? "still running" : p.phase()) + "). "
+                    + (p.writerAlive() ? "Wait for it to end" : "Complete it with: " + p.completeCommand()
+                            + p.undoCommand().map(u -> ", or undo it with: " + u).orElse(""))
+                    + "; then start again.");
+        }
         Optional<SessionLock> lock = SessionLock.tryAcquire(dir);
         if (lock.isEmpty()) {
             String pid = SessionLock.holder(dir).map(p -> " (pid " + p + ")").orElse("");

@@ -156,6 +156,35 @@ class RollbackJournalTest {
     }
 
     @Test
+    void no_run_starts_on_a_half_restored_tree() throws Exception {
+        String a = Loki.checkpoint(repo, "A");
+        FILES.forEach(f -> repo.write(f, "B " + f + "\n"));
+        String b = Loki.checkpoint(repo, "B");
+        repo.write("a.txt", "A a.txt\n");
+        writeJournal(a, b, "restoring", deadPid(), "-");
+        repo.write("PRD.md", "# Spec\n\nWrite ran.txt.\n");
+        Path agent = tmp.resolve("agent.sh");
+        Files.writeString(agent, "#!/bin/sh\ncat >/dev/null\necho ran > ran.txt\necho done\n");
+        agent.toFile().setExecutable(true);
+        java.util.Map<String, String> env = new java.util.HashMap<>(repo.env());
+        env.put("LOKI_PROVIDER", "command");
+        env.put("LOKI_PROVIDER_CMD", agent.toString());
+        env.put("LOKI_DASHBOARD", "false");
+
+        Loki.Result start = Loki.run(repo.dir(), env, "start", "PRD.md", "--max-iterations", "1");
+        assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+        assertThat(start.err()).contains("Nothing started: a rollback to " + a + " is unfinished")
+                .contains("loki rollback to " + a).contains("undo it with: loki rollback to " + b);
+        assertThat(repo.exists("ran.txt")).as("the agent never ran").isFalse();
+        assertThat(repo.read("b.txt")).as("the half-restored tree is left for the rollback").isEqualTo("B b.txt\n");
+
+        assertThat(Loki.run(repo, "rollback", "to", a).exit()).isZero();
+        Loki.Result again = Loki.run(repo.dir(), env, "start", "PRD.md", "--max-iterations", "1");
+        assertThat(again.err()).doesNotContain("Nothing started");
+        assertThat(repo.exists("ran.txt")).isTrue();
+    }
+
+    @Test
     void a_rollback_killed_before_it_changed_a_file_says_so_and_runs_again_from_the_start() throws Exception {
         String a = Loki.checkpoint(repo, "A");
         FILES.forEach(f -> repo.write(f, "B " + f + "\n"));
