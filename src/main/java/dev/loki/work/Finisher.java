@@ -97,6 +97,17 @@ public final class Finisher {
         record.put("verified", true);
         record.put("proof_hash", check.computed());
         GitCli git = GitCli.in(wt.path(), env);
+        // the commit goes on the run's branch, the one pushed: an agent that switched branches
+        // (or detached HEAD) left its work elsewhere, and committing there would push an empty branch
+        GitCli.Result on = git.exec("symbolic-ref", "-q", "HEAD");
+        if (!on.ok() || !on.out().strip().equals("refs/heads/" + wt.branch())) {
+            return refuse(record, "the agent left the worktree " + (on.ok() ? "on branch "
+                    + Quote.line(on.out().strip().replaceFirst("^refs/heads/", "")) : "on a detached HEAD")
+                    + ", not on " + wt.branch() + "; its work stays in " + Quote.path(wt.path().toString())
+                    + ". Check it out on " + wt.branch() + " and start the run again", plan.pr(),
+                    Math.max(runExit, ExitCode.FAILED));
+        }
+        foldAgentCommits(git, wt);
         Optional<String> commit = commit(git, plan, r, check.computed());
         int ahead = count(git, wt.baseSha() + "..HEAD");
         if (commit.isEmpty() && ahead == 0) {
@@ -172,13 +183,13 @@ public final class Finisher {
                     String.join("\0", paths).concat("\0").getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
             for (String p : ign.nulSeparated()) {
                 if (!p.isEmpty()) {
-                    git.exec("rm", "-q", "--cached", "--", p);
+                    git.exec("rm", "-q", "-f", "--cached", "--", p); // -f: --cached never touches the file
                 }
             }
         }
         for (String p : git.exec("diff", "--cached", "--name-only", "-z").nulSeparated()) {
             if (p.equals(".loki") || p.startsWith(".loki/")) {
-                git.exec("rm", "-q", "--cached", "--", p);
+                git.exec("rm", "-q", "-f", "--cached", "--", p); // -f: --cached never touches the file
             }
         }
         if (git.exec("diff", "--cached", "--quiet").ok()) {
@@ -198,6 +209,32 @@ public final class Finisher {
                     + ": " + why + " (the changes stay in " + git.dir() + ")");
         }
         return Optional.of(git.line("rev-parse", "HEAD"));
+    }
+
+    /**
+     * Commits the agent made by itself since the base (or since what origin already has of the
+     * run's branch) are folded back into the index, so the run's one commit is made by the same
+     * rules (never .loki/, never ignored files) whatever the agent committed: otherwise a
+     * force-added .loki/ file or an ignored secret in the agent's own commit would be pushed.
+     * The working tree is not touched; the agent's commits stay in the reflog.
+     */
+    private void foldAgentCommits(GitCli git, RunWorktree wt) {
+        if (wt.baseSha().isEmpty()) {
+            return;
+        }
+        String fold = wt.baseSha();
+        GitCli.Result pushed = git.exec("rev-parse", "-q", "--verify", "refs/remotes/origin/" + wt.branch());
+        if (pushed.ok() && git.exec("merge-base", "--is-ancestor", pushed.out().strip(), "HEAD").ok()) {
+            fold = pushed.out().strip();
+        }
+        if (count(git, fold + "..HEAD") == 0) {
+            return;
+        }
+        GitCli.Result reset = git.exec("reset", "-q", "--soft", fold);
+        if (!reset.ok()) {
+            throw dev.loki.LokiException.failed("Could not take the agent's own commits on " + wt.branch()
+                    + " into the run's commit: " + Worktrees.firstLine(reset.stderr()) + "; nothing pushed");
+        }
     }
 
     private static int count(GitCli git, String range) {

@@ -1,0 +1,70 @@
+package dev.loki.work;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loki.testing.Loki;
+import dev.loki.testing.TestRepo;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the finish of an isolated run claims ("Committed ... on loki/issue-N", "Pull request:")
+ * against what an agent that uses git by itself, or an issue with a hostile title, can do.
+ */
+class AdversarialFinishTest {
+    @TempDir
+    Path base;
+
+    @AfterEach
+    void no_process_is_left_behind() {
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty());
+    }
+
+    private String origin(WorkFixture f, String... args) {
+        List<String> argv = new java.util.ArrayList<>(List.of("git", "--git-dir", f.origin.toString()));
+        argv.addAll(List.of(args));
+        return TestRepo.run(argv, base, f.env);
+    }
+
+    @Test
+    void an_agent_that_commits_loki_state_and_an_ignored_secret_itself_gets_neither_pushed() throws Exception {
+        WorkFixture f = WorkFixture.create(base).issue(13, "Self commit", "- [ ] x");
+        Loki.Result r = Loki.run(f.repo.dir(), f.withAgent("""
+                mkdir -p build && echo hunter2 > build/token && echo mine > by-agent.txt
+                git add -f build/token .loki/state/run.json by-agent.txt >/dev/null 2>&1
+                git commit -q -m 'agent commit' >/dev/null 2>&1
+                """), "start", "#13", "--pr");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        String files = origin(f, "ls-tree", "-r", "--name-only", "refs/heads/loki/issue-13");
+        assertThat(files).contains("by-agent.txt", "result-issue-13.txt");
+        assertThat(files).doesNotContain(".loki", "build/token");
+        // one commit on top of the base, made by loki with the issue's title
+        assertThat(origin(f, "log", "--format=%s", "main..refs/heads/loki/issue-13").strip())
+                .isEqualTo("Self commit (#13)");
+    }
+
+    @Test
+    void an_agent_that_switched_branch_gets_no_commit_no_push_and_no_pr() throws Exception {
+        WorkFixture f = WorkFixture.create(base).issue(14, "Switch", "- [ ] x");
+        Loki.Result r = Loki.run(f.repo.dir(), f.withAgent("git checkout -q -b elsewhere >/dev/null 2>&1"),
+                "start", "#14", "--pr");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("No pull request and nothing pushed: the agent left the worktree on branch"
+                + " elsewhere, not on loki/issue-14");
+        assertThat(r.err()).doesNotContain("Committed ");
+        assertThat(f.ghCalls()).noneMatch(l -> l.startsWith("pr create"));
+        assertThat(origin(f, "branch")).doesNotContain("loki/");
+        // the agent's work is where it left it, uncommitted
+        Path wt = Worktrees.of(f.repo.dir(), f.env).root().resolve("issue-14");
+        assertThat(wt.resolve("result-issue-14.txt")).exists();
+        assertThat(f.repo.git("log", "--format=%s", "loki/issue-14")).doesNotContain("Switch");
+    }
+}
