@@ -222,7 +222,13 @@ public final class Finisher {
         if (wt.baseSha().isEmpty()) {
             return;
         }
-        String fold = wt.baseSha();
+        // never past the branch's own history: a worktree resumed on an existing branch records the
+        // user's HEAD of that day as its base, which the branch need not contain
+        GitCli.Result forked = git.exec("merge-base", wt.baseSha(), "HEAD");
+        if (!forked.ok()) {
+            return;
+        }
+        String fold = forked.out().strip();
         GitCli.Result pushed = git.exec("rev-parse", "-q", "--verify", "refs/remotes/origin/" + wt.branch());
         if (pushed.ok() && git.exec("merge-base", "--is-ancestor", pushed.out().strip(), "HEAD").ok()) {
             fold = pushed.out().strip();

@@ -343,9 +343,22 @@ public final class Worktrees {
                 }
                 Files.move(wt.path(), trash.resolve("tree"));
                 git.exec("worktree", "prune");
-                note = "removed; a copy is kept at " + dev.loki.Quote.path(trash.toString()) + " (restore: "
-                        + dev.loki.Quote.command("git", "fetch", trash.resolve("branch.bundle").toString(),
-                                wt.branch() + ":" + wt.branch()) + ")";
+                note = "removed; a copy is kept at " + dev.loki.Quote.path(trash.toString());
+                if (e.unpushed() > 0) {
+                    // the branch's record of its task goes with 'branch -D': restored with it, so that
+                    // starting the same task again resumes on the restored branch
+                    GitCli.Result made = git.exec("config", "--get", sourceKeyOf(wt.branch()));
+                    String restore = dev.loki.Quote.command("git", "fetch", trash.resolve("branch.bundle").toString(),
+                            wt.branch() + ":" + wt.branch());
+                    if (made.ok() && !made.out().isBlank()) {
+                        restore += " && " + dev.loki.Quote.command("git", "config", sourceKeyOf(wt.branch()),
+                                made.out().strip());
+                    }
+                    note += " (restore the branch: " + restore + ")";
+                }
+                if (e.dirty()) {
+                    note += "; the uncommitted files are in " + dev.loki.Quote.path(trash.resolve("tree").toString());
+                }
             } else {
                 GitCli.Result r = git.exec("worktree", "remove", "--force", wt.path().toString());
                 if (!r.ok()) {
