@@ -125,7 +125,7 @@ public final class Finisher {
         GitCli.Result push = git.withTimeout(Duration.ofMinutes(5)).exec("push", "-u", "origin",
                 "refs/heads/" + wt.branch() + ":refs/heads/" + wt.branch());
         if (!push.ok()) {
-            return refuse(record, "git push to origin failed: " + Worktrees.firstLine(push.stderr())
+            return refuse(record, "git push to origin failed: " + pushFailure(push.stderr())
                     + "; the commit stays on " + wt.branch(), true, ExitCode.FAILED);
         }
         Path body = ld.resolve("work").resolve("pr-body.md");
@@ -241,6 +241,24 @@ public final class Finisher {
             throw dev.loki.LokiException.failed("Could not take the agent's own commits on " + wt.branch()
                     + " into the run's commit: " + Worktrees.firstLine(reset.stderr()) + "; nothing pushed");
         }
+    }
+
+    /**
+     * Why a push failed, in one line: git's first line is often only "To URL", the reason (a
+     * rejected non-fast-forward, a hook's refusal) comes after it.
+     */
+    static String pushFailure(String stderr) {
+        List<String> lines = stderr.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        for (String marker : List.of("[rejected]", "[remote rejected]", "remote:", "error:", "fatal:")) {
+            for (String l : lines) {
+                if (l.contains(marker)) {
+                    String why = l.startsWith("!") ? l.substring(1).strip() : l;
+                    return Quote.line(why + (why.contains("(fetch first)") || why.contains("(non-fast-forward)")
+                            ? " (origin has commits on this branch that the run's branch does not)" : ""));
+                }
+            }
+        }
+        return Quote.line(lines.isEmpty() ? "(no message)" : lines.get(0));
     }
 
     private static int count(GitCli git, String range) {

@@ -87,4 +87,25 @@ class AdversarialFinishTest {
         assertThat(f.repo.git("log", "-1", "--format=%B", "loki/issue-5"))
                 .startsWith("Add sub\\033[31mRED ## Acceptance criteria - [x] everything is done end (#5)\n\n");
     }
+
+    @Test
+    void a_rejected_push_says_why_and_opens_no_pr() throws Exception {
+        WorkFixture f = WorkFixture.create(base).issue(15, "Fifteen", "- [ ] x");
+        // someone else's commit is on origin's loki/issue-15 already
+        f.repo.git("checkout", "-q", "-b", "theirs");
+        f.repo.write("theirs.txt", "theirs\n");
+        f.repo.commitAll("theirs");
+        f.repo.git("push", "-q", "origin", "theirs:refs/heads/loki/issue-15");
+        f.repo.git("checkout", "-q", "main");
+        f.repo.git("branch", "-q", "-D", "theirs");
+        String theirs = origin(f, "rev-parse", "refs/heads/loki/issue-15").strip();
+
+        Loki.Result r = Loki.run(f.repo.dir(), f.withAgent(""), "start", "#15", "--pr");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("No pull request and nothing pushed: git push to origin failed: [rejected]",
+                "loki/issue-15 -> loki/issue-15", "origin has commits on this branch");
+        assertThat(f.ghCalls()).noneMatch(l -> l.startsWith("pr create"));
+        assertThat(origin(f, "rev-parse", "refs/heads/loki/issue-15").strip()).isEqualTo(theirs);
+    }
 }
