@@ -122,7 +122,10 @@ public final class Finisher {
                     + "); open a pull request with: " + startCommand(plan, List.of("--pr")));
             return runExit;
         }
-        GitCli.Result push = git.withTimeout(Duration.ofMinutes(5)).exec("push", "-u", "origin",
+        // from the repository's own work tree: a remote given as a relative path ("../origin.git")
+        // means relative to it, not to the worktree deep inside .git
+        GitCli.Result push = GitCli.in(mainWorkTree(wt), env).withTimeout(Duration.ofMinutes(5)).exec("push", "-u",
+                "origin",
                 "refs/heads/" + wt.branch() + ":refs/heads/" + wt.branch());
         if (!push.ok()) {
             return refuse(record, "git push to origin failed: " + pushFailure(push.stderr())
@@ -241,6 +244,13 @@ public final class Finisher {
             throw dev.loki.LokiException.failed("Could not take the agent's own commits on " + wt.branch()
                     + " into the run's commit: " + Worktrees.firstLine(reset.stderr()) + "; nothing pushed");
         }
+    }
+
+    /** The work tree of the repository the run's worktree belongs to (else the worktree itself). */
+    private Path mainWorkTree(RunWorktree wt) {
+        return dev.loki.git.RepoInfo.detect(wt.path(), env).map(dev.loki.git.RepoInfo::commonDir)
+                .filter(c -> c.getFileName() != null && c.getFileName().toString().equals(".git"))
+                .map(Path::getParent).filter(p -> Files.isDirectory(p.resolve(".git"))).orElse(wt.path());
     }
 
     /**

@@ -108,4 +108,16 @@ class AdversarialFinishTest {
         assertThat(f.ghCalls()).noneMatch(l -> l.startsWith("pr create"));
         assertThat(origin(f, "rev-parse", "refs/heads/loki/issue-15").strip()).isEqualTo(theirs);
     }
+
+    @Test
+    void an_origin_given_as_a_relative_path_is_pushed_to() throws Exception {
+        WorkFixture f = WorkFixture.create(base).issue(16, "Sixteen", "- [ ] x");
+        f.repo.git("remote", "set-url", "origin", "../origin.git");
+        assertThat(f.repo.dir().resolve("../origin.git").normalize()).isEqualTo(f.origin);
+
+        Loki.Result r = Loki.run(f.repo.dir(), f.withAgent(""), "start", "#16", "--pr");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(origin(f, "log", "--format=%s", "refs/heads/loki/issue-16")).startsWith("Sixteen (#16)");
+    }
 }
