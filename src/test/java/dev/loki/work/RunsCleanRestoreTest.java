@@ -66,4 +66,30 @@ class RunsCleanRestoreTest {
         assertThat(m.find()).as(forced.out()).isTrue();
         assertThat(Path.of(m.group(1)).resolve("late-edit.txt")).hasContent("not committed");
     }
+
+    @Test
+    void a_run_directory_whose_worktree_an_agent_deleted_is_listed_and_cleaned() throws Exception {
+        WorkFixture f = WorkFixture.create(base).issue(3, "Three", "- [ ] c");
+        Map<String, String> env = f.withAgent("");
+        assertThat(Loki.run(f.repo.dir(), env, "start", "#3", "--pr").exit()).isZero();
+        Path wt = Worktrees.of(f.repo.dir(), env).root().resolve("issue-3");
+        // what an agent did: its files and .git gone, git told to forget the worktree; .loki stays
+        try (var files = Files.list(wt)) {
+            for (Path p : files.filter(p -> !p.getFileName().toString().equals(".loki")).toList()) {
+                dev.loki.store.FileTrees.delete(p);
+            }
+        }
+        f.repo.git("worktree", "prune");
+
+        Loki.Result runs = Loki.run(f.repo.dir(), env, "runs", "--json");
+        assertThat(runs.exit()).as(runs.toString()).isZero();
+        assertThat(runs.json().get(0).path("run").asText()).isEqualTo("issue-3");
+        assertThat(runs.json().get(0).path("status").asText()).isEqualTo("worktree-missing");
+        assertThat(runs.json().get(0).path("disk_bytes").asLong()).isGreaterThan(0);
+
+        Loki.Result clean = Loki.run(f.repo.dir(), env, "runs", "clean", "issue-3");
+        assertThat(clean.exit()).as(clean.toString()).isZero();
+        assertThat(wt).doesNotExist();
+        assertThat(f.repo.git("branch", "--list", "loki/*")).isEmpty();
+    }
 }
