@@ -52,8 +52,9 @@ public final class BacklogCommand extends BaseCommand {
         @Option(names = "--label", paramLabel = "LABEL", description = "Every open issue with this label (gh).")
         String label;
 
-        @Option(names = "--parallel", paramLabel = "N", defaultValue = "2", description = "Runs at once (default 2).")
-        int parallel;
+        @Option(names = "--parallel", paramLabel = "N",
+                description = "Runs at once (default 2, or what the resumed backlog was started with).")
+        Integer parallel;
 
         @Option(names = "--pr", description = "Open a pull request for each verified run.")
         boolean pr;
@@ -86,6 +87,9 @@ public final class BacklogCommand extends BaseCommand {
 
         @Override
         protected int doCall() throws Exception {
+            if (parallel != null && parallel < 1) {
+                throw LokiException.badInput("--parallel must be at least 1");
+            }
             if (draft && !pr) {
                 throw LokiException.badInput("--draft is for the pull requests: add --pr");
             }
@@ -116,7 +120,7 @@ public final class BacklogCommand extends BaseCommand {
             boolean tty = !json && ctx.out() == System.out && System.console() != null
                     && !"dumb".equals(ctx.env().get("TERM"));
             Backlog.Display table = new BacklogTable(json ? ctx.err() : ctx.out(), tty);
-            List<BacklogItem> done = backlog.run(new Backlog.Options(items, parallel, pr, draft,
+            List<BacklogItem> done = backlog.run(new Backlog.Options(items, parallel == null ? 0 : parallel, pr, draft,
                     Optional.ofNullable(budget), Optional.ofNullable(totalBudget).map(Double::parseDouble),
                     Optional.ofNullable(base), Optional.ofNullable(provider), Optional.ofNullable(maxIterations),
                     Duration.ofMillis(poll)), table);

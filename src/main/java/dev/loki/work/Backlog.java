@@ -97,9 +97,13 @@ public final class Backlog {
     }
 
     /** Runs the backlog to its end; returns every entry with its outcome. */
-    public List<BacklogItem> run(Options o, Display display) throws IOException, InterruptedException {
-        if (o.parallel() < 1) {
+    public List<BacklogItem> run(Options given, Display display) throws IOException, InterruptedException {
+        if (given.parallel() < 0) {
             throw LokiException.badInput("--parallel must be at least 1");
+        }
+        Options o = given.inputs().isEmpty() ? resumed(given) : given;
+        if (o.parallel() < 1) {
+            o = withParallel(o, DEFAULT_PARALLEL);
         }
         Files.createDirectories(trees.workDir());
         try (FileChannel ch = FileChannel.open(trees.workDir().resolve("backlog.lock"), StandardOpenOption.CREATE,
@@ -113,6 +117,51 @@ public final class Backlog {
             clearSignals(Optional.empty());
             return new Scheduler(o, items, display).run();
         }
+    }
+
+    /** Runs at once when --parallel is not given (and no resumed backlog says otherwise). */
+    public static final int DEFAULT_PARALLEL = 2;
+
+    /**
+     * A backlog run again without items resumes the last one with the options it was started with
+     * (--pr, --draft, budgets, --base, --provider, --max-iterations, --parallel), each unless given
+     * again: otherwise a resume after a crash would quietly open no pull requests and spend
+     * without the backlog's budget. ({@code --pr} and {@code --draft} cannot be taken back.)
+     */
+    private Options resumed(Options o) {
+        Optional<JsonNode> saved = JsonFiles.peek(stateFile()).map(j -> j.path("options")).filter(JsonNode::isObject);
+        if (saved.isEmpty()) {
+            return o;
+        }
+        JsonNode s = saved.get();
+        java.util.function.Function<String, Optional<String>> text = k -> Optional.of(s.path(k).asText(""))
+                .filter(v -> !v.isEmpty());
+        return new Options(o.inputs(), o.parallel() > 0 ? o.parallel() : s.path("parallel").asInt(0),
+                o.pr() || s.path("pr").asBoolean(false), o.draft() || s.path("draft").asBoolean(false),
+                o.budgetPerRun().or(() -> text.apply("budget")),
+                o.totalBudget().or(() -> text.apply("total_budget").map(Double::parseDouble)),
+                o.base().or(() -> text.apply("base")), o.provider().or(() -> text.apply("provider")),
+                o.maxIterations().or(() -> s.path("max_iterations").isInt()
+                        ? Optional.of(s.path("max_iterations").asInt()) : Optional.empty()),
+                o.poll());
+    }
+
+    private static Options withParallel(Options o, int parallel) {
+        return new Options(o.inputs(), parallel, o.pr(), o.draft(), o.budgetPerRun(), o.totalBudget(), o.base(),
+                o.provider(), o.maxIterations(), o.poll());
+    }
+
+    private static ObjectNode optionsJson(Options o) {
+        ObjectNode j = Json.object();
+        j.put("parallel", o.parallel());
+        j.put("pr", o.pr());
+        j.put("draft", o.draft());
+        j.put("budget", o.budgetPerRun().orElse(""));
+        j.put("total_budget", o.totalBudget().map(t -> Double.toString(t)).orElse(""));
+        j.put("base", o.base().orElse(""));
+        j.put("provider", o.provider().orElse(""));
+        o.maxIterations().ifPresent(n -> j.put("max_iterations", n));
+        return j;
     }
 
     /** New entries, keeping what a previous (crashed or stopped) run of the same backlog achieved. */
@@ -454,6 +503,7 @@ public final class Backlog {
             o2.put("pid", ProcessHandle.current().pid());
             o2.put("parallel", o.parallel());
             o2.put("pr", o.pr());
+            o2.set("options", optionsJson(o));
             ArrayNode a = o2.putArray("items");
             items.forEach(i -> a.add(i.toJson()));
             JsonFiles.write(stateFile(), o2);

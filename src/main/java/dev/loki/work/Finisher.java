@@ -97,6 +97,17 @@ public final class Finisher {
         record.put("verified", true);
         record.put("proof_hash", check.computed());
         GitCli git = GitCli.in(wt.path(), env);
+        // the commit goes on the run's branch, the one pushed: an agent that switched branches
+        // (or detached HEAD) left its work elsewhere, and committing there would push an empty branch
+        GitCli.Result on = git.exec("symbolic-ref", "-q", "HEAD");
+        if (!on.ok() || !on.out().strip().equals("refs/heads/" + wt.branch())) {
+            return refuse(record, "the agent left the worktree " + (on.ok() ? "on branch "
+                    + Quote.line(on.out().strip().replaceFirst("^refs/heads/", "")) : "on a detached HEAD")
+                    + ", not on " + wt.branch() + "; its work stays in " + Quote.path(wt.path().toString())
+                    + ". Check it out on " + wt.branch() + " and start the run again", plan.pr(),
+                    Math.max(runExit, ExitCode.FAILED));
+        }
+        foldAgentCommits(git, wt);
         Optional<String> commit = commit(git, plan, r, check.computed());
         int ahead = count(git, wt.baseSha() + "..HEAD");
         if (commit.isEmpty() && ahead == 0) {
@@ -111,10 +122,13 @@ public final class Finisher {
                     + "); open a pull request with: " + startCommand(plan, List.of("--pr")));
             return runExit;
         }
-        GitCli.Result push = git.withTimeout(Duration.ofMinutes(5)).exec("push", "-u", "origin",
+        // from the repository's own work tree: a remote given as a relative path ("../origin.git")
+        // means relative to it, not to the worktree deep inside .git
+        GitCli.Result push = GitCli.in(mainWorkTree(wt), env).withTimeout(Duration.ofMinutes(5)).exec("push", "-u",
+                "origin",
                 "refs/heads/" + wt.branch() + ":refs/heads/" + wt.branch());
         if (!push.ok()) {
-            return refuse(record, "git push to origin failed: " + Worktrees.firstLine(push.stderr())
+            return refuse(record, "git push to origin failed: " + pushFailure(push.stderr())
                     + "; the commit stays on " + wt.branch(), true, ExitCode.FAILED);
         }
         Path body = ld.resolve("work").resolve("pr-body.md");
@@ -172,13 +186,13 @@ public final class Finisher {
                     String.join("\0", paths).concat("\0").getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
             for (String p : ign.nulSeparated()) {
                 if (!p.isEmpty()) {
-                    git.exec("rm", "-q", "--cached", "--", p);
+                    git.exec("rm", "-q", "-f", "--cached", "--", p); // -f: --cached never touches the file
                 }
             }
         }
         for (String p : git.exec("diff", "--cached", "--name-only", "-z").nulSeparated()) {
             if (p.equals(".loki") || p.startsWith(".loki/")) {
-                git.exec("rm", "-q", "--cached", "--", p);
+                git.exec("rm", "-q", "-f", "--cached", "--", p); // -f: --cached never touches the file
             }
         }
         if (git.exec("diff", "--cached", "--quiet").ok()) {
@@ -198,6 +212,63 @@ public final class Finisher {
                     + ": " + why + " (the changes stay in " + git.dir() + ")");
         }
         return Optional.of(git.line("rev-parse", "HEAD"));
+    }
+
+    /**
+     * Commits the agent made by itself since the base (or since what origin already has of the
+     * run's branch) are folded back into the index, so the run's one commit is made by the same
+     * rules (never .loki/, never ignored files) whatever the agent committed: otherwise a
+     * force-added .loki/ file or an ignored secret in the agent's own commit would be pushed.
+     * The working tree is not touched; the agent's commits stay in the reflog.
+     */
+    private void foldAgentCommits(GitCli git, RunWorktree wt) {
+        if (wt.baseSha().isEmpty()) {
+            return;
+        }
+        // never past the branch's own history: a worktree resumed on an existing branch records the
+        // user's HEAD of that day as its base, which the branch need not contain
+        GitCli.Result forked = git.exec("merge-base", wt.baseSha(), "HEAD");
+        if (!forked.ok()) {
+            return;
+        }
+        String fold = forked.out().strip();
+        GitCli.Result pushed = git.exec("rev-parse", "-q", "--verify", "refs/remotes/origin/" + wt.branch());
+        if (pushed.ok() && git.exec("merge-base", "--is-ancestor", pushed.out().strip(), "HEAD").ok()) {
+            fold = pushed.out().strip();
+        }
+        if (count(git, fold + "..HEAD") == 0) {
+            return;
+        }
+        GitCli.Result reset = git.exec("reset", "-q", "--soft", fold);
+        if (!reset.ok()) {
+            throw dev.loki.LokiException.failed("Could not take the agent's own commits on " + wt.branch()
+                    + " into the run's commit: " + Worktrees.firstLine(reset.stderr()) + "; nothing pushed");
+        }
+    }
+
+    /** The work tree of the repository the run's worktree belongs to (else the worktree itself). */
+    private Path mainWorkTree(RunWorktree wt) {
+        return dev.loki.git.RepoInfo.detect(wt.path(), env).map(dev.loki.git.RepoInfo::commonDir)
+                .filter(c -> c.getFileName() != null && c.getFileName().toString().equals(".git"))
+                .map(Path::getParent).filter(p -> Files.isDirectory(p.resolve(".git"))).orElse(wt.path());
+    }
+
+    /**
+     * Why a push failed, in one line: git's first line is often only "To URL", the reason (a
+     * rejected non-fast-forward, a hook's refusal) comes after it.
+     */
+    static String pushFailure(String stderr) {
+        List<String> lines = stderr.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        for (String marker : List.of("[rejected]", "[remote rejected]", "remote:", "error:", "fatal:")) {
+            for (String l : lines) {
+                if (l.contains(marker)) {
+                    String why = l.startsWith("!") ? l.substring(1).strip() : l;
+                    return Quote.line(why + (why.contains("(fetch first)") || why.contains("(non-fast-forward)")
+                            ? " (origin has commits on this branch that the run's branch does not)" : ""));
+                }
+            }
+        }
+        return Quote.line(lines.isEmpty() ? "(no message)" : lines.get(0));
     }
 
     private static int count(GitCli git, String range) {

@@ -41,7 +41,15 @@ public final class GitHub {
             throw LokiException.failed("Could not read issue " + ref + " (gh: " + line + ")");
         }
         try {
-            return Issue.fromGh(ref, Json.parse(r.out()));
+            JsonNode j = Json.parse(r.out());
+            // not an issue, or another one than asked for: a run must not start on it
+            if (j == null || !j.isObject() || j.path("number").asInt(-1) != ref.number()) {
+                throw LokiException.failed("gh issue view " + ref + " answered "
+                        + (j != null && j.isObject() && j.has("number") ? "issue #"
+                                + dev.loki.Quote.excerpt(j.path("number").asText(), 20) : "no issue")
+                        + ", not issue #" + ref.number() + "; nothing started (is gh up to date?)");
+            }
+            return Issue.fromGh(ref, j);
         } catch (JsonProcessingException e) {
             throw LokiException.failed("gh issue view " + ref + " did not answer JSON; is gh up to date?");
         }

@@ -26,8 +26,18 @@ public record Issue(String ref, int number, String title, String body, List<Stri
             }
         }
         String body = j.path("body").asText("");
-        return new Issue(ref.toString(), j.path("number").asInt(ref.number()), j.path("title").asText(""), body,
+        return new Issue(ref.toString(), j.path("number").asInt(ref.number()), oneLine(j.path("title").asText("")), body,
                 labels, j.path("url").asText(""), AcceptanceCriteria.extract(body));
+    }
+
+    /**
+     * A title as the commit subject, the PR title, the spec's heading and the console show it:
+     * one line (line breaks and tabs become a space) with any other control character escaped,
+     * so a hostile issue title cannot add lines to the spec (a fake "Acceptance criteria"), to
+     * the commit message or to the console, nor send escape sequences to a terminal.
+     */
+    static String oneLine(String title) {
+        return dev.loki.Quote.line(title.replaceAll("[\\s\\u2028\\u2029\\u0085]+", " ").strip());
     }
 
     /** What is saved under the run ({@code .loki/issue/issue.json}) and read by the proof. */

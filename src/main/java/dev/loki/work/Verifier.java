@@ -73,7 +73,8 @@ public final class Verifier {
             if (needsProvider) {
                 Providers.requireInstalled(provider, env);
             }
-            ProviderReviewer reviewer = new ProviderReviewer(ld, provider, env, interrupts);
+            dev.loki.gate.Reviewer reviewer = new HeadCheckoutReviewer(new ProviderReviewer(ld, provider, env,
+                    interrupts), repo, env, repo.head().get());
             String runId = "verify-" + STAMP.format(Instant.now()) + "-"
                     + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
             String started = Instant.now().toString();
@@ -84,7 +85,7 @@ public final class Verifier {
                 String spec = "Verify the change from " + baseSha + " to " + repo.head().get()
                         + ": is it complete, correct and tested?";
                 decision = Optional.of(cc.evaluate(new CouncilContext(ld, repo.workTree(), 1, 1, spec,
-                        Optional.of(report), reviewer, env)));
+                        Optional.of(report), reviewer.asCouncil(), env)));
             }
             List<String> failed = new ArrayList<>();
             report.results().stream().filter(g -> !g.passedOrSkipped()).forEach(g -> failed.add(g.name()));
@@ -106,6 +107,62 @@ public final class Verifier {
             JsonFiles.write(RunRecord.archivedFile(ld, runId), rec);
             ProofResult proof = ProofService.generateNow(ld, env, runId, false);
             return new Result(verdict, baseSha, report.results(), report.codeReviewBlocked(), decision, reason, proof);
+        }
+    }
+
+    /**
+     * Each reviewer and council member of {@code loki verify} works in a throwaway checkout of the
+     * commit being verified, deleted after its answer (as the loop's reviewers do): an agent that
+     * writes files while it reviews never changes the user's tree nor what the next one sees.
+     */
+    private static final class HeadCheckoutReviewer implements dev.loki.gate.Reviewer {
+        private final ProviderReviewer base;
+        private final RepoInfo repo;
+        private final Map<String, String> env;
+        private final String commit;
+        private final boolean council;
+
+        HeadCheckoutReviewer(ProviderReviewer base, RepoInfo repo, Map<String, String> env, String commit) {
+            this(base, repo, env, commit, false);
+        }
+
+        private HeadCheckoutReviewer(ProviderReviewer base, RepoInfo repo, Map<String, String> env, String commit,
+                boolean council) {
+            this.base = base;
+            this.repo = repo;
+            this.env = env;
+            this.commit = commit;
+            this.council = council;
+        }
+
+        @Override
+        public dev.loki.gate.Reviewer asCouncil() {
+            return new HeadCheckoutReviewer(base, repo, env, commit, true);
+        }
+
+        @Override
+        public String ask(String prompt, java.time.Duration timeout) throws IOException, InterruptedException {
+            Path where = java.nio.file.Files.createTempDirectory("loki-verify-review-");
+            Path index = java.nio.file.Files.createTempFile("loki-verify-", ".index");
+            try {
+                java.nio.file.Files.delete(index); // git creates it
+                GitCli git = repo.git(env).withEnv(Map.of("GIT_INDEX_FILE", index.toString()));
+                for (List<String> step : List.of(List.of("--work-tree", where.toString(), "read-tree", commit),
+                        List.of("--work-tree", where.toString(), "-c", "core.autocrlf=false", "checkout-index", "-a",
+                                "-f"))) {
+                    GitCli.Result r = git.exec(step, null, java.time.Duration.ofMinutes(2));
+                    if (!r.ok()) {
+                        throw new IOException("could not check out " + commit + " for the review: "
+                                + Worktrees.firstLine(r.stderr()));
+                    }
+                }
+                ProviderReviewer in = base.in(where);
+                return (council ? in.asCouncil() : in).ask(prompt, timeout);
+            } finally {
+                java.nio.file.Files.deleteIfExists(index);
+                java.nio.file.Files.deleteIfExists(Path.of(index + ".lock"));
+                dev.loki.store.FileTrees.delete(where);
+            }
         }
     }
 

@@ -172,6 +172,7 @@ public final class WorkStart {
     private static String firstLine(String text) {
         String line = Arrays.stream(text.split("\\R")).map(String::strip).filter(l -> !l.isEmpty()).findFirst()
                 .orElse("task");
+        line = Issue.oneLine(line);
         return line.length() > 72 ? line.substring(0, 69) + "..." : line;
     }
 

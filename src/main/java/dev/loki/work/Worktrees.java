@@ -258,10 +258,10 @@ public final class Worktrees {
         try (Stream<Path> s = Files.list(root)) {
             for (Path p : s.sorted().toList()) {
                 Optional<RunWorktree> wt = RunWorktree.load(p);
-                if (wt.isEmpty() || !Files.exists(p.resolve(".git"))) {
+                if (wt.isEmpty()) {
                     continue;
                 }
-                out.add(entry(wt.get()));
+                out.add(Files.exists(p.resolve(".git")) ? entry(wt.get()) : missing(wt.get()));
             }
         }
         return out;
@@ -276,6 +276,20 @@ public final class Worktrees {
         return new Entry(wt, head.ok() ? head.out().strip() : "", active, status, diskUsage(wt.path()),
                 unpushed(wt), dirty(wt));
     }
+
+    /**
+     * A run directory whose git worktree is gone (its files and .git deleted by an agent, or by
+     * hand) while its .loki (logs, proofs) stays: listed and cleaned like the others, so its
+     * disk is not lost from sight. Its branch may still hold unpushed commits.
+     */
+    private Entry missing(RunWorktree wt) throws IOException {
+        LokiDir ld = wt.lokiDir();
+        return new Entry(wt, "", SessionLock.holder(ld).isPresent(), MISSING, diskUsage(wt.path()),
+                branchExists(wt.branch()) ? unpushed(wt) : 0, false);
+    }
+
+    /** The status {@code loki runs} gives a run directory whose git worktree is gone. */
+    public static final String MISSING = "worktree-missing";
 
     /** Commits on the run's branch that are neither on a remote nor in its base. */
     int unpushed(RunWorktree wt) {
@@ -343,9 +357,25 @@ public final class Worktrees {
                 }
                 Files.move(wt.path(), trash.resolve("tree"));
                 git.exec("worktree", "prune");
-                note = "removed; a copy is kept at " + dev.loki.Quote.path(trash.toString()) + " (restore: "
-                        + dev.loki.Quote.command("git", "fetch", trash.resolve("branch.bundle").toString(),
-                                wt.branch() + ":" + wt.branch()) + ")";
+                note = "removed; a copy is kept at " + dev.loki.Quote.path(trash.toString());
+                if (e.unpushed() > 0) {
+                    // the branch's record of its task goes with 'branch -D': restored with it, so that
+                    // starting the same task again resumes on the restored branch
+                    GitCli.Result made = git.exec("config", "--get", sourceKeyOf(wt.branch()));
+                    String restore = dev.loki.Quote.command("git", "fetch", trash.resolve("branch.bundle").toString(),
+                            wt.branch() + ":" + wt.branch());
+                    if (made.ok() && !made.out().isBlank()) {
+                        restore += " && " + dev.loki.Quote.command("git", "config", sourceKeyOf(wt.branch()),
+                                made.out().strip());
+                    }
+                    note += " (restore the branch: " + restore + ")";
+                }
+                if (e.dirty()) {
+                    note += "; the uncommitted files are in " + dev.loki.Quote.path(trash.resolve("tree").toString());
+                }
+            } else if (MISSING.equals(e.status())) {
+                dev.loki.store.FileTrees.delete(wt.path());
+                git.exec("worktree", "prune");
             } else {
                 GitCli.Result r = git.exec("worktree", "remove", "--force", wt.path().toString());
                 if (!r.ok()) {
