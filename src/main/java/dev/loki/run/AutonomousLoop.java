@@ -77,7 +77,13 @@ public final class AutonomousLoop {
         this.spent = budget.spend();
         this.prevSnapshot = lastSnapshot(c);
         this.configSeen = ConfigFile.fingerprint(c.dir().path());
+        this.gitEntry = c.dir().workTree().resolve(".git");
+        this.startedInRepo = java.nio.file.Files.exists(gitEntry, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
+
+    /** The work tree's {@code .git} (a directory, or a file in a linked worktree), and whether it was there at start. */
+    private final java.nio.file.Path gitEntry;
+    private final boolean startedInRepo;
 
     /** The snapshot of the run's latest checkpoint (the run-start one before any iteration). */
     private static String lastSnapshot(LoopContext c) {
@@ -189,6 +195,11 @@ public final class AutonomousLoop {
             r.output().text().lines().filter(l -> !l.isBlank()).limit(40).forEach(l -> c.log().info("  | " + l));
         }
         configChanged();
+        if (startedInRepo && !java.nio.file.Files.exists(gitEntry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // nothing more can be checkpointed, gated on a diff or committed: going on would only spend
+            return Optional.of(end("failed", "the work tree's .git was removed during iteration " + iteration
+                    + " (" + gitEntry + "): the run cannot checkpoint, gate or commit any more, so it ends here"));
+        }
         new Continuity(c.dir(), c.env()).write(new Continuity.Snapshot(iteration, s.maxIterations(),
                 Metrics.phase(iteration), provider.name(), Duration.between(started, Instant.now()), lastGates));
         if (c.interrupts().hardStop() || c.interrupts().terminated()) {

@@ -41,6 +41,19 @@ class LoopReportsTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void a_run_whose_git_directory_the_agent_removed_ends_at_once_instead_of_running_to_the_cap() {
+        TestRepo repo = FakeAgents.repoWithSpec(base);
+        Path agent = FakeAgents.script(base, "agent", "cat > /dev/null\nrm -rf .git\necho cleaned up");
+        Map<String, String> env = FakeAgents.command(FakeAgents.env(repo, base), agent);
+        Loki.Result r = Loki.run(repo.dir(), env, "start", "--max-iterations", "50");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("the work tree's .git was removed during iteration 1");
+        assertThat(r.err()).doesNotContain("Iteration 2/");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void an_agent_that_crashed_on_a_signal_is_reported_by_the_signal_s_name() {
         TestRepo repo = FakeAgents.repoWithSpec(base);
         // a crash as a shell reports it: 128 + SIGSEGV's number
