@@ -73,6 +73,14 @@ public final class Finisher {
     private int refuseOrFinish(WorkStart.Plan plan, RunWorktree wt, LokiDir ld, RunRecord r, ObjectNode record,
             int runExit) throws IOException {
         int notDone = plan.pr() || runExit != 0 ? Math.max(runExit, ExitCode.FAILED) : runExit;
+        if (!Files.exists(wt.path().resolve(".git"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // starting again would not resume: without its .git the directory is no worktree of the branch
+            return refuse(record, "the run ended " + r.status() + " (" + r.exitReason() + "), and "
+                    + Quote.path(wt.path().toString()) + " is no longer a git worktree (its .git is gone): what is"
+                    + " left there is on no branch, and starting again would not resume it. Copy what you need"
+                    + " from it, then: " + Quote.command("loki", "runs", "clean", wt.slug()), plan.pr(),
+                    Math.max(runExit, ExitCode.FAILED));
+        }
         if (!"completed".equals(r.status())) {
             return refuse(record, "the run ended " + r.status() + " (" + r.exitReason() + "); its work stays in "
                     + Quote.path(wt.path().toString()) + " on " + wt.branch() + ". Start it again to resume: "

@@ -92,4 +92,23 @@ class RunsCleanRestoreTest {
         assertThat(wt).doesNotExist();
         assertThat(f.repo.git("branch", "--list", "loki/*")).isEmpty();
     }
+
+    @Test
+    void a_run_whose_worktree_lost_its_git_ends_at_once_and_says_how_to_clean_it_not_to_resume()
+            throws Exception {
+        WorkFixture f = WorkFixture.create(base).issue(4, "Four", "- [ ] d");
+        // the agent removes the worktree's .git (a file pointing at the repository) in its first iteration
+        Map<String, String> env = f.withAgent("rm -f .git");
+        Loki.Result r = Loki.run(f.repo.dir(), env, "start", "#4", "--pr", "--max-iterations", "20");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("the work tree's .git was removed during iteration 1")
+                .contains("is no longer a git worktree").doesNotContain("Start it again to resume");
+        assertThat(r.err()).doesNotContain("Iteration 2/");
+        String clean = r.err().replaceAll("(?s).*then: (loki runs clean \\S+).*", "$1");
+        assertThat(clean).isEqualTo("loki runs clean issue-4");
+        Loki.Result cleaned = Loki.run(f.repo.dir(), env, clean.substring("loki ".length()).split(" "));
+        assertThat(cleaned.exit()).as(cleaned.toString()).isZero();
+        assertThat(Worktrees.of(f.repo.dir(), env).root().resolve("issue-4")).doesNotExist();
+    }
 }
