@@ -58,7 +58,21 @@ final class ProcessTree {
      */
     static List<ProcessHandle> groupMembers(long pgid, long minPid) {
         List<ProcessHandle> out = new ArrayList<>();
-        if (pgid <= 1 || pgid == OWN.pgid() || pgid == OWN.sid() || !Files.isDirectory(PROC)) {
+        if (pgid <= 1 || pgid == OWN.pgid() || pgid == OWN.sid()) {
+            return out;
+        }
+        for (long pid : pids(minPid)) {
+            if (ids(pid).map(i -> i.pgid() == pgid).orElse(false)) {
+                ProcessHandle.of(pid).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** The pids in /proc of at least {@code minPid}; none where /proc is missing or unreadable. */
+    private static List<Long> pids(long minPid) {
+        List<Long> out = new ArrayList<>();
+        if (!Files.isDirectory(PROC)) {
             return out;
         }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
@@ -67,14 +81,13 @@ final class ProcessTree {
                 if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
                     continue;
                 }
-                long pid;
                 try {
-                    pid = Long.parseLong(name);
+                    long pid = Long.parseLong(name);
+                    if (pid >= minPid) {
+                        out.add(pid);
+                    }
                 } catch (NumberFormatException e) {
-                    continue;
-                }
-                if (pid >= minPid && ids(pid).map(i -> i.pgid() == pgid).orElse(false)) {
-                    ProcessHandle.of(pid).ifPresent(out::add);
+                    // not a process
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -135,36 +148,19 @@ final class ProcessTree {
      */
     static List<ProcessHandle> carrying(String entry, long minPid) {
         List<ProcessHandle> out = new ArrayList<>();
-        if (!Files.isDirectory(PROC)) {
-            return out;
-        }
         byte[] needle = (entry + "\0").getBytes(StandardCharsets.UTF_8);
         long self = ProcessHandle.current().pid();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
-            for (Path d : dirs) {
-                String name = d.getFileName().toString();
-                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-                    continue;
-                }
-                long pid;
-                try {
-                    pid = Long.parseLong(name);
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                if (pid < minPid || pid == self || ids(pid).isEmpty()) {
-                    continue; // ids() is empty for a zombie or a process gone meanwhile
-                }
-                try {
-                    if (holds(Files.readAllBytes(d.resolve("environ")), needle)) {
-                        ProcessHandle.of(pid).ifPresent(out::add);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // gone meanwhile, or not ours to read
-                }
+        for (long pid : pids(minPid)) {
+            if (pid == self || ids(pid).isEmpty()) {
+                continue; // ids() is empty for a zombie or a process gone meanwhile
             }
-        } catch (IOException | RuntimeException e) {
-            // /proc vanished or unreadable: nothing we can list
+            try {
+                if (holds(Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ")), needle)) {
+                    ProcessHandle.of(pid).ifPresent(out::add);
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone meanwhile, or not ours to read
+            }
         }
         return out;
     }
