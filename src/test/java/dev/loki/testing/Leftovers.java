@@ -52,6 +52,12 @@ public final class Leftovers {
         }
     }
 
+    /** "pid args" lines of {@code ps} for every process whose command line holds {@code text} (ps itself left out). */
+    public static List<String> mentioning(String text) {
+        String ps = TestRepo.run(List.of("ps", "-eo", "pid,args"), Path.of("."), Map.of("PATH", "/usr/bin:/bin"));
+        return ps.lines().filter(l -> l.contains(text) && !l.contains(" ps -eo")).toList();
+    }
+
     /** "pid: command line" of every live process (zombies excluded) whose environment holds the marker. */
     public static List<String> carrying(String marker) {
         byte[] needle = (VAR + "=" + marker).getBytes(StandardCharsets.UTF_8);

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +20,7 @@ class AdversarialFinishTest {
 
     @AfterEach
     void no_process_is_left_behind() {
-        Awaitility.await().atMost(Duration.ofSeconds(15))
-                .untilAsserted(() -> assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty());
+        WorkFixture.assertNoProcessLeft(base, null);
     }
 
     private String origin(WorkFixture f, String... args) {

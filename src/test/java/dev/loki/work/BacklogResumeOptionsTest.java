@@ -7,10 +7,8 @@ import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,10 +24,7 @@ class BacklogResumeOptionsTest {
 
     @AfterEach
     void no_process_is_left_behind() {
-        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty();
-            assertThat(marker.carrying()).isEmpty();
-        });
+        WorkFixture.assertNoProcessLeft(base, marker);
     }
 
     @Test

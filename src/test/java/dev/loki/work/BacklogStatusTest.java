@@ -38,10 +38,7 @@ class BacklogStatusTest {
 
     @AfterEach
     void no_process_is_left_behind() {
-        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty();
-            assertThat(marker.carrying()).isEmpty();
-        });
+        WorkFixture.assertNoProcessLeft(base, marker);
     }
 
     private static Map<String, JsonNode> byRun(JsonNode status) {

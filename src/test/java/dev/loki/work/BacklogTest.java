@@ -35,11 +35,7 @@ class BacklogTest {
 
     @AfterEach
     void no_process_is_left_behind() {
-        Awaitility.await().atMost(Duration.ofSeconds(15))
-                .untilAsserted(() -> {
-                    assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty();
-                    assertThat(marker.carrying()).as("marked processes (one whose command line does not name base)").isEmpty();
-                });
+        WorkFixture.assertNoProcessLeft(base, marker);
     }
 
     /** The agent logs "start SLUG" / "end SLUG" so the test can check how many ran at once. */

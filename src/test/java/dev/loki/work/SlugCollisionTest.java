@@ -8,11 +8,9 @@ import dev.loki.testing.Leftovers;
 import dev.loki.testing.Loki;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,10 +29,7 @@ class SlugCollisionTest {
 
     @AfterEach
     void no_process_is_left_behind() {
-        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            assertThat(WorkFixture.processesMentioning(base.toString())).isEmpty();
-            assertThat(marker.carrying()).isEmpty();
-        });
+        WorkFixture.assertNoProcessLeft(base, marker);
     }
 
     private static String source(Path worktree) throws Exception {

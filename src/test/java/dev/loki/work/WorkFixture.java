@@ -1,6 +1,9 @@
 package dev.loki.work;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.loki.testing.FakeAgents;
+import dev.loki.testing.Leftovers;
 import dev.loki.testing.TestRepo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -152,8 +155,21 @@ final class WorkFixture {
     }
 
     /** Pids of live processes whose command line mentions {@code marker} (a `ps` check). */
+    /**
+     * After a test: within 15 s no process names {@code base} on its command line, and none
+     * carries {@code marker} (when given: a process whose command line does not name base).
+     */
+    static void assertNoProcessLeft(Path base, Leftovers.Marker marker) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(processesMentioning(base.toString())).isEmpty();
+            if (marker != null) {
+                assertThat(marker.carrying()).as("marked processes (one whose command line does not name base)")
+                        .isEmpty();
+            }
+        });
+    }
+
     static List<String> processesMentioning(String marker) {
-        String ps = TestRepo.run(List.of("ps", "-eo", "pid,args"), Path.of("."), Map.of("PATH", "/usr/bin:/bin"));
-        return ps.lines().filter(l -> l.contains(marker) && !l.contains(" ps ")).toList();
+        return Leftovers.mentioning(marker);
     }
 }
