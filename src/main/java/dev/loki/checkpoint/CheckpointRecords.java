@@ -389,31 +389,43 @@ public final class CheckpointRecords {
         return new Walk(new Scan(sorted, corrupt, orphans, notices), counted);
     }
 
-    /** Whether a record's metadata.json reads as a checkpoint, by version of the file: key, then the answer. */
-    private static final Map<Path, Object[]> READABLE = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Whether a record's metadata.json reads as a checkpoint, by version of the file. */
+    private static final Map<Path, Known> READABLE = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int READABLE_MAX = 20_000;
+
+    private record Known(String version, boolean ok) {
+    }
 
     private static boolean readable(Path dir) {
         Path meta = dir.resolve(METADATA);
-        String version;
-        try {
-            var a = Files.readAttributes(meta, java.nio.file.attribute.BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            version = a.size() + "/" + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "/"
-                    + a.fileKey();
-        } catch (IOException e) {
+        String version = version(meta, LinkOption.NOFOLLOW_LINKS);
+        if (version.equals("-")) {
             return false; // gone since it was listed
         }
-        Object[] known = READABLE.get(meta);
-        if (known != null && known[0].equals(version)) {
-            return (Boolean) known[1];
+        Known known = READABLE.get(meta);
+        if (known != null && known.version().equals(version)) {
+            return known.ok();
         }
         boolean ok = CheckpointReader.read(dir).isPresent();
         if (READABLE.size() >= READABLE_MAX) {
             READABLE.clear();
         }
-        READABLE.put(meta, new Object[] {version, ok});
+        READABLE.put(meta, new Known(version, ok));
         return ok;
+    }
+
+    /**
+     * A file's version as the memos here key it: size, modification time in ns and file key
+     * (records are written by rename, so a rewrite is a new inode); "-" when it cannot be read.
+     */
+    static String version(Path p, LinkOption... options) {
+        try {
+            var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, options);
+            return a.size() + "/" + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "/"
+                    + a.fileKey();
+        } catch (IOException e) {
+            return "-";
+        }
     }
 
     private static Optional<Corrupt> corruptIn(Path dir) {

@@ -87,7 +87,7 @@ public record KeptPath(String path, boolean inCheckpoint, boolean differs, Strin
      * whether its size differs from the file in {@code workTree}), and why it was left out now
      * and then. Never fails: what cannot be read is reported as "may differ".
      */
-    static List<KeptPath> classify(List<String> paths, Optional<SnapshotStore> store, Optional<String> targetCommit,
+    static List<KeptPath> classify(java.util.Collection<String> paths, Optional<SnapshotStore> store, Optional<String> targetCommit,
             Map<String, String> then, Map<String, String> now, Path workTree) {
         List<KeptPath> out = new ArrayList<>();
         for (String p : paths) {

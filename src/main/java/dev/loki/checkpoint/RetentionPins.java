@@ -76,14 +76,15 @@ public final class RetentionPins {
         Path key = loki.path().toAbsolutePath().normalize();
         Memo m = MEMO.get(key);
         // each version is taken before its file is read: a change while reading only makes the next call read again
-        String currentVersion = version(RunRecord.currentFile(loki));
+        String currentVersion = CheckpointRecords.version(RunRecord.currentFile(loki));
         Optional<RunRecord> cur = m != null && m.currentVersion().equals(currentVersion) ? m.current()
                 : RunRecord.current(loki);
         String curId = cur.map(RunRecord::runId).orElse("");
         Path runs = loki.resolve("runs");
-        String runsVersion = version(runs);
+        String runsVersion = CheckpointRecords.version(runs);
         Older older = m != null && m.older().runsVersion().equals(runsVersion) && m.older().currentId().equals(curId)
-                && m.older().read().entrySet().stream().allMatch(e -> e.getValue().equals(version(e.getKey())))
+                && m.older().read().entrySet().stream()
+                        .allMatch(e -> e.getValue().equals(CheckpointRecords.version(e.getKey())))
                 ? m.older() : older(loki, runs, runsVersion, curId);
         if (MEMO.size() >= 100) {
             MEMO.clear();
@@ -112,7 +113,7 @@ public final class RetentionPins {
                 continue;
             }
             Path file = RunRecord.archivedFile(loki, name);
-            read.put(file, version(file)); // an unreadable newer record that is fixed later is read again
+            read.put(file, CheckpointRecords.version(file)); // an unreadable newer record that is fixed later is read again
             Optional<RunRecord> r = RunRecord.load(loki, name);
             if (r.isPresent()) {
                 return new Older(runsVersion, currentId, Map.copyOf(read), r);
@@ -131,14 +132,4 @@ public final class RetentionPins {
 
     private static final Map<Path, Memo> MEMO = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** A file's or directory's version: size, modification time in ns and inode; "-" when it is not there. */
-    private static String version(Path p) {
-        try {
-            var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
-            return a.size() + "/" + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "/"
-                    + a.fileKey();
-        } catch (IOException e) {
-            return "-";
-        }
-    }
-}
+    /** A file's or directory's version: size, modification time in ns and inode; "-" when it is not there. */}

@@ -188,7 +188,8 @@ final class Rollback {
         journal.write(entry);
 
         List<TreeChange> changes = List.of();
-        List<String> protectedPaths = new ArrayList<>();
+        // in the order they were found; a set: an emptied .gitignore can keep thousands
+        java.util.Set<String> protectedPaths = new java.util.LinkedHashSet<>();
         Map<String, String> then = KeptPath.reasons(target.metadata().path("snapshot").path("skipped"));
         Map<String, String> now = KeptPath.reasons(pre.metadata().path("snapshot").path("skipped"));
         List<String> stateRestored;
@@ -211,9 +212,7 @@ final class Rollback {
                         resumed.isPresent() || !pre.snapshot().restorable());
                 store.get().apply(targetCommit.get(), changes, GIT_TIMEOUT);
                 for (String p : pre.snapshot().skipped()) {
-                    if (!protectedPaths.contains(p)) {
-                        protectedPaths.add(p);
-                    }
+                    protectedPaths.add(p);
                 }
             }
             stateRestored = StateFiles.restore(service.lokiDir().path(), target, absent(target));
@@ -252,7 +251,8 @@ final class Rollback {
     private RollbackResult dryRun(Checkpoint target, Optional<String> targetCommit, Optional<SnapshotStore> store,
             boolean legacy, Set<String> targetSkipped, List<String> notes) throws IOException {
         List<TreeChange> changes = List.of();
-        List<String> protectedPaths = new ArrayList<>();
+        // in the order they were found; a set: an emptied .gitignore can keep thousands
+        java.util.Set<String> protectedPaths = new java.util.LinkedHashSet<>();
         Map<String, String> then = KeptPath.reasons(target.metadata().path("snapshot").path("skipped"));
         Map<String, String> reasonsNow = new java.util.LinkedHashMap<>();
         if (targetCommit.isPresent()) {
@@ -274,9 +274,7 @@ final class Rollback {
                 s.deleteRefs(List.of(ref));
                 // as the real rollback does with its pre-rollback snapshot: what no snapshot holds is kept too
                 for (SnapshotStore.Skipped k : now.skipped()) {
-                    if (!protectedPaths.contains(k.path())) {
-                        protectedPaths.add(k.path());
-                    }
+                    protectedPaths.add(k.path());
                 }
             } catch (GitException e) {
                 throw LokiException.failed("Could not compare the work tree with " + target.id() + ": "
@@ -366,7 +364,7 @@ final class Rollback {
 
     /** Drops changes to protected paths; for tracked-only snapshots, never removes files. */
     private static List<TreeChange> filter(List<TreeChange> changes, boolean noRemovals, Set<String> skipped,
-            List<String> protectedOut) {
+            java.util.Collection<String> protectedOut) {
         List<TreeChange> out = new ArrayList<>();
         for (TreeChange c : changes) {
             if (isProtected(c.path(), skipped)) {
@@ -390,7 +388,7 @@ final class Rollback {
      * Each one is added to {@code keptOut}, with why the checkpoint left it out in {@code then}.
      */
     private static List<TreeChange> keepIgnored(SnapshotStore store, String commit, List<TreeChange> changes,
-            List<String> keptOut, Map<String, String> then) throws IOException {
+            java.util.Collection<String> keptOut, Map<String, String> then) throws IOException {
         boolean rulesChange = changes.stream().anyMatch(c -> c.path().equals(".gitignore")
                 || c.path().endsWith("/.gitignore"));
         if (!rulesChange) {
@@ -416,7 +414,7 @@ final class Rollback {
      * says how to get the checkpoint's version).
      */
     private static List<TreeChange> keepUnsnapshotted(SnapshotStore store, List<TreeChange> changes,
-            List<String> keptOut, Map<String, String> now) {
+            java.util.Collection<String> keptOut, Map<String, String> now) {
         List<String> added = changes.stream().filter(c -> c.status() == 'A').map(TreeChange::path).toList();
         Set<String> there = new java.util.HashSet<>(store.onDisk(added));
         if (there.isEmpty()) {
@@ -439,7 +437,7 @@ final class Rollback {
      * changes start from is not one just taken (a completed interrupted rollback), so every write
      * is looked at, not only those of paths it lacks.
      */
-    private static List<TreeChange> keepBlocked(Path root, List<TreeChange> changes, List<String> keptOut,
+    private static List<TreeChange> keepBlocked(Path root, List<TreeChange> changes, java.util.Collection<String> keptOut,
             Map<String, String> now, boolean everyWrite) throws IOException {
         Set<String> removed = new java.util.HashSet<>();
         for (TreeChange c : changes) {
@@ -489,9 +487,7 @@ final class Rollback {
             return changes;
         }
         blocked.forEach((path, why) -> {
-            if (!keptOut.contains(path)) {
-                keptOut.add(path);
-            }
+            keptOut.add(path);
             now.put(path, why);
         });
         return changes.stream().filter(c -> !blocked.containsKey(c.path())).toList();

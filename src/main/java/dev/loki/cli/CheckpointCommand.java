@@ -131,7 +131,7 @@ public final class CheckpointCommand extends BaseCommand {
             });
             Checkpoint cp = svc.create(stateOnly ? req.withoutCode() : req);
             if (json) {
-                var o = CheckpointOutput.toJson(cp);
+                var o = dev.loki.checkpoint.CheckpointJson.of(cp);
                 var arr = o.putArray("notices");
                 notices.forEach(arr::add);
                 ctx.out().println(Json.pretty(o));
@@ -158,7 +158,7 @@ public final class CheckpointCommand extends BaseCommand {
         protected int doCall() {
             Checkpoint cp = service(ctx, true).get(id);
             if (json) {
-                ctx.out().println(Json.pretty(CheckpointOutput.toJson(cp)));
+                ctx.out().println(Json.pretty(dev.loki.checkpoint.CheckpointJson.of(cp)));
             } else {
                 CheckpointOutput.printShow(ctx.out(), cp);
             }

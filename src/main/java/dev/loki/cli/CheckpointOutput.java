@@ -26,10 +26,6 @@ final class CheckpointOutput {
     private CheckpointOutput() {
     }
 
-    static ObjectNode toJson(Checkpoint c) {
-        return dev.loki.checkpoint.CheckpointJson.of(c);
-    }
-
     /** A corrupt record in {@code list --json}: its id, where its metadata went, why. */
     static ObjectNode toJson(CheckpointRecords.Corrupt c) {
         ObjectNode o = Json.object();

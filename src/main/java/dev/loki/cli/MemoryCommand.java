@@ -313,7 +313,7 @@ public final class MemoryCommand extends BaseCommand {
                     try {
                         java.time.Instant.parse(at);
                     } catch (java.time.format.DateTimeParseException e) {
-                        throw LokiException.badInput(in + " line " + lineNo + ": created_at \"" + dev.loki.Quote.line(at)
+                        throw LokiException.badInput(in + " line " + lineNo + ": created_at \"" + Quote.line(at)
                                 + "\" is not an ISO-8601 instant (e.g. 2026-12-06T10:00:00Z); nothing was imported");
                     }
                 }

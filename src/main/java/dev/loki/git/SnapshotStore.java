@@ -1243,8 +1243,9 @@ public final class SnapshotStore {
     private static byte[] hashAndStore(Path file, StatCache.Entry st, ObjectDirectory od, ObjectInserter ins,
             Set<ObjectId> inserted, java.util.function.Predicate<ObjectId> mayBeStored) throws IOException {
         if (st.mode() == FileMode.SYMLINK.getBits()) {
-            byte[] target = Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8);
-            if (target.length != st.size() && Files.readSymbolicLink(file).toString().indexOf('\uFFFD') >= 0) {
+            String link = Files.readSymbolicLink(file).toString();
+            byte[] target = link.getBytes(StandardCharsets.UTF_8);
+            if (target.length != st.size() && link.indexOf('\uFFFD') >= 0) {
                 // Java decoded bytes that are not UTF-8 (its lstat size is the target's length in bytes):
                 // storing what it made of them would restore another target, so it is left out and said
                 throw new LossyLinkTarget();

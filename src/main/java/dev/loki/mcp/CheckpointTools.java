@@ -68,7 +68,7 @@ final class CheckpointTools {
     static ObjectNode create(McpContext c, String message, boolean stateOnly) {
         CheckpointRequest req = CheckpointRequest.manual(message.isBlank() ? "checkpoint from MCP" : message);
         Checkpoint cp = c.checkpoints().create(stateOnly ? req.withoutCode() : req);
-        ObjectNode o = summary(cp);
+        ObjectNode o = CheckpointJson.of(cp);
         o.put("undo_hint", "loki_checkpoint_restore with checkpoint_id " + cp.id() + " and confirm true returns here");
         return o;
     }
@@ -165,9 +165,5 @@ final class CheckpointTools {
             });
         }
         return arr;
-    }
-
-    static ObjectNode summary(Checkpoint cp) {
-        return CheckpointJson.of(cp);
     }
 }

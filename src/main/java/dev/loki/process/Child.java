@@ -39,7 +39,7 @@ final class Child {
 
     /** Kills the child's whole tree: the root, its descendants, its group, what left the group. */
     void killTree(long graceMillis) {
-        killTree(seenAlive(), graceMillis);
+        killTree(List.of(), graceMillis);
     }
 
     /** As {@link #killTree(long)}, with {@code named} (processes reported as killed) killed by handle too. */

@@ -151,11 +151,13 @@ final class ProcessTree {
         byte[] needle = (entry + "\0").getBytes(StandardCharsets.UTF_8);
         long self = ProcessHandle.current().pid();
         for (long pid : pids(minPid)) {
-            if (pid == self || ids(pid).isEmpty()) {
-                continue; // ids() is empty for a zombie or a process gone meanwhile
+            if (pid == self) {
+                continue;
             }
             try {
-                if (holds(Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ")), needle)) {
+                // the environment first: the zombie check (ids() is empty for one) only for a match
+                if (holds(Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ")), needle)
+                        && ids(pid).isPresent()) {
                     ProcessHandle.of(pid).ifPresent(out::add);
                 }
             } catch (IOException | RuntimeException e) {

@@ -53,8 +53,9 @@ public final class Processes {
         pb.environment().clear();
         pb.environment().putAll(cmd.env());
         pb.environment().put(OWNER, SELF);
-        String tag = CHILD_TAG + "=" + SELF + "#" + TAGS.incrementAndGet();
-        pb.environment().put(CHILD_TAG, tag.substring(CHILD_TAG.length() + 1));
+        String tagValue = SELF + "#" + TAGS.incrementAndGet();
+        pb.environment().put(CHILD_TAG, tagValue);
+        String tag = CHILD_TAG + "=" + tagValue;
         userLocale(pb.environment());
         if (cmd.stdinFile().isPresent()) {
             pb.redirectInput(cmd.stdinFile().get().toFile());
@@ -165,6 +166,7 @@ public final class Processes {
         List<String> escaped = new ArrayList<>();
         // every process named here is killed by its handle: one listed in the group may leave it
         // (call setsid) before the group is killed, and must not survive being reported as killed
+        // (killTree adds the descendants seen alive itself)
         List<ProcessHandle> named = new ArrayList<>();
         boolean sweep = !cmd.keepBackground() || timedOut || cancelled || tooMuch;
         for (ProcessHandle h : sweep ? ProcessTree.groupMembers(child.pgid, p.pid()) : List.<ProcessHandle>of()) {
@@ -176,7 +178,6 @@ public final class Processes {
             if (!inGroup) {
                 escaped.add(ProcessTree.describe(h));
             }
-            named.add(h);
         }
         if (!leftovers.isEmpty() || !escaped.isEmpty()) {
             if (!escaped.isEmpty()) {

@@ -101,6 +101,10 @@ public final class Attestation {
 
     /** The signature proof.json carries in its verification block, checked against its recorded hash. */
     record Embedded(String state, PublicKey key) {
+        /** The finding for an "invalid" embedded signature, in both verification paths. */
+        static final String INVALID_FINDING = "proof.json: the signature in verification.signature does not match"
+                + " verification.hash (the hash was recomputed after signing, or the signature was edited)";
+
         static Embedded of(JsonNode proof, String recorded) {
             JsonNode sig = proof.path("verification").path("signature");
             if (!sig.isObject()) {
@@ -289,8 +293,7 @@ public final class Attestation {
         // the signature proof.json carries, over its own hash
         Embedded embedded = Embedded.of(proof, recorded);
         if (embedded.state().equals("invalid")) {
-            findings.add("proof.json: the signature in verification.signature does not match verification.hash "
-                    + "(the hash was recomputed after signing, or the signature was edited)");
+            findings.add(Embedded.INVALID_FINDING);
         }
         // proof.json whose bytes differ but whose content is the attested content: re-formatted, not altered
         boolean contentIntact = recorded.equals(computed) && !embedded.state().equals("invalid")
@@ -311,14 +314,18 @@ public final class Attestation {
                 continue;
             }
             byte[] bytes = name.equals(ProofStore.JSON) ? json : Files.readAllBytes(f);
-            if (!CanonicalJson.sha256(bytes).equals(want) && name.equals(ProofStore.JSON) && contentIntact) {
+            String have = CanonicalJson.sha256(bytes);
+            if (have.equals(want)) {
+                continue;
+            }
+            if (name.equals(ProofStore.JSON) && contentIntact) {
                 reformatted = true;
-                notes.add("proof.json: re-formatted: its sha256 is " + CanonicalJson.sha256(bytes)
+                notes.add("proof.json: re-formatted: its sha256 is " + have
                         + ", the attestation says " + want + ", but its content is the attested content (canonical "
                         + "hash " + computed + ")" + (embedded.state().equals("valid")
                                 ? " and its signature by key " + embedded.fingerprint() + " is intact" : ""));
-            } else if (!CanonicalJson.sha256(bytes).equals(want)) {
-                findings.add(name + ": sha256 is " + CanonicalJson.sha256(bytes) + ", the attestation says " + want
+            } else {
+                findings.add(name + ": sha256 is " + have + ", the attestation says " + want
                         + whatChanged(name, bytes, proof, statement));
             }
         }
@@ -385,8 +392,7 @@ public final class Attestation {
         Embedded sig = Embedded.of(proof, recorded);
         boolean trustedKey = sig.state().equals("valid") && trusted.contains(sig.key());
         if (sig.state().equals("invalid")) {
-            findings.add("proof.json: the signature in verification.signature does not match verification.hash "
-                    + "(the hash was recomputed after signing, or the signature was edited)");
+            findings.add(Embedded.INVALID_FINDING);
             altered = true;
         }
         boolean attestationEra = !proof.at(ATTESTATION_ERA_MARKER).isMissingNode();

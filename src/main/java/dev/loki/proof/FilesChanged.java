@@ -151,7 +151,7 @@ final class FilesChanged {
      * exists, or when it is older than the run's (latest) end: a resumed run ended again later.
      */
     private static Optional<String[]> snapshotAtEnd(SnapshotStore store, GitCli git, RunRecord run) {
-        Optional<Instant> ended = instant(run.endedAt());
+        Optional<Instant> ended = ProofService.parse(run.endedAt());
         if (ended.isEmpty()) {
             return Optional.empty();
         }
@@ -175,20 +175,12 @@ final class FilesChanged {
 
     /** Said when the end snapshot is taken well after the run ended: later edits count as the run's. */
     private static String lateSnapshotNote(RunRecord run) {
-        Optional<Instant> ended = instant(run.endedAt());
+        Optional<Instant> ended = ProofService.parse(run.endedAt());
         if (ended.isEmpty() || Instant.now().isBefore(ended.get().plus(END_GRACE))) {
             return "";
         }
         return "the work tree was snapshotted now, not when the run ended (" + run.endedAt() + "): no snapshot"
                 + " of its end was kept, so edits made since are listed as if the run made them";
-    }
-
-    private static Optional<Instant> instant(String ts) {
-        try {
-            return ts == null || ts.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(ts));
-        } catch (java.time.format.DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 
     /**

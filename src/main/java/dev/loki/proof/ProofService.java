@@ -200,9 +200,10 @@ public final class ProofService {
         return out;
     }
 
-    private static Optional<Instant> parse(String ts) {
+    /** An ISO-8601 instant, or empty when there is none (null, empty) or it does not parse. */
+    static Optional<Instant> parse(String ts) {
         try {
-            return ts.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(ts));
+            return ts == null || ts.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(ts));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

@@ -98,8 +98,8 @@ public final class ClaudeStream {
         sawResult = true;
         isError = n.path("is_error").asBoolean(false) || n.path("subtype").asText("").startsWith("error");
         if (n.hasNonNull("result")) {
-            appendText(n.get("result").asText());
             resultText = n.get("result").asText();
+            appendText(resultText);
         }
         JsonNode c = n.hasNonNull("total_cost_usd") ? n.get("total_cost_usd") : n.get("cost_usd");
         if (c != null && c.isNumber()) {
@@ -122,8 +122,7 @@ public final class ClaudeStream {
      */
     public ProviderOutput toAnswer(int processExit) {
         String answer = resultText.isBlank() ? text() : resultText;
-        int exit = sawResult ? (isError ? 1 : (processExit == 0 ? 0 : processExit)) : processExit;
-        return new ProviderOutput(exit, answer, usage(), toolUses);
+        return new ProviderOutput(exitFor(processExit), answer, usage(), toolUses);
     }
 
     private void appendText(String s) {
@@ -154,7 +153,11 @@ public final class ClaudeStream {
 
     /** Upstream's rule: the exit code is 1 when the result reports an error, else the process's. */
     public ProviderOutput toOutput(int processExit) {
-        int exit = sawResult ? (isError ? 1 : (processExit == 0 ? 0 : processExit)) : processExit;
-        return new ProviderOutput(exit, text(), usage(), toolUses);
+        return new ProviderOutput(exitFor(processExit), text(), usage(), toolUses);
+    }
+
+    /** Upstream's rule for both: 1 when the result reports an error, else the process's own code. */
+    private int exitFor(int processExit) {
+        return sawResult && isError ? 1 : processExit;
     }
 }

@@ -461,7 +461,7 @@ public final class Backlog {
             synchronized (this) {
                 for (BacklogItem i : items) {
                     if (BacklogItem.RUNNING.equals(i.status) && !lokiAlive(i.pid)) {
-                        concludeGone(i, o.pr());
+                        conclude(i, GONE, o.pr()); // its process is gone: its run's files say how it ended
                     }
                 }
                 try {
@@ -510,10 +510,10 @@ public final class Backlog {
         }
     }
 
-    /** A run that ended: its outcome from its worktree (run record, proof, finish record). */
     /** The exit code {@link #conclude} gets for an entry whose process is gone without one. */
     private static final int GONE = -1;
 
+    /** A run that ended: its outcome from its worktree (run record, proof, finish record). */
     void conclude(BacklogItem i, int exit, boolean pr) {
         i.exitCode = exit;
         i.endedAt = Instant.now().toString();
@@ -615,7 +615,7 @@ public final class Backlog {
         boolean pr = JsonFiles.peek(stateFile()).map(j -> j.path("pr").asBoolean(false)).orElse(false);
         for (BacklogItem i : items) {
             if (BacklogItem.RUNNING.equals(i.status) && !lokiAlive(i.pid)) {
-                concludeGone(i, pr);
+                conclude(i, GONE, pr);
             }
             if (!i.proof.isEmpty() && !Files.exists(Path.of(i.proof))) {
                 Optional<Path> kept = keptProof(i);
@@ -627,10 +627,6 @@ public final class Backlog {
         return items;
     }
 
-    /** An entry whose process is gone: its run's files say how it ended; a run still "running" was stopped. */
-    private void concludeGone(BacklogItem i, boolean pr) {
-        conclude(i, GONE, pr);
-    }
 
     /** The proof inside the copy {@code loki runs clean --force} keeps of a removed worktree, newest first. */
     private Optional<Path> keptProof(BacklogItem i) {

@@ -107,7 +107,12 @@ public final class Worktrees {
             return false;
         }
         GitCli.Result r = repo.git(env).exec("config", "--get", sourceKeyOf(branch));
-        return r.ok() && r.out().strip().equals(dev.loki.proof.CanonicalJson.sha256(sourceKey(source)));
+        return r.ok() && r.out().strip().equals(sourceHash(source));
+    }
+
+    /** What a loki branch records of the source it was made for (see {@link #sourceKeyOf}). */
+    private static String sourceHash(String source) {
+        return dev.loki.proof.CanonicalJson.sha256(sourceKey(source));
     }
 
     private boolean branchExists(String branch) {
@@ -201,9 +206,9 @@ public final class Worktrees {
                     + firstLine(add.stderr()));
         }
         if (!branchExists) {
-            git.exec("config", sourceKeyOf(branch), dev.loki.proof.CanonicalJson.sha256(sourceKey(source)));
+            git.exec("config", sourceKeyOf(branch), sourceHash(source));
         }
-        String baseBranch = base.filter(b -> git.exec("rev-parse", "-q", "--verify", "refs/heads/" + b).ok()
+        String baseBranch = base.filter(b -> branchExists(b)
                 || git.exec("rev-parse", "-q", "--verify", "refs/remotes/origin/" + b).ok())
                 .or(() -> base.isEmpty() ? repo.branch() : Optional.empty())
                 .orElseGet(this::defaultBranch);
@@ -220,7 +225,7 @@ public final class Worktrees {
             return r.out().strip().substring("origin/".length());
         }
         for (String b : List.of("main", "master")) {
-            if (repo.git(env).exec("rev-parse", "-q", "--verify", "refs/heads/" + b).ok()) {
+            if (branchExists(b)) {
                 return b;
             }
         }

@@ -47,6 +47,9 @@ public final class ProofRoutes {
         List<Path> dirs = dirs();
         ObjectNode o = Json.object();
         ArrayNode arr = o.putArray("proofs");
+        // this machine's key, loaded once for the page (each proof's check trusts the same one)
+        List<java.security.PublicKey> trusted = dev.loki.proof.ProofSigner.forEnv(b.env()).publicKey()
+                .map(List::of).orElse(List.of());
         for (int i = offset; i < Math.min(dirs.size(), offset + limit); i++) {
             Path d = dirs.get(i);
             JsonNode p = BoundedFiles.json(b.loki(), d.resolve("proof.json")).orElse(Json.object());
@@ -62,7 +65,7 @@ public final class ProofRoutes {
             item.set("final_verdict", verdict.isTextual() ? verdict : Json.MAPPER.nullNode());
             item.put("has_html", BoundedFiles.isConfinedFile(b.loki(), d.resolve("index.html")));
             // what 'loki proof verify' says: a verdict from an edited proof.json is not shown as a fact
-            item.put("integrity", integrity(d));
+            item.put("integrity", integrity(d, trusted));
         }
         o.put("total", dirs.size());
         o.put("limit", limit);
@@ -92,15 +95,15 @@ public final class ProofRoutes {
     }
 
     /**
-     * {@code loki proof verify}'s verdict for the proof in {@code d} (this machine's key trusted):
+     * {@code loki proof verify}'s verdict for the proof in {@code d} ({@code trusted}: this machine's key):
      * VERIFIED, INTEGRITY ONLY, ALTERED or NO HASH; UNREADABLE when its files cannot be read.
      */
-    private String integrity(Path d) {
+    private String integrity(Path d, List<java.security.PublicKey> trusted) {
         if (!BoundedFiles.isConfinedFile(b.loki(), d.resolve("proof.json"))) {
             return "UNREADABLE";
         }
         try {
-            return dev.loki.proof.Attestation.verifyWithLocalKey(d, b.env()).verdict().label();
+            return dev.loki.proof.Attestation.verify(d, trusted).verdict().label();
         } catch (IOException | RuntimeException e) {
             return "UNREADABLE";
         }
