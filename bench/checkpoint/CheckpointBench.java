@@ -33,6 +33,8 @@ public class CheckpointBench {
     static final String SCAN = "checkpoint create, full scan (in-process, no watcher)";
     static final String CLI = "checkpoint create (loki CLI)";
     static final String ROLLBACK = "rollback to previous iteration (in-process)";
+    static final String DAEMON = "checkpoint create (loki CLI, loki daemon running)";
+    static final String DAEMON_AFTER = "checkpoint create (loki CLI, daemon, after another process's checkpoint)";
     static final String UNDO = "undo the rollback (loki CLI)";
     static final String VERSION = "loki --version (floor of any CLI command: the JVM and loki's classes)";
     static final String READ_ALL = "cat every tracked file (floor of a first snapshot: each file read once)";
@@ -89,6 +91,27 @@ public class CheckpointBench {
             System.err.printf("round %d/%d done (%d paths restored)%n", r, rounds, rb[0].codeChanges().size());
         }
         watcher.close();
+
+        // loki daemon: the same CLI command, handed to a daemon that watches the tree. Its own
+        // rounds, so its watcher does not load the steps above; a first command primes it (a
+        // full scan by design, as the loop's first). The second CLI step of each round follows
+        // a checkpoint taken by another process, which makes the daemon scan in full.
+        run(repo, launcher, "daemon", "start");
+        try {
+            run(repo, launcher, "checkpoint", "create", "daemon's first: a full scan by design");
+            for (int r = 1; r <= rounds; r++) {
+                run(repo, "python3", gen.toString(), "dirty", repo.toString(), String.valueOf(++seed));
+                time(STATUS, () -> run(repo, "git", "status", "--porcelain"));
+                time(JAVA, () -> run(repo, java, "-version"));
+                time(DAEMON, () -> run(repo, launcher, "checkpoint", "create", "cli, daemon"));
+                svc.create(CheckpointRequest.manual("another process's checkpoint"));
+                run(repo, "python3", gen.toString(), "dirty", repo.toString(), String.valueOf(++seed));
+                time(DAEMON_AFTER, () -> run(repo, launcher, "checkpoint", "create", "cli, daemon, after another"));
+                System.err.printf("daemon round %d/%d done%n", r, rounds);
+            }
+        } finally {
+            run(repo, launcher, "daemon", "stop");
+        }
         report();
     }
 
@@ -137,6 +160,9 @@ public class CheckpointBench {
         System.out.println();
         target("loop checkpoint / git status", m(LOOP) / status, 1.0);
         target("CLI checkpoint / (java -version + git status)", m(CLI) / (m(JAVA) + status), 1.5);
+        target("CLI checkpoint with loki daemon / (java -version + git status)", m(DAEMON) / (m(JAVA) + status), 1.5);
+        System.out.printf("CLI checkpoint with loki daemon, after another process's checkpoint / (java -version + git"
+                + " status) = %.2f%n", m(DAEMON_AFTER) / (m(JAVA) + status));
         target("first checkpoint / git status", m(FIRST) / status, 3.0);
         target("rollback / full-scan checkpoint", m(ROLLBACK) / m(SCAN), 2.0);
         target("rollback / loop checkpoint", m(ROLLBACK) / m(LOOP), 2.0);

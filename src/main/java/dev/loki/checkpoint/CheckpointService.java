@@ -138,7 +138,7 @@ public final class CheckpointService {
             long tState = System.nanoTime();
             Optional<RepoInfo> repo;
             ObjectNode snapshot;
-            RepoInfo guess = lastRepo;
+            RepoInfo guess = LAST_REPO.get(loki.workTree());
             long tRepo = System.nanoTime();
             if (req.captureCode() && guess != null) {
                 // the loop checkpoints the same repository every time: the snapshot starts where it
@@ -159,7 +159,11 @@ public final class CheckpointService {
                 tRepo = System.nanoTime();
                 snapshot = req.captureCode() ? snapshot(repo, id, req) : noSnapshot("state-only checkpoint");
             }
-            lastRepo = repo.orElse(null);
+            if (repo.isPresent()) {
+                LAST_REPO.put(loki.workTree(), repo.get());
+            } else {
+                LAST_REPO.remove(loki.workTree());
+            }
             long tSnap = System.nanoTime();
             if (snapshot.hasNonNull("commit")) {
                 AtomicFiles.writeString(dir.resolve("worktree-snapshot.txt"), snapshot.get("commit").asText() + "\n");
@@ -311,8 +315,12 @@ public final class CheckpointService {
 
     private static final String PARENTLESS = "the repository has no commit yet: parentless snapshot";
 
-    /** Where the last checkpoint found the repository (see {@link #create}); null before the first. */
-    private volatile RepoInfo lastRepo;
+    /**
+     * Where the last checkpoint of each work tree in this process found its repository (see
+     * {@link #create}): kept per process, not per service, so the daemon, which opens a service
+     * per command, starts its snapshots as early as the loop does.
+     */
+    private static final Map<Path, RepoInfo> LAST_REPO = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static boolean sameLocation(RepoInfo a, RepoInfo b) {
         return a.workTree().equals(b.workTree()) && a.gitDir().equals(b.gitDir()) && a.commonDir().equals(b.commonDir());

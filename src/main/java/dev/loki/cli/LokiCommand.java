@@ -35,7 +35,8 @@ public final class LokiCommand extends BaseCommand {
             WarmupCommand.class,
             RunsCommand.class,
             BacklogCommand.class,
-            VerifyCommand.class);
+            VerifyCommand.class,
+            DaemonCommand.class);
 
     LokiCommand(CliContext ctx) {
         super(ctx);

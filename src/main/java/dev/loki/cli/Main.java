@@ -23,7 +23,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(System.in, System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(), args));
+        Map<String, String> env = System.getenv();
+        Path cwd = Path.of("").toAbsolutePath();
+        // a checkpoint goes to this repository's daemon when one runs (loki daemon start)
+        java.util.OptionalInt served = DaemonClient.forward(args, env, cwd, System.out, System.err);
+        System.exit(served.isPresent() ? served.getAsInt() : run(System.in, System.out, System.err, env, cwd, args));
     }
 
     public static int run(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Path cwd,

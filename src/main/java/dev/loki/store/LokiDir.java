@@ -33,12 +33,7 @@ public record LokiDir(Path path, Path workTree) {
 
     /** The nearest ancestor of {@code cwd} holding a {@code .git} entry, without running git. */
     public static Optional<Path> findWorkTreeRoot(Path cwd) {
-        for (Path p = cwd.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve(".git"))) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        return dev.loki.git.GitDirs.workTreeRoot(cwd);
     }
 
     public boolean exists() {

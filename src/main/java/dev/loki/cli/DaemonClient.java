@@ -1,0 +1,165 @@
+package dev.loki.cli;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The first thing a loki command does: when it is one a daemon runs ({@code checkpoint create})
+ * and this repository's daemon is listening, it hands the command over (directory, environment,
+ * arguments) and prints what comes back; else it returns empty and the command runs here as
+ * always. A daemon that is gone, refuses, or was built from another jar costs one note line and
+ * the command runs here; a daemon lost after it accepted the command is an error, since the
+ * command may have been done.
+ */
+final class DaemonClient {
+    /** The client's exit code when no daemon took the command: bin/loki then starts loki itself. */
+    static final int NOT_SERVED = 111;
+
+    private DaemonClient() {
+    }
+
+    /**
+     * bin/loki's fast path: a JVM with only this class, its protocol and {@code GitDirs} on the
+     * class path (target/loki-client.jar) hands {@code checkpoint create} to the daemon, and exits
+     * {@link #NOT_SERVED} when there is none; loading all of loki costs more than the daemon's work.
+     */
+    public static void main(String[] args) {
+        OptionalInt served = forward(args, System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err);
+        System.out.flush();
+        System.exit(served.orElse(NOT_SERVED));
+    }
+
+    /** Runs {@code args} through this repository's daemon; empty when the caller must run them itself. */
+    static OptionalInt forward(String[] args, Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
+        List<String> list = Arrays.asList(args);
+        if ("0".equals(env.get("LOKI_DAEMON")) || env.containsKey("GIT_DIR") || !DaemonSocket.forwardable(list)) {
+            return OptionalInt.empty();
+        }
+        Optional<Path> gitDir = dev.loki.git.GitDirs.workTreeRoot(cwd).flatMap(dev.loki.git.GitDirs::gitDir);
+        if (gitDir.isEmpty() || !Files.exists(DaemonSocket.socket(gitDir.get()))) {
+            return OptionalInt.empty();
+        }
+        return forward(gitDir.get(), list, env, cwd, out, err);
+    }
+
+    static OptionalInt forward(Path gitDir, List<String> args, Map<String, String> env, Path cwd, PrintStream out,
+            PrintStream err) {
+        Path socket = DaemonSocket.socket(gitDir);
+        boolean accepted = false;
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+            } catch (java.net.ConnectException e) {
+                if (DaemonSocket.removeIfUnserved(gitDir)) {
+                    // killed without cleaning up: said once, and the socket file goes with it
+                    err.println("Note: the loki daemon of this repository is gone (it did not stop cleanly);"
+                            + " running the command here. 'loki daemon start' starts it again.");
+                    return OptionalInt.empty();
+                }
+                throw e;
+            }
+            DataOutputStream req = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+            req.writeInt(DaemonSocket.MAGIC);
+            DaemonSocket.writeField(req, DaemonSocket.build());
+            DaemonSocket.writeField(req, DaemonSocket.RUN);
+            DaemonSocket.writeField(req, cwd.toAbsolutePath().toString());
+            req.writeInt(env.size());
+            for (Map.Entry<String, String> e : env.entrySet()) {
+                DaemonSocket.writeField(req, e.getKey());
+                DaemonSocket.writeField(req, e.getValue());
+            }
+            req.writeInt(args.size());
+            for (String a : args) {
+                DaemonSocket.writeField(req, a);
+            }
+            req.flush();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
+            while (true) {
+                Optional<DaemonSocket.Frame> f = DaemonSocket.readFrame(in);
+                if (f.isEmpty()) {
+                    break;
+                }
+                DaemonSocket.Frame frame = f.get();
+                switch (frame.kind()) {
+                    case DaemonSocket.ACCEPTED -> accepted = true;
+                    case DaemonSocket.OUT -> out.write(frame.payload(), 0, frame.payload().length);
+                    case DaemonSocket.ERR -> err.write(frame.payload(), 0, frame.payload().length);
+                    case DaemonSocket.REFUSED -> {
+                        err.println("Note: the loki daemon did not take this command (" + frame.text()
+                                + "); running it here.");
+                        return OptionalInt.empty();
+                    }
+                    case DaemonSocket.EXIT -> {
+                        out.flush();
+                        err.flush();
+                        return OptionalInt.of(frame.exitCode());
+                    }
+                    default -> throw new IOException("unknown frame '" + (char) frame.kind() + "'");
+                }
+            }
+            throw new java.io.EOFException("the connection closed");
+        } catch (IOException | RuntimeException e) {
+            out.flush();
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (!accepted) {
+                err.println("Note: the loki daemon of this repository does not answer (" + why
+                        + "); running the command here. 'loki daemon start' starts it again.");
+                return OptionalInt.empty();
+            }
+            err.println("Error: the loki daemon stopped while it ran the command (" + why + "); see"
+                    + " 'loki checkpoint list' for whether the checkpoint was taken, and 'loki daemon status'.");
+            return OptionalInt.of(1); // ExitCode.FAILED: this class loads nothing of loki but the daemon's protocol
+        }
+    }
+
+    /**
+     * A {@code status} or {@code stop} request: the status text (empty for stop), or empty when no
+     * daemon of this build answers.
+     */
+    static Optional<String> request(Path gitDir, String op) {
+        Path socket = DaemonSocket.socket(gitDir);
+        if (!Files.exists(socket)) {
+            return Optional.empty();
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            DataOutputStream req = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+            req.writeInt(DaemonSocket.MAGIC);
+            DaemonSocket.writeField(req, DaemonSocket.build());
+            DaemonSocket.writeField(req, op);
+            req.flush();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
+            String text = "";
+            for (Optional<DaemonSocket.Frame> f = DaemonSocket.readFrame(in); f.isPresent();
+                    f = DaemonSocket.readFrame(in)) {
+                switch (f.get().kind()) {
+                    case DaemonSocket.STATUS -> text = f.get().text();
+                    case DaemonSocket.EXIT -> {
+                        return Optional.of(text);
+                    }
+                    default -> {
+                        return Optional.empty(); // refused: another build (which stops now)
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

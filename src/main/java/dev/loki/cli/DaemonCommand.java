@@ -1,0 +1,262 @@
+package dev.loki.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loki.ExitCode;
+import dev.loki.LokiException;
+import dev.loki.store.Json;
+import dev.loki.store.LokiDir;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code loki daemon}: start, stop and show the repository's checkpoint daemon (see
+ * {@link DaemonServer}): a process that watches the work tree so that
+ * {@code loki checkpoint create} from the command line costs about what the loop's does.
+ */
+@Command(name = "daemon", mixinStandardHelpOptions = true,
+        description = {"A background process per repository that watches the work tree, so that 'loki checkpoint"
+                + " create' from the command line re-reads only the files that changed (as the loop's checkpoints"
+                + " do) instead of the whole tree. Optional: without it every command works the same, only slower on"
+                + " large trees. It runs nothing but 'checkpoint create', for your user only, and ends after its idle"
+                + " time, when the repository is removed, or when loki is rebuilt.",
+            "Commands: start, stop, status, run."},
+        subcommands = {
+            DaemonCommand.Start.class,
+            DaemonCommand.Stop.class,
+            DaemonCommand.Status.class,
+            DaemonCommand.Run.class,
+            picocli.CommandLine.HelpCommand.class,
+        })
+public final class DaemonCommand extends BaseCommand {
+    static final String DEFAULT_IDLE = "60m";
+    private static final Duration START_WAIT = Duration.ofSeconds(30);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
+    DaemonCommand(CliContext ctx) {
+        super(ctx);
+    }
+
+    @Override
+    protected int doCall() {
+        return usage();
+    }
+
+    /** {@code --idle-timeout}: 90s, 30m, 2h, or 0 for never. */
+    static Duration idle(String text) {
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})\\s*(s|m|min|h)?").matcher(t);
+        if (!m.matches()) {
+            throw LokiException.badInput("--idle-timeout " + text + ": give a duration such as 90s, 30m or 2h (0: never).");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "h" -> Duration.ofHours(n);
+            case "m", "min" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    /** The daemon's answer to a status request, or empty when none answers. */
+    static Optional<JsonNode> ask(Path gitDir) {
+        return DaemonClient.request(gitDir, DaemonSocket.STATUS_OP).flatMap(text -> {
+            try {
+                return Optional.of(Json.MAPPER.readTree(text));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private static Path logOf(Path gitDir) {
+        return DaemonSocket.home(gitDir).resolve("daemon.log");
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = "Start this repository's daemon in the background (nothing to do when it runs already).")
+    static final class Start extends BaseCommand {
+        @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = DEFAULT_IDLE,
+                description = "End after this long without a command: 90s, 30m, 2h, or 0 for never"
+                        + " (default ${DEFAULT-VALUE}).")
+        String idleTimeout;
+
+        Start(CliContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        protected int doCall() throws Exception {
+            Duration idle = idle(idleTimeout);
+            LokiDir loki = ctx.lokiDir();
+            Path gitDir = DaemonServer.gitDirOf(loki);
+            Optional<JsonNode> running = ask(gitDir);
+            if (running.isPresent()) {
+                ctx.out().println("The loki daemon already serves " + loki.workTree() + " (pid "
+                        + running.get().path("pid").asLong() + "); 'loki daemon stop' ends it.");
+                return ExitCode.OK;
+            }
+            Path log = logOf(gitDir);
+            List<String> args = List.of("-C", loki.workTree().toString(), "daemon", "run", "--idle-timeout",
+                    idle.toSeconds() + "s");
+            Process child = dev.loki.process.Processes.startDetached(
+                    dev.loki.process.JavaChild.command(List.of(), "dev.loki.cli.Main", args), loki.workTree(),
+                    ctx.env(), log);
+            Instant deadline = Instant.now().plus(START_WAIT);
+            Optional<JsonNode> up = Optional.empty();
+            while (Instant.now().isBefore(deadline) && child.isAlive()
+                    && (up = ask(gitDir)).isEmpty()) {
+                Thread.sleep(50);
+            }
+            if (up.isEmpty()) {
+                String last = dev.loki.process.Processes.lastLine(log, 300);
+                if (child.isAlive()) {
+                    dev.loki.process.Processes.killTree(child.toHandle());
+                }
+                throw LokiException.failed("The daemon did not start: " + dev.loki.Quote.line(last) + " (all of it: "
+                        + log + ")");
+            }
+            ctx.out().println("Started the loki daemon (pid " + up.get().path("pid").asLong() + ") for "
+                    + loki.workTree() + ": 'loki checkpoint create' here now goes through it. It ends after "
+                    + (idle.isZero() ? "'loki daemon stop'" : DaemonServer.human(idle) + " without a command, or"
+                            + " 'loki daemon stop'") + ". Log: " + log);
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop this repository's daemon.")
+    static final class Stop extends BaseCommand {
+        Stop(CliContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        protected int doCall() throws Exception {
+            Path gitDir = DaemonServer.gitDirOf(ctx.lokiDir());
+            Optional<Long> pid = DaemonServer.pidOf(gitDir);
+            boolean held = DaemonSocket.lockHeld(gitDir);
+            if (!held) {
+                DaemonSocket.removeIfUnserved(gitDir);
+                ctx.out().println("No loki daemon serves this repository.");
+                return ExitCode.OK;
+            }
+            boolean asked = DaemonClient.request(gitDir, DaemonSocket.STOP).isPresent();
+            Instant deadline = Instant.now().plus(STOP_WAIT);
+            while (Instant.now().isBefore(deadline) && DaemonSocket.lockHeld(gitDir)) {
+                Thread.sleep(50);
+            }
+            if (DaemonSocket.lockHeld(gitDir)) {
+                // it does not answer, or not in time: end the process that holds the lock
+                Optional<ProcessHandle> h = pid.filter(p -> p != ProcessHandle.current().pid())
+                        .flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+                if (h.isEmpty()) {
+                    throw LokiException.failed("The loki daemon does not stop, and its pid is unknown; see "
+                            + DaemonSocket.lock(gitDir) + ".");
+                }
+                dev.loki.process.Processes.killTree(h.get());
+                DaemonSocket.removeIfUnserved(gitDir);
+                ctx.out().println("Ended the loki daemon (pid " + h.get().pid() + ")" + (asked ? ", which did not"
+                        + " stop when asked." : ", which did not answer."));
+                return ExitCode.OK;
+            }
+            ctx.out().println("Stopped the loki daemon" + pid.map(p -> " (pid " + p + ")").orElse("") + ".");
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Whether this repository's daemon runs, since when, and how many commands it ran.")
+    static final class Status extends BaseCommand {
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        Status(CliContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        protected int doCall() {
+            Path gitDir = DaemonServer.gitDirOf(ctx.lokiDir());
+            Optional<JsonNode> s = ask(gitDir);
+            boolean held = s.isEmpty() && DaemonSocket.lockHeld(gitDir);
+            if (json) {
+                var o = s.isPresent() ? (com.fasterxml.jackson.databind.node.ObjectNode) s.get() : Json.object();
+                if (s.isEmpty()) {
+                    o.put("running", held);
+                    o.put("answers", false);
+                    DaemonServer.pidOf(gitDir).filter(p -> held).ifPresent(p -> o.put("pid", p));
+                } else {
+                    o.put("answers", true);
+                }
+                ctx.out().println(Json.pretty(o));
+            } else if (s.isPresent()) {
+                JsonNode n = s.get();
+                long idle = n.path("idle_timeout_seconds").asLong();
+                ctx.out().println("The loki daemon serves " + n.path("work_tree").asText() + ": pid "
+                        + n.path("pid").asLong() + ", since " + n.path("started_at").asText() + ", "
+                        + n.path("commands_served").asInt() + " command(s) run, last at "
+                        + n.path("last_request_at").asText() + ", "
+                        + (idle == 0 ? "no idle limit" : "ends after " + DaemonServer.human(Duration.ofSeconds(idle))
+                                + " idle") + ".");
+            } else if (held) {
+                ctx.out().println("A loki daemon holds this repository" + DaemonServer.pidOf(gitDir)
+                        .map(p -> " (pid " + p + ")").orElse("") + " but does not answer; 'loki daemon stop' ends it.");
+            } else {
+                ctx.out().println("No loki daemon serves this repository; 'loki daemon start' starts one.");
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the daemon in the foreground (what 'start' runs in the background; for a service"
+                    + " manager or a terminal of its own). Ends on Ctrl-C or SIGTERM too.")
+    static final class Run extends BaseCommand {
+        @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = DEFAULT_IDLE,
+                description = "End after this long without a command: 90s, 30m, 2h, or 0 for never"
+                        + " (default ${DEFAULT-VALUE}).")
+        String idleTimeout;
+
+        Run(CliContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        protected int doCall() throws Exception {
+            Duration idle = idle(idleTimeout);
+            DaemonServer d = DaemonServer.open(ctx.lokiDir(), ctx.env(), idle, ctx.out());
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                d.stop("terminated by a signal");
+                try {
+                    done.await(5, TimeUnit.SECONDS); // the socket and lock go before the JVM does
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "loki-daemon-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            String why = "failed";
+            try {
+                why = d.serve();
+            } finally {
+                d.close();
+                ctx.out().println("loki daemon: stopped (" + why + ").");
+                ctx.out().flush();
+                done.countDown();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down already
+            }
+            return ExitCode.OK;
+        }
+    }
+}
