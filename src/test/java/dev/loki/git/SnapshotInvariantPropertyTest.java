@@ -70,17 +70,43 @@ class SnapshotInvariantPropertyTest {
     @ParameterizedTest(name = "seed {0}, watcher on")
     @MethodSource("seeds")
     void the_invariant_holds_with_the_file_watcher(long seed) throws Exception {
-        check(seed, true);
+        check(seed, Mode.WATCH);
+    }
+
+    /**
+     * The watcher's process (a loop, or 'loki daemon') while another process checkpoints and
+     * rolls back in between: every restore and every other snapshot is taken with the watcher
+     * suspended, as a process without it would take them, so the snapshot the watcher's process
+     * carried is no longer the store's last.
+     */
+    @ParameterizedTest(name = "seed {0}, watcher on, another process in between")
+    @MethodSource("seeds")
+    void the_invariant_holds_when_another_process_snapshots_between_the_watcher_s(long seed) throws Exception {
+        check(seed, Mode.WATCH_AND_OTHER);
+    }
+
+    enum Mode {
+        SCAN(""), WATCH(" (watcher on)"), WATCH_AND_OTHER(" (watcher on, another process in between)");
+
+        final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
     }
 
     private void check(long seed, boolean watch) {
+        check(seed, watch ? Mode.WATCH : Mode.SCAN);
+    }
+
+    private void check(long seed, Mode watch) {
         List<Step> steps = generate(seed);
         String failure = runSteps(steps, tmp.resolve("run"), watch);
         if (failure == null) {
             return;
         }
         List<Step> shrunk = shrink(steps, watch);
-        StringBuilder sb = new StringBuilder("seed " + seed + (watch ? " (watcher on)" : "")
+        StringBuilder sb = new StringBuilder("seed " + seed + watch.label
                 + " broke the snapshot invariant: " + failure
                 + "\nshortest failing sequence found (" + shrunk.size() + " of " + steps.size() + " steps):\n");
         for (Step s : shrunk) {
@@ -89,7 +115,7 @@ class SnapshotInvariantPropertyTest {
         throw new AssertionError(sb.toString());
     }
 
-    private List<Step> shrink(List<Step> steps, boolean watch) {
+    private List<Step> shrink(List<Step> steps, Mode watch) {
         List<Step> current = new ArrayList<>(steps);
         long deadline = System.nanoTime() + 60_000_000_000L;
         int attempt = 0;
@@ -166,7 +192,7 @@ class SnapshotInvariantPropertyTest {
     }
 
     /** Runs the steps in a fresh repository under {@code base}; the first broken check, or null. */
-    private static String runSteps(List<Step> steps, Path base, boolean watch) {
+    private static String runSteps(List<Step> steps, Path base, Mode watch) {
         SnapshotHarness h;
         WorkTreeWatcher watcher = null;
         try {
@@ -175,14 +201,14 @@ class SnapshotInvariantPropertyTest {
             repo.write(".gitignore", "/*.log\n/build/\n").write("a.txt", "a\n").write("d1/c.txt", "c\n")
                     .commitAll("base");
             h = new SnapshotHarness(repo);
-            if (watch) {
+            if (watch != Mode.SCAN) {
                 watcher = h.store.watch();
             }
         } catch (IOException e) {
             return "setup: " + e;
         }
         try {
-            return runSteps(steps, h);
+            return runSteps(steps, h, watch == Mode.WATCH_AND_OTHER ? watcher : null);
         } finally {
             if (watcher != null) {
                 watcher.close();
@@ -190,8 +216,10 @@ class SnapshotInvariantPropertyTest {
         }
     }
 
-    private static String runSteps(List<Step> steps, SnapshotHarness h) {
+    /** {@code other}: the watcher to suspend for every restore and every second snapshot, or null. */
+    private static String runSteps(List<Step> steps, SnapshotHarness h, WorkTreeWatcher other) {
         List<String> snapshots = new ArrayList<>();
+        int taken = 0;
         String lastPre = null;
         int n = 0;
         for (Step s : steps) {
@@ -200,7 +228,18 @@ class SnapshotInvariantPropertyTest {
                 switch (s.kind()) {
                     case "snapshot" -> {
                         Map<String, String> want = h.oracle();
-                        SnapshotStore.Snapshot snap = h.take();
+                        boolean byOther = other != null && taken++ % 2 == 1;
+                        if (byOther) {
+                            other.suspend();
+                        }
+                        SnapshotStore.Snapshot snap;
+                        try {
+                            snap = h.take();
+                        } finally {
+                            if (byOther) {
+                                other.resume();
+                            }
+                        }
                         Map<String, String> got = h.tree(snap.commit());
                         if (!got.equals(want)) {
                             return "step " + n + " (" + s + "): snapshot differs from the tree on disk: "
@@ -224,7 +263,17 @@ class SnapshotInvariantPropertyTest {
                         }
                         Map<String, String> raw = h.walk();
                         Map<String, String> captured = h.oracle();
-                        SnapshotStore.Snapshot pre = h.restore(target);
+                        if (other != null) {
+                            other.suspend();
+                        }
+                        SnapshotStore.Snapshot pre;
+                        try {
+                            pre = h.restore(target);
+                        } finally {
+                            if (other != null) {
+                                other.resume();
+                            }
+                        }
                         Map<String, String> preTree = h.tree(pre.commit());
                         if (!preTree.equals(captured)) {
                             return "step " + n + " (" + s + "): the pre-restore snapshot differs from the tree: "

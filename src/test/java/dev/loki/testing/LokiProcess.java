@@ -23,7 +23,15 @@ public final class LokiProcess {
 
     /** Starts {@code loki args} in {@code cwd} with exactly {@code env}; its output goes to files in {@code logDir}. */
     public static LokiProcess start(Path cwd, Map<String, String> env, Path logDir, String... args) throws IOException {
-        List<String> cmd = JavaChild.command(List.of("-XX:TieredStopAtLevel=1"), "dev.loki.cli.Main", List.of(args));
+        return start(cwd, env, logDir, List.of(), args);
+    }
+
+    /** The same with extra JVM flags (a system property, say). */
+    public static LokiProcess start(Path cwd, Map<String, String> env, Path logDir, List<String> jvmFlags,
+            String... args) throws IOException {
+        List<String> flags = new java.util.ArrayList<>(List.of("-XX:TieredStopAtLevel=1"));
+        flags.addAll(jvmFlags);
+        List<String> cmd = JavaChild.command(flags, "dev.loki.cli.Main", List.of(args));
         Files.createDirectories(logDir);
         Path out = Files.createTempFile(logDir, "loki-out", ".txt");
         Path err = Files.createTempFile(logDir, "loki-err", ".txt");
