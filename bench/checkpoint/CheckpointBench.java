@@ -20,7 +20,9 @@ import java.util.Optional;
  * checkpoint (in-process, file watcher on), an in-process checkpoint with a full scan (watcher
  * suspended), {@code loki checkpoint create} through the CLI, and rollback (pre-rollback
  * checkpoint included) plus its undo through the CLI. Each checkpoint follows its own dirty
- * iteration (1% modified, 200 new, 20 deleted). Run by bench/checkpoint/run.sh.
+ * iteration (1% modified, 200 new, 20 deleted). Then, in rounds of their own, {@code loki
+ * checkpoint create} through the CLI with {@code loki daemon} running: after the daemon's own
+ * previous checkpoint, and after another process's. Run by bench/checkpoint/run.sh.
  *
  *   java -cp target/loki.jar bench/checkpoint/CheckpointBench.java REPO ROUNDS LOKI_LAUNCHER
  */
