@@ -38,7 +38,11 @@ final class DaemonClient {
      * class path (target/loki-client.jar) hands {@code checkpoint create} to the daemon, and exits
      * {@link #NOT_SERVED} when there is none; loading all of loki costs more than the daemon's work.
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--train")) {
+            train();
+            return;
+        }
         OptionalInt served = forward(args, System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err);
         System.out.flush();
         System.exit(served.orElse(NOT_SERVED));
@@ -50,7 +54,9 @@ final class DaemonClient {
         if ("0".equals(env.get("LOKI_DAEMON")) || env.containsKey("GIT_DIR") || !DaemonSocket.forwardable(list)) {
             return OptionalInt.empty();
         }
-        Optional<Path> gitDir = dev.loki.git.GitDirs.workTreeRoot(cwd).flatMap(dev.loki.git.GitDirs::gitDir);
+        // no lambda or string concatenation on this path: each costs the client's JVM a bootstrap
+        Optional<Path> root = dev.loki.git.GitDirs.workTreeRoot(cwd);
+        Optional<Path> gitDir = root.isEmpty() ? root : dev.loki.git.GitDirs.gitDir(root.get());
         if (gitDir.isEmpty() || !Files.exists(DaemonSocket.socket(gitDir.get()))) {
             return OptionalInt.empty();
         }
@@ -160,6 +166,52 @@ final class DaemonClient {
             return Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * {@code --train}: one whole exchange with a stand-in daemon in a temporary directory, so
+     * bin/loki's class-data archive of the client holds every class a real exchange loads.
+     */
+    private static void train() throws Exception {
+        Path dir = Files.createTempDirectory("loki-client-train-");
+        Path gitDir = dir.resolve("git");
+        Path socket = DaemonSocket.socket(gitDir);
+        Files.createDirectories(socket.getParent());
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
+                StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Thread daemon = new Thread(() -> {
+                try (SocketChannel ch = server.accept()) {
+                    DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
+                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+                    in.readInt();
+                    DaemonSocket.readField(in);
+                    DaemonSocket.readField(in);
+                    DaemonSocket.readField(in);
+                    for (int n = in.readInt() * 2; n > 0; n--) {
+                        DaemonSocket.readField(in);
+                    }
+                    for (int n = in.readInt(); n > 0; n--) {
+                        DaemonSocket.readField(in);
+                    }
+                    DaemonSocket.writeFrame(out, DaemonSocket.ACCEPTED, "");
+                    DaemonSocket.writeFrame(out, DaemonSocket.ERR, "Taking a checkpoint...\n");
+                    DaemonSocket.writeFrame(out, DaemonSocket.OUT, "Checkpoint: cp-training\n");
+                    DaemonSocket.writeExit(out, 0);
+                } catch (IOException e) {
+                    // the exchange below fails too, and the archive is only less complete
+                }
+            });
+            daemon.start();
+            PrintStream nowhere = new PrintStream(java.io.OutputStream.nullOutputStream());
+            forward(gitDir, List.of("checkpoint", "create", "training"), System.getenv(), dir, nowhere, nowhere);
+            daemon.join(10_000);
+        } finally {
+            Files.deleteIfExists(socket);
+            for (Path p = socket.getParent(); p != null && p.startsWith(dir); p = p.getParent()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }

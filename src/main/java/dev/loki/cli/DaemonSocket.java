@@ -150,8 +150,13 @@ final class DaemonSocket {
             Path from = named != null ? Path.of(named).toAbsolutePath().normalize()
                     : Path.of(DaemonSocket.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             from = from.toRealPath();
-            return from + ":" + (Files.isRegularFile(from) ? Files.size(from) + ":" + Files.getLastModifiedTime(from).toMillis()
-                    : "classes");
+            StringBuilder id = new StringBuilder(from.toString()).append(':'); // no indy concatenation: see DaemonClient
+            if (Files.isRegularFile(from)) {
+                id.append(Files.size(from)).append(':').append(Files.getLastModifiedTime(from).toMillis());
+            } else {
+                id.append("classes");
+            }
+            return id.toString();
         } catch (Exception e) {
             return "unknown";
         }

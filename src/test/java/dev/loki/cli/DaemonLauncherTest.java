@@ -144,7 +144,7 @@ class DaemonLauncherTest {
         pb.environment().clear();
         pb.environment().putAll(env);
         pb.environment().put("LOKI_JAR", lib.resolve("loki.jar").toString());
-        pb.environment().put("LOKI_CDS", "0");
+        pb.environment().put("LOKI_CACHE_DIR", base.resolve("cds").toString()); // the archives too, as users get them
         pb.environment().put("LOKI_JAVA_HOME", System.getProperty("java.home"));
         Path out = Files.createTempFile(base, "out", ".txt");
         Path err = Files.createTempFile(base, "err", ".txt");
