@@ -149,4 +149,5 @@ public final class RetentionPins {
 
     private static final Map<Path, Memo> MEMO = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** A file's or directory's version: size, modification time in ns and inode; "-" when it is not there. */}
+    // a file's or directory's version: CheckpointRecords.version (size, times, inode; never trusted just after a change)
+}
