@@ -200,7 +200,7 @@ public final class RunStarter {
     private RunRecord runRecord(AutonomyState resumed, Provider provider, String specPath, RunSettings settings,
             Optional<CheckpointService> checkpoints, Map<String, String> env, RunLog log) throws IOException {
         Optional<RunRecord> current = RunRecord.current(dir);
-        if (resumed.iterationCount() > 0 && current.isPresent() && current.get().runId().equals(resumed.runId())) {
+        if (continues(resumed, current)) {
             RunRecord r = current.get();
             RunRecord again = new RunRecord(r.runId(), r.startedAt(), "", "running", provider.name(), r.specPath(),
                     r.baseHead(), r.baseSnapshot(), r.iterations(), settings.maxIterations(), r.checkpointIds(), "");
@@ -226,6 +226,15 @@ public final class RunStarter {
                 baseHead, baseSnapshot, 0, settings.maxIterations(), ids, "");
         r.save(dir);
         return r;
+    }
+
+    /** Whether the next start in {@code dir} continues its current run (its spend so far still counts) or begins a new one. */
+    public static boolean continuesRun(LokiDir dir) {
+        return continues(new StateStore(dir).loadForResume(), RunRecord.current(dir));
+    }
+
+    private static boolean continues(AutonomyState resumed, Optional<RunRecord> current) {
+        return resumed.iterationCount() > 0 && current.isPresent() && current.get().runId().equals(resumed.runId());
     }
 
     /** A new run's budget counts only its own iterations: earlier files move to the old run's folder. */
