@@ -105,6 +105,14 @@ public final class RunStarter {
             throw LokiException.failed("Another loki run" + pid + " is active in " + dir.workTree()
                     + ". Stop it with 'loki stop', or wait for it to finish.");
         }
+        // before the STOP watcher (Interrupts) starts: it would stop this run for an earlier run's STOP
+        List<String> stale;
+        try {
+            stale = clearStaleSignals();
+        } catch (IOException | RuntimeException e) {
+            lock.get().close();
+            throw e;
+        }
         try (SessionLock held = lock.get();
                 RunLog log = new RunLog(err, dir.resolve("logs/session.log"), req.liveProgress());
                 Interrupts interrupts = new Interrupts(dir, log)) {
@@ -116,7 +124,7 @@ public final class RunStarter {
             }
             log.heartbeat(er.seconds("LOKI_PROGRESS_INTERVAL", java.time.Duration.ofSeconds(10)))
                     .echo(EnvReader.truthy(env.get("LOKI_ECHO")));
-            prepare(log);
+            prepare(log, stale);
             if (read.replaced()) {
                 log.warn(read.warning(specPath));
             }
@@ -181,16 +189,25 @@ public final class RunStarter {
         }
     }
 
-    /** Directories, queue files, stale signals of a dead run, old temp files. We hold the lock. */
-    private void prepare(RunLog log) throws IOException {
+    /** Removes the signals a dead run left (we hold the lock); returns their names. */
+    private List<String> clearStaleSignals() throws IOException {
+        Signals s = new Signals(dir);
+        List<String> removed = new java.util.ArrayList<>();
+        for (String name : STALE) {
+            if (s.clear(name)) {
+                removed.add(name);
+            }
+        }
+        return removed;
+    }
+
+    /** Directories, queue files, old temp files; says which stale signals were removed. We hold the lock. */
+    private void prepare(RunLog log, List<String> staleRemoved) throws IOException {
         for (String d : List.of("logs", "state", "queue", "signals", "metrics/efficiency", "quality", "council")) {
             Files.createDirectories(dir.resolve(d));
         }
-        Signals s = new Signals(dir);
-        for (String name : STALE) {
-            if (s.clear(name)) {
-                log.info("Removed a stale " + name + " left by an earlier run");
-            }
+        for (String name : staleRemoved) {
+            log.info("Removed a stale " + name + " left by an earlier run");
         }
         StateStore.sweepTempFiles(dir);
         Queue.seed(dir);
