@@ -264,7 +264,7 @@ public final class CheckpointRecords {
      * The number of checkpoints a reading scan lists (readable records, every root, one per id):
      * the scan's own walk, read only (nothing is cleaned, mirrored or quarantined). A record
      * counts when its metadata.json reads as a checkpoint, so a corrupt one is never counted;
-     * whether it does is remembered per file version (its size, time and inode), so a process
+     * whether it does is remembered per file version (its size, times and inode), so a process
      * that counts again and again (the dashboard's status tick, a backlog's rows) parses only the
      * records written since.
      */
@@ -415,17 +415,49 @@ public final class CheckpointRecords {
     }
 
     /**
-     * A file's version as the memos here key it: size, modification time in ns and file key
-     * (records are written by rename, so a rewrite is a new inode); "-" when it cannot be read.
+     * A file's version as the memos here (and {@link RetentionPins}) key it: size, modification
+     * time in ns, change time in ns and file key (records are written by rename, so a rewrite is a
+     * new inode); "-" when it cannot be read. The change time catches an edit in place that keeps
+     * the size and puts the old modification time back (no one can set it back). A file changed
+     * within {@link #SETTLE} of now gets a version of its own on every call, so a memo never
+     * trusts it: a second change within the same tick of the file system's clock would leave
+     * every part of the key as it was.
      */
     static String version(Path p, LinkOption... options) {
+        return version(p, Instant.now(), options);
+    }
+
+    /** {@link #version(Path, LinkOption...)} as of {@code now}. */
+    static String version(Path p, Instant now, LinkOption... options) {
         try {
-            var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, options);
-            return a.size() + "/" + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "/"
-                    + a.fileKey();
+            Map<String, Object> a;
+            try {
+                a = Files.readAttributes(p, "unix:size,lastModifiedTime,ctime,fileKey", options);
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                var b = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, options);
+                return b.size() + "/" + nanos(b.lastModifiedTime()) + "/" + b.fileKey();
+            }
+            java.nio.file.attribute.FileTime ctime = (java.nio.file.attribute.FileTime) a.get("ctime");
+            String v = a.get("size") + "/" + nanos((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")) + "/"
+                    + nanos(ctime) + "/" + a.get("fileKey");
+            if (ctime.toInstant().isAfter(now.minus(SETTLE))) {
+                return v + "/unsettled-" + UNSETTLED.incrementAndGet();
+            }
+            return v;
         } catch (IOException e) {
             return "-";
         }
+    }
+
+    /**
+     * How long after a change a file's version is trusted: more than the coarse clock the kernel
+     * stamps changes with lags behind (a few ms) and the 1 s stamps of coarser file systems.
+     */
+    static final Duration SETTLE = Duration.ofSeconds(2);
+    private static final java.util.concurrent.atomic.AtomicLong UNSETTLED = new java.util.concurrent.atomic.AtomicLong();
+
+    private static long nanos(java.nio.file.attribute.FileTime t) {
+        return t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private static Optional<Corrupt> corruptIn(Path dir) {

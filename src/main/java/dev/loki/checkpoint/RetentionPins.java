@@ -22,12 +22,17 @@ import java.util.stream.Stream;
  * compares the work tree against that checkpoint's snapshot (its base snapshot). Without the pin
  * a run longer than the retention count pruned its own start, the printed undo failed and the
  * proof counted the user's pre-run edits as the run's work;</li>
- * <li>the newest pre-rollback checkpoint: the last rollback printed it as its undo.</li>
+ * <li>the newest pre-rollback checkpoint: the last rollback printed it as its undo;</li>
+ * <li>every pre-rollback checkpoint newer than the newest checkpoint of any other kind: rollbacks in a
+ * row each printed their undo, and nothing but rollbacks happened since. A checkpoint of new work
+ * (an iteration, {@code checkpoint create}, the dashboard) ends these pins, not the last one's;</li>
  * <li>the target and the pre-rollback checkpoint of an unfinished rollback's journal: every
  * command prints them as the commands that complete or undo it.</li>
  * </ul>
- * A pin ends when a newer run (or rollback) replaces it, or the journal goes, so at most seven
- * checkpoints are pinned.
+ * A pin ends when a newer run replaces it, when a checkpoint of other work is taken after an earlier
+ * rollback's undo (the last rollback's: once a newer rollback is the last), or when the journal
+ * goes. So at most seven checkpoints are pinned, plus one for each rollback in a row beyond the
+ * first, a number only the user's own commands raise.
  */
 public final class RetentionPins {
     /** The task id the run's start checkpoint carries ({@code RunStarter}). */
@@ -55,11 +60,23 @@ public final class RetentionPins {
             p.preRollback().ifPresent(id -> pins.putIfAbsent(id, "undo of the interrupted rollback"));
             pins.putIfAbsent(p.target(), "target of the interrupted rollback");
         });
-        for (int i = all.size() - 1; i >= 0; i--) {
+        // every rollback printed its undo: the last one's is kept, and so are those of the rollbacks
+        // before it in a row (no checkpoint of other work taken since): "undo with X" keeps working
+        // until new work is checkpointed over it
+        int newestOther = -1;
+        int newestUndo = -1;
+        for (int i = 0; i < all.size(); i++) {
             if (all.get(i).kind() == CheckpointKind.PRE_ROLLBACK) {
-                pins.putIfAbsent(all.get(i).id(), "undo of the last rollback");
-                break;
+                newestUndo = i;
+            } else {
+                newestOther = i;
             }
+        }
+        if (newestUndo >= 0) {
+            pins.putIfAbsent(all.get(newestUndo).id(), "undo of the last rollback");
+        }
+        for (int i = newestOther + 1; i < newestUndo; i++) {
+            pins.putIfAbsent(all.get(i).id(), "undo of an earlier rollback, no new checkpoint since");
         }
         return pins;
     }
@@ -132,4 +149,5 @@ public final class RetentionPins {
 
     private static final Map<Path, Memo> MEMO = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** A file's or directory's version: size, modification time in ns and inode; "-" when it is not there. */}
+    // a file's or directory's version: CheckpointRecords.version (size, times, inode; never trusted just after a change)
+}

@@ -66,7 +66,8 @@ public final class BacklogCommand extends BaseCommand {
         String budget;
 
         @Option(names = "--total-budget", paramLabel = "USD",
-                description = "Spend limit of the whole backlog: split over the runs; when spent, the rest stop.")
+                description = "Spend limit of the whole backlog, across resumes: what is left is split over the runs"
+                        + " not completed; when spent, the rest stop.")
         String totalBudget;
 
         @Option(names = "--base", paramLabel = "REF", description = "Where each run's branch starts (default: HEAD).")

@@ -41,6 +41,9 @@ public final class VerifyCommand extends BaseCommand {
             o.put("exit_code", r.exitCode());
             o.put("base", r.base());
             o.put("reason", r.reason());
+            o.put("head", r.subject().head());
+            o.put("uncommitted_changes", r.subject().uncommitted());
+            o.put("verified", r.subject().describe());
             ArrayNode g = o.putArray("gates");
             for (GateResult gr : r.gates()) {
                 ObjectNode n = g.addObject();

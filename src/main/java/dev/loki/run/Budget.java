@@ -38,7 +38,29 @@ public final class Budget {
 
     /** Spend so far, rounded to 4 decimals. */
     public double spend() {
-        Path eff = dir.resolve("metrics/efficiency");
+        return Math.round(sum(dir.resolve("metrics/efficiency")) * 10_000) / 10_000.0;
+    }
+
+    /**
+     * What every run of this project spent, rounded to 4 decimals: the current run's iterations and
+     * those a new run moved to {@code runs/<id>/efficiency} (or {@code runs/unrecorded/efficiency}).
+     */
+    public static double spendOfEveryRun(LokiDir dir) {
+        double sum = sum(dir.resolve("metrics/efficiency"));
+        Path runs = dir.resolve("runs");
+        if (Files.isDirectory(runs)) {
+            try (Stream<Path> each = Files.list(runs)) {
+                for (Path run : each.toList()) {
+                    sum += sum(run.resolve("efficiency"));
+                }
+            } catch (IOException e) {
+                // what could be read is counted
+            }
+        }
+        return Math.round(sum * 10_000) / 10_000.0;
+    }
+
+    private static double sum(Path eff) {
         if (!Files.isDirectory(eff)) {
             return 0;
         }
@@ -50,7 +72,7 @@ public final class Budget {
         } catch (IOException e) {
             return 0;
         }
-        return Math.round(sum * 10_000) / 10_000.0;
+        return sum;
     }
 
     static double costOf(JsonNode n) {

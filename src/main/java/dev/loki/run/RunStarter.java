@@ -105,6 +105,14 @@ public final class RunStarter {
             throw LokiException.failed("Another loki run" + pid + " is active in " + dir.workTree()
                     + ". Stop it with 'loki stop', or wait for it to finish.");
         }
+        // before the STOP watcher (Interrupts) starts: it would stop this run for an earlier run's STOP
+        List<String> stale;
+        try {
+            stale = clearStaleSignals();
+        } catch (IOException | RuntimeException e) {
+            lock.get().close();
+            throw e;
+        }
         try (SessionLock held = lock.get();
                 RunLog log = new RunLog(err, dir.resolve("logs/session.log"), req.liveProgress());
                 Interrupts interrupts = new Interrupts(dir, log)) {
@@ -116,7 +124,7 @@ public final class RunStarter {
             }
             log.heartbeat(er.seconds("LOKI_PROGRESS_INTERVAL", java.time.Duration.ofSeconds(10)))
                     .echo(EnvReader.truthy(env.get("LOKI_ECHO")));
-            prepare(log);
+            prepare(log, stale);
             if (read.replaced()) {
                 log.warn(read.warning(specPath));
             }
@@ -181,16 +189,25 @@ public final class RunStarter {
         }
     }
 
-    /** Directories, queue files, stale signals of a dead run, old temp files. We hold the lock. */
-    private void prepare(RunLog log) throws IOException {
+    /** Removes the signals a dead run left (we hold the lock); returns their names. */
+    private List<String> clearStaleSignals() throws IOException {
+        Signals s = new Signals(dir);
+        List<String> removed = new java.util.ArrayList<>();
+        for (String name : STALE) {
+            if (s.clear(name)) {
+                removed.add(name);
+            }
+        }
+        return removed;
+    }
+
+    /** Directories, queue files, old temp files; says which stale signals were removed. We hold the lock. */
+    private void prepare(RunLog log, List<String> staleRemoved) throws IOException {
         for (String d : List.of("logs", "state", "queue", "signals", "metrics/efficiency", "quality", "council")) {
             Files.createDirectories(dir.resolve(d));
         }
-        Signals s = new Signals(dir);
-        for (String name : STALE) {
-            if (s.clear(name)) {
-                log.info("Removed a stale " + name + " left by an earlier run");
-            }
+        for (String name : staleRemoved) {
+            log.info("Removed a stale " + name + " left by an earlier run");
         }
         StateStore.sweepTempFiles(dir);
         Queue.seed(dir);
@@ -200,7 +217,7 @@ public final class RunStarter {
     private RunRecord runRecord(AutonomyState resumed, Provider provider, String specPath, RunSettings settings,
             Optional<CheckpointService> checkpoints, Map<String, String> env, RunLog log) throws IOException {
         Optional<RunRecord> current = RunRecord.current(dir);
-        if (resumed.iterationCount() > 0 && current.isPresent() && current.get().runId().equals(resumed.runId())) {
+        if (continues(resumed, current)) {
             RunRecord r = current.get();
             RunRecord again = new RunRecord(r.runId(), r.startedAt(), "", "running", provider.name(), r.specPath(),
                     r.baseHead(), r.baseSnapshot(), r.iterations(), settings.maxIterations(), r.checkpointIds(), "");
@@ -226,6 +243,15 @@ public final class RunStarter {
                 baseHead, baseSnapshot, 0, settings.maxIterations(), ids, "");
         r.save(dir);
         return r;
+    }
+
+    /** Whether the next start in {@code dir} continues its current run (its spend so far still counts) or begins a new one. */
+    public static boolean continuesRun(LokiDir dir) {
+        return continues(new StateStore(dir).loadForResume(), RunRecord.current(dir));
+    }
+
+    private static boolean continues(AutonomyState resumed, Optional<RunRecord> current) {
+        return resumed.iterationCount() > 0 && current.isPresent() && current.get().runId().equals(resumed.runId());
     }
 
     /** A new run's budget counts only its own iterations: earlier files move to the old run's folder. */

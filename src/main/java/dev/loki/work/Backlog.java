@@ -269,6 +269,10 @@ public final class Backlog {
         private final Map<String, Process> children = new HashMap<>();
         private final Instant startedAt = Instant.now();
         private boolean budgetStopped;
+        /** Each run's part of what {@code --total-budget} had left when this backlog (or its resume) began. */
+        private double share;
+        /** What each entry not running now spent, read once: it changes only while the entry runs. */
+        private final Map<String, Double> spentIdle = new HashMap<>();
 
         Scheduler(Options o, List<BacklogItem> items, Display display) {
             this.o = o;
@@ -290,6 +294,7 @@ public final class Backlog {
                     i.reason = "";
                 }
             }
+            shareWhatIsLeft();
             save();
             Thread hook = new Thread(this::onShutdown, "loki-backlog-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -299,10 +304,8 @@ public final class Backlog {
                         reap();
                         relaySignals();
                         startMore();
-                        // one read of every run's state per pass, for the table and the budget alike
-                        List<Row> rows = rows();
-                        display.show(rows);
-                        enforceBudget(rows);
+                        display.show(rows());
+                        enforceBudget();
                         if (live.isEmpty() && items.stream().allMatch(BacklogItem::finished)) {
                             break;
                         }
@@ -351,7 +354,10 @@ public final class Backlog {
                 if (o.draft()) {
                     args.add("--draft");
                 }
-                perRunBudget().ifPresent(b -> args.addAll(List.of("--budget", b)));
+                if (i.attempts == 0) {
+                    i.spendBefore = spentInWorktree(i);
+                }
+                perRunBudget(i).ifPresent(b -> args.addAll(List.of("--budget", b)));
                 o.base().ifPresent(b -> args.addAll(List.of("--base", b)));
                 o.provider().ifPresent(p -> args.addAll(List.of("--provider", p)));
                 o.maxIterations().ifPresent(n -> args.addAll(List.of("--max-iterations", n.toString())));
@@ -359,6 +365,7 @@ public final class Backlog {
                 childEnv.remove("LOKI_DIR");
                 childEnv.put(WorkStart.BACKLOG_SLUG, i.slug + ":" + Worktrees.shortHash(i.input.strip()));
                 Process p = WorkProcesses.startLoki(args, cwd, childEnv, logOf(i));
+                spentIdle.remove(i.slug);
                 children.put(i.slug, p);
                 live.put(i.slug, p.toHandle());
                 i.status = BacklogItem.RUNNING;
@@ -370,11 +377,71 @@ public final class Backlog {
             }
         }
 
-        private Optional<String> perRunBudget() {
+        /**
+         * {@code --total-budget} when the backlog begins or resumes: what its entries spent so far
+         * counts, and the entries not completed share what is left (a fresh backlog: the total over
+         * the entries). Nothing left: nothing new starts.
+         */
+        private void shareWhatIsLeft() throws IOException {
+            if (o.totalBudget().isEmpty()) {
+                return;
+            }
+            double left = o.totalBudget().get() - spent();
+            long runs = items.stream().filter(i -> !BacklogItem.COMPLETED.equals(i.status)).count();
+            share = left / Math.max(1, runs);
+            if (share < 0.0001) { // under what --budget can say: spent
+                stopForBudget();
+            }
+        }
+
+        /**
+         * Each run's limit: {@code --budget}, else its share of what {@code --total-budget} had left,
+         * plus what its run spent so far when it continues that run (its own limit counts it).
+         */
+        private Optional<String> perRunBudget(BacklogItem i) {
             if (o.budgetPerRun().isPresent()) {
                 return o.budgetPerRun();
             }
-            return o.totalBudget().map(t -> String.format(Locale.ROOT, "%.4f", t / Math.max(1, items.size())));
+            if (o.totalBudget().isEmpty()) {
+                return Optional.empty();
+            }
+            LokiDir ld = lokiDirOf(i);
+            double carried = Files.isDirectory(ld.path()) && dev.loki.run.RunStarter.continuesRun(ld)
+                    ? new Budget(ld, Optional.empty()).spend() : 0;
+            return Optional.of(String.format(Locale.ROOT, "%.4f", share + carried));
+        }
+
+        /** What the backlog's runs spent, every run of every entry, across resumes. */
+        private double spent() {
+            double sum = 0;
+            for (BacklogItem i : items) {
+                if (live.containsKey(i.slug)) {
+                    sum += spentBy(i);
+                } else {
+                    sum += spentIdle.computeIfAbsent(i.slug, k -> spentBy(i));
+                }
+            }
+            return sum;
+        }
+
+        private double spentBy(BacklogItem i) {
+            if (i.attempts == 0) {
+                return 0;
+            }
+            if (!Files.isDirectory(lokiDirOf(i).path())) {
+                return i.cost; // its worktree was cleaned away: its last run's spend is what is known
+            }
+            return Math.max(i.cost, spentInWorktree(i) - i.spendBefore);
+        }
+
+        private double spentInWorktree(BacklogItem i) {
+            LokiDir ld = lokiDirOf(i);
+            return Files.isDirectory(ld.path()) ? Budget.spendOfEveryRun(ld) : 0;
+        }
+
+        private LokiDir lokiDirOf(BacklogItem i) {
+            Path wt = trees.root().resolve(i.slug);
+            return new LokiDir(wt.resolve(".loki"), wt);
         }
 
         /** Finished children: their outcome is read from their worktree (proof, finish record). */
@@ -395,22 +462,29 @@ public final class Backlog {
                     }
                 }
                 conclude(i, exit, o.pr());
+                spentIdle.remove(i.slug);
                 save();
             }
         }
 
-        /** The backlog's budget: once the runs together spent it, nothing new starts and the rest stop. */
-        private void enforceBudget(List<Row> rows) throws IOException {
+        /**
+         * The backlog's budget: once the runs together spent it (every run of every entry, earlier
+         * attempts and resumes included), nothing new starts and the rest stop.
+         */
+        private void enforceBudget() throws IOException {
             if (o.totalBudget().isEmpty() || budgetStopped) {
                 return;
             }
-            double spent = rows.stream().mapToDouble(Row::cost).sum();
-            if (spent >= o.totalBudget().get()) {
-                budgetStopped = true;
-                for (String slug : live.keySet()) {
-                    Path wt = trees.root().resolve(slug);
-                    new Signals(new LokiDir(wt.resolve(".loki"), wt)).requestStop();
-                }
+            if (spent() >= o.totalBudget().get()) {
+                stopForBudget();
+            }
+        }
+
+        private void stopForBudget() throws IOException {
+            budgetStopped = true;
+            for (String slug : live.keySet()) {
+                Path wt = trees.root().resolve(slug);
+                new Signals(new LokiDir(wt.resolve(".loki"), wt)).requestStop();
             }
         }
 

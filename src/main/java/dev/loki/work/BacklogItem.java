@@ -32,6 +32,11 @@ public final class BacklogItem {
     String startedAt = "";
     String endedAt = "";
     int attempts;
+    /**
+     * What the entry's worktree recorded as spent (every run) before this backlog first started it:
+     * not the backlog's spend, so not counted against {@code --total-budget}.
+     */
+    double spendBefore;
     /** Seconds since the run began (across resumes), from its run record when it ended. */
     long elapsedSec;
     /** Said instead of the proof path when the worktree is gone (status only, not saved). */
@@ -104,6 +109,7 @@ public final class BacklogItem {
         o.put("started_at", startedAt);
         o.put("ended_at", endedAt);
         o.put("attempts", attempts);
+        o.put("spend_before_usd", spendBefore);
         o.put("elapsed_sec", elapsedSec);
         return o;
     }
@@ -124,6 +130,7 @@ public final class BacklogItem {
         i.startedAt = j.path("started_at").asText("");
         i.endedAt = j.path("ended_at").asText("");
         i.attempts = j.path("attempts").asInt(0);
+        i.spendBefore = j.path("spend_before_usd").asDouble(0);
         i.elapsedSec = j.path("elapsed_sec").asLong(0);
         return i;
     }

@@ -46,9 +46,22 @@ public final class Verifier {
 
     /** The outcome. */
     public record Result(String verdict, String base, List<GateResult> gates, boolean reviewBlocked,
-            Optional<CouncilDecision> council, String reason, ProofResult proof) {
+            Optional<CouncilDecision> council, String reason, ProofResult proof, Subject subject) {
         public int exitCode() {
             return "verified".equals(verdict) ? 0 : 1;
+        }
+    }
+
+    /**
+     * What the gates were run on: HEAD, and how many paths of the work tree differed from it
+     * (modified, staged, deleted or untracked, as {@code git status} lists them) when they started.
+     */
+    public record Subject(String head, int uncommitted) {
+        /** "HEAD abc1234", or "HEAD abc1234 plus 2 uncommitted changes". */
+        public String describe() {
+            String h = "HEAD " + head.substring(0, Math.min(7, head.length()));
+            return uncommitted == 0 ? h : h + " plus " + uncommitted + " uncommitted change"
+                    + (uncommitted == 1 ? "" : "s");
         }
     }
 
@@ -78,11 +91,15 @@ public final class Verifier {
             String runId = "verify-" + STAMP.format(Instant.now()) + "-"
                     + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
             String started = Instant.now().toString();
-            log.info("Verifying " + repo.head().get().substring(0, 12) + " against " + baseSha.substring(0, 12));
+            // the gates test the work tree, so a dirty tree is what is verified, not HEAD alone
+            Subject subject = new Subject(repo.head().get(), uncommitted(repo, env));
+            log.info("Verifying " + subject.describe() + " against " + baseSha.substring(0, 12));
             GateReport report = gates.run(new GateContext(ld, repo.workTree(), 1, baseSha, reviewer, env));
             Optional<CouncilDecision> decision = Optional.empty();
             if (council && cc.settings().enabled()) {
                 String spec = "Verify the change from " + baseSha + " to " + repo.head().get()
+                        + (subject.uncommitted() == 0 ? "" : " plus the " + subject.uncommitted()
+                                + " uncommitted change(s) in the work tree")
                         + ": is it complete, correct and tested?";
                 decision = Optional.of(cc.evaluate(new CouncilContext(ld, repo.workTree(), 1, 1, spec,
                         Optional.of(report), reviewer.asCouncil(), env)));
@@ -100,14 +117,39 @@ public final class Verifier {
                 reason = "the council did not approve: " + decision.get().reason();
             } else {
                 verdict = "verified";
-                reason = "every gate passed" + (decision.isPresent() ? " and the council approved" : "");
+                reason = passedReason(report.results(), decision.isPresent());
             }
+            reason = reason + " (on " + subject.describe() + ")";
             RunRecord rec = new RunRecord(runId, started, Instant.now().toString(), verdict, provider.name(), "",
                     baseSha, "", 1, 1, List.of(), reason);
             JsonFiles.write(RunRecord.archivedFile(ld, runId), rec);
             ProofResult proof = ProofService.generateNow(ld, env, runId, false);
-            return new Result(verdict, baseSha, report.results(), report.codeReviewBlocked(), decision, reason, proof);
+            return new Result(verdict, baseSha, report.results(), report.codeReviewBlocked(), decision, reason, proof,
+                    subject);
         }
+    }
+
+    /** Why nothing blocked, saying which gates did not run: a skipped gate never counts as passed. */
+    static String passedReason(List<GateResult> gates, boolean councilApproved) {
+        List<String> skipped = gates.stream().filter(g -> GateResult.SKIPPED.equals(g.status()))
+                .map(GateResult::name).toList();
+        String council = councilApproved ? " and the council approved" : "";
+        if (skipped.size() == gates.size()) {
+            return "no gate ran" + (skipped.isEmpty() ? "" : " (skipped: " + String.join(", ", skipped) + ")")
+                    + (councilApproved ? "; the council approved" : " and the council was off");
+        }
+        return (skipped.isEmpty() ? "every gate passed" : "every gate that ran passed (skipped: "
+                + String.join(", ", skipped) + ")") + council;
+    }
+
+    /** How many paths {@code git status} lists as differing from HEAD (untracked files one by one). */
+    private static int uncommitted(RepoInfo repo, Map<String, String> env) {
+        GitCli.Result r = repo.git(env).exec("--no-optional-locks", "status", "--porcelain", "--untracked-files=all");
+        if (!r.ok()) {
+            throw LokiException.failed("Could not read the work tree's status (git status: "
+                    + Worktrees.firstLine(r.stderr()) + "); nothing was verified.");
+        }
+        return (int) r.out().lines().filter(l -> !l.isBlank()).count();
     }
 
     /**

@@ -261,4 +261,65 @@ class CheckpointRecordsTest {
         assertThat(svc.count()).isEqualTo(3);
         assertThat(Loki.run(repo, "status", "--json").json().path("checkpoints").asInt()).isEqualTo(3);
     }
+
+    /** Overwrites a file in place (same inode) with as many bytes, then puts its modification time back. */
+    private static void editInPlaceKeepingSizeAndTime(Path file, byte[] same) throws Exception {
+        FileTime mtime = Files.getLastModifiedTime(file);
+        long size = Files.size(file);
+        Object key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertThat(same).hasSize((int) size);
+        Files.write(file, same); // truncates and writes: the same inode
+        Files.setLastModifiedTime(file, mtime);
+        assertThat(Files.size(file)).isEqualTo(size);
+        assertThat(Files.getLastModifiedTime(file)).isEqualTo(mtime);
+        assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                .isEqualTo(key);
+    }
+
+    private static byte[] notAnObject(int size) {
+        byte[] b = new byte[size];
+        Arrays.fill(b, (byte) ' ');
+        b[0] = '[';
+        b[size - 1] = ']';
+        return b;
+    }
+
+    /**
+     * The count's memo used to key a record on size, modification time and inode only: a record
+     * edited in place to the same size, its modification time put back, was still counted as it
+     * read before. Just after a change (the same clock tick) no key can tell, so it is read again.
+     */
+    @Test
+    void the_count_sees_a_same_size_edit_in_place_with_the_old_modification_time_put_back() throws Exception {
+        LokiDir loki = new LokiDir(repo.path(".loki"), repo.dir());
+        CheckpointService svc = CheckpointService.open(loki, repo.env());
+        svc.create(CheckpointRequest.manual("one"));
+        String two = svc.create(CheckpointRequest.manual("two")).id();
+        assertThat(svc.count()).isEqualTo(2);
+        for (Path meta : List.of(records().resolve(two).resolve("metadata.json"),
+                mirror().resolve(two).resolve("metadata.json"))) {
+            editInPlaceKeepingSizeAndTime(meta, notAnObject((int) Files.size(meta)));
+        }
+        assertThat(svc.count()).as("the edited record no longer reads as a checkpoint").isEqualTo(1);
+    }
+
+    /**
+     * Once a file has settled, its version still changes with an edit in place that keeps size,
+     * inode and modification time: the change time is part of it. Before it settles, no two
+     * versions of it are equal, so no memo trusts it.
+     */
+    @Test
+    void a_files_version_follows_its_change_time_and_is_never_trusted_just_after_a_change() throws Exception {
+        Path file = tmp.resolve("record.json");
+        Files.writeString(file, "{\"a\": 1}");
+        Instant later = Instant.now().plus(Duration.ofHours(1)); // as if read once the file had settled
+        String before = CheckpointRecords.version(file, later);
+        assertThat(CheckpointRecords.version(file, later)).as("settled: the same file, the same version")
+                .isEqualTo(before);
+        assertThat(CheckpointRecords.version(file)).as("just changed: never the same version twice")
+                .isNotEqualTo(CheckpointRecords.version(file));
+        Thread.sleep(50); // past the kernel's coarse clock tick, so the change time moves
+        editInPlaceKeepingSizeAndTime(file, "{\"a\": 2}".getBytes(StandardCharsets.UTF_8));
+        assertThat(CheckpointRecords.version(file, later)).isNotEqualTo(before);
+    }
 }

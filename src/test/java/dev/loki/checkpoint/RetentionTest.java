@@ -67,14 +67,14 @@ class RetentionTest {
             assertThat(r.exit()).as(r.toString()).isZero();
             ids.add(r.json().path("id").asText());
         }
-        for (int i = 0; i < 2; i++) { // a rollback and its redo: the first pre-rollback checkpoint counts again
+        for (int i = 0; i < 2; i++) { // a rollback and its redo
             repo.write("file.txt", "edit " + i + "\n");
             Loki.Result r = Loki.run(repo.dir(), env, "rollback", "to", ids.get(0));
             assertThat(r.exit()).as(r.toString()).isZero();
         }
         List<String> kept = new ArrayList<>();
         Loki.run(repo.dir(), env, "checkpoint", "list", "--json").json().forEach(n -> kept.add(n.path("id").asText()));
-        assertThat(kept).as("the newest 2 unpinned (%s and the first rb-pre), the target, the last rb-pre", ids.get(1))
+        assertThat(kept).as("the newest 2 unpinned (the target and %s) and both rb-pre (rollbacks in a row)", ids.get(1))
                 .contains(ids.get(0), ids.get(1)).hasSize(4);
     }
 
@@ -184,5 +184,50 @@ class RetentionTest {
         }
         // run 3 is current, run 2 the one before: both starts kept beside the newest two; run 1's went
         assertThat(listed(repo, env)).containsExactly(starts.get(1), starts.get(2), newest.get(1), newest.get(2));
+    }
+
+    private static String undoOf(Loki.Result rb) {
+        assertThat(rb.exit()).as(rb.toString()).isZero();
+        Matcher m = Pattern.compile("Undo this rollback with: loki rollback to (\\S+)").matcher(rb.out() + rb.err());
+        assertThat(m.find()).as(rb.toString()).isTrue();
+        return m.group(1);
+    }
+
+    /**
+     * Rollbacks in a row each print their undo; with a retention of 1 the third rollback used to
+     * prune the first one's (only the newest rb-pre was pinned), so the undo loki printed answered
+     * "Checkpoint not found". Every undo since the last checkpoint of other work is kept, the list
+     * says why, and the first undo still brings back what the first rollback replaced.
+     */
+    @Test
+    void every_undo_of_rollbacks_in_a_row_keeps_working_until_new_work_is_checkpointed() {
+        TestRepo repo = TestRepo.create(tmp);
+        Map<String, String> env = repo.env();
+        env.put("LOKI_CHECKPOINT_RETENTION", "1");
+        repo.write("file.txt", "a\n");
+        String a = Loki.run(repo.dir(), env, "checkpoint", "create", "a", "--json").json().path("id").asText();
+        List<String> undos = new ArrayList<>();
+        for (String edit : List.of("first edit\n", "second edit\n", "third edit\n")) {
+            repo.write("file.txt", edit);
+            undos.add(undoOf(Loki.run(repo.dir(), env, "rollback", "to", a)));
+        }
+        assertThat(listed(repo, env)).containsAll(undos);
+        Loki.Result list = Loki.run(repo.dir(), env, "checkpoint", "list");
+        assertThat(list.exit()).as(list.toString()).isZero();
+        assertThat(list.out()).contains(undos.get(0) + " (undo of an earlier rollback, no new checkpoint since)",
+                undos.get(1) + " (undo of an earlier rollback, no new checkpoint since)",
+                undos.get(2) + " (undo of the last rollback)");
+
+        Loki.Result back = Loki.run(repo.dir(), env, "rollback", "to", undos.get(0));
+        assertThat(back.exit()).as(back.toString()).isZero();
+        assertThat(repo.read("file.txt")).isEqualTo("first edit\n");
+
+        // new work checkpointed over them: the earlier undos count again and go (the newest rb-pre stays)
+        repo.write("file.txt", "new work\n");
+        String work = Loki.run(repo.dir(), env, "checkpoint", "create", "new work", "--json").json().path("id")
+                .asText();
+        List<String> after = listed(repo, env);
+        assertThat(after).contains(work).doesNotContain(undos.get(0), undos.get(1), undos.get(2), a);
+        assertThat(after).filteredOn(id -> id.startsWith("rb-pre-")).hasSize(1);
     }
 }

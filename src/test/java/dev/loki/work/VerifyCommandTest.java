@@ -59,6 +59,50 @@ class VerifyCommandTest {
         JsonNode p = Json.parse(Files.readString(proof));
         assertThat(p.path("run").path("status").asText()).isEqualTo("verified");
         assertThat(p.path("files_changed").toString()).contains("sub.sh");
+        String head = f.repo.head();
+        assertThat(j.path("head").asText()).isEqualTo(head);
+        assertThat(j.path("uncommitted_changes").asInt()).isZero();
+        assertThat(j.path("reason").asText()).isEqualTo(
+                "every gate passed and the council approved (on HEAD " + head.substring(0, 7) + ")");
+    }
+
+    /**
+     * The gates test the work tree: with uncommitted changes the verdict used to name HEAD alone,
+     * as if HEAD had been verified. It says what was verified, in the output and in the proof.
+     */
+    @Test
+    void uncommitted_changes_are_named_in_the_verdict_and_the_proof() throws Exception {
+        f.repo.write("sub.sh", "sub() { echo $(( $1 - $2 - 0 )); }\n");
+        f.repo.write("notes.txt", "not committed\n");
+        String head = f.repo.head();
+        String what = "HEAD " + head.substring(0, 7) + " plus 2 uncommitted changes";
+
+        Loki.Result r = Loki.run(f.repo.dir(), env, "verify", "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.path("uncommitted_changes").asInt()).isEqualTo(2);
+        assertThat(j.path("verified").asText()).isEqualTo(what);
+        assertThat(j.path("reason").asText()).endsWith("(on " + what + ")");
+        Path proof = Path.of(j.path("proof").asText()).resolveSibling("proof.json");
+        assertThat(Json.parse(Files.readString(proof)).path("run").path("exit_reason").asText()).contains(what);
+
+        Loki.Result text = Loki.run(f.repo.dir(), env, "verify");
+        assertThat(text.exit()).as(text.toString()).isZero();
+        assertThat(text.out().lines().findFirst().orElse("")).startsWith("verified: ").endsWith("(on " + what + ")");
+    }
+
+    /** Every gate skipped and the council off: the reason used to say "every gate passed". */
+    @Test
+    void with_every_gate_skipped_and_no_council_the_reason_says_no_gate_ran() {
+        env.put("PHASE_STATIC_ANALYSIS", "false");
+        env.put("LOKI_PHASE_UNIT_TESTS", "false");
+        env.put("LOKI_PHASE_CODE_REVIEW", "false");
+        Loki.Result r = Loki.run(f.repo.dir(), env, "verify", "--no-council", "--json");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.json().path("gates").toString()).doesNotContain("\"pass\"");
+        assertThat(r.json().path("reason").asText()).startsWith("no gate ran (skipped: ")
+                .contains("and the council was off").doesNotContain("passed");
     }
 
     @Test
