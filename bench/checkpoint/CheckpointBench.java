@@ -28,6 +28,12 @@ import java.util.Optional;
  */
 public class CheckpointBench {
     static final Map<String, List<Double>> samples = new LinkedHashMap<>();
+    /**
+     * Checkpoints kept (LOKI_BENCH_RETENTION, default 1000: nothing is pruned in a run). A small
+     * count (10) measures the steady state of a long run, where every checkpoint also prunes the
+     * oldest; the rollback's target, one round back, is still kept.
+     */
+    static final String RETENTION = System.getenv().getOrDefault("LOKI_BENCH_RETENTION", "1000");
     static final String STATUS = "git status";
     static final String JAVA = "java -version";
     static final String FIRST = "checkpoint create, first of a fresh store (in-process)";
@@ -48,7 +54,7 @@ public class CheckpointBench {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path gen = Path.of("bench/checkpoint/gen-repo.py").toAbsolutePath();
         Map<String, String> env = new LinkedHashMap<>(System.getenv());
-        env.put("LOKI_CHECKPOINT_RETENTION", "1000");
+        env.put("LOKI_CHECKPOINT_RETENTION", RETENTION);
         LokiDir loki = LokiDir.locate(Optional.empty(), env, repo);
         CheckpointService svc = CheckpointService.open(loki, env);
 
@@ -134,9 +140,11 @@ public class CheckpointBench {
     }
 
     static void run(Path dir, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("LOKI_CHECKPOINT_RETENTION", RETENTION);
+        Process p = pb.start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed");
         }
@@ -155,6 +163,7 @@ public class CheckpointBench {
 
     static void report() {
         double status = m(STATUS);
+        System.out.println("retention: " + RETENTION + " checkpoints (LOKI_BENCH_RETENTION)");
         System.out.println("| operation | runs | median ms | x git status |");
         System.out.println("|---|---|---|---|");
         samples.forEach((k, v) -> System.out.printf("| %s | %d | %.0f | %.2f |%n", k, v.size(), median(v),

@@ -4,7 +4,7 @@
 # checkpoint (first, loop with the file watcher, in-process full scan, CLI) and rollback, all
 # interleaved in one run. Prints a Markdown table of medians and the ratios against the targets.
 #
-#   bench/checkpoint/run.sh [ROUNDS=7] [FILES=30000]
+#   [LOKI_BENCH_RETENTION=N] bench/checkpoint/run.sh [ROUNDS=7] [FILES=30000]   (N: checkpoints kept, default 1000)
 # Needs: a built jar (mvn -B -q package -DskipTests), python3, git. Work dir: bench/out/ (ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
