@@ -110,10 +110,18 @@ public final class Attestation {
             if (!sig.isObject()) {
                 return new Embedded("none", null);
             }
-            Optional<PublicKey> key = ProofSigner.parsePublicKey(sig.path("public_key").asText(""));
-            boolean valid = key.isPresent() && ProofSigner.verify(recorded, sig.path("value").asText(""),
-                    sig.path("public_key").asText(""));
+            String pub = sig.path("public_key").asText("");
+            Optional<PublicKey> key = ProofSigner.parsePublicKey(pub);
+            // decoded once; a signature counts only over a key written as bare base64 (as loki writes it and as
+            // ProofSigner.verify reads it), though the key itself, armoured, still names who signed
+            boolean valid = key.isPresent() && ProofSigner.isBareBase64(pub)
+                    && ProofSigner.verify(key.get(), recorded, sig.path("value").asText(""));
             return new Embedded(valid ? "valid" : "invalid", key.orElse(null));
+        }
+
+        /** The key proof.json carries, parsed (untrusted by itself). */
+        Optional<PublicKey> parsedKey() {
+            return Optional.ofNullable(key);
         }
 
         String fingerprint() {
@@ -207,7 +215,8 @@ public final class Attestation {
      */
     public static Report verify(Path dir, List<PublicKey> trusted) throws IOException {
         byte[] json = Files.readAllBytes(dir.resolve(ProofStore.JSON));
-        JsonNode proof = Json.MAPPER.readTree(json);
+        Parsed parsed = Parsed.of(json);
+        JsonNode proof = parsed.tree();
         if (proof == null || !proof.isObject()) {
             throw new IOException("proof.json is not a JSON object");
         }
@@ -215,9 +224,9 @@ public final class Attestation {
         String computed = Verification.hashOf(proof);
         Path envFile = dir.resolve(FILE);
         List<String> findings = new ArrayList<>();
-        // the lenient read above keeps the last of two equal keys and stops after the first value:
+        // a lenient read keeps the last of two equal keys and stops after the first value:
         // text added before a key or after the object would otherwise pass as "re-formatted"
-        Optional<String> notOneObject = notExactlyOneObject(json);
+        Optional<String> notOneObject = parsed.notOneObject();
         if (notOneObject.isPresent() && !recorded.isEmpty()) {
             return new Report(Verdict.ALTERED, "changed after it was written", "", false,
                     Files.isRegularFile(envFile), recorded, computed, List.of("proof.json: " + notOneObject.get()
@@ -249,14 +258,18 @@ public final class Attestation {
                     recorded, computed, List.of(FILE + ": " + e.getMessage()));
         }
 
-        // the signature first: over exactly these payload bytes
+        // the signature proof.json carries, over its own hash (its key decoded once, for both checks)
+        Embedded embedded = Embedded.of(proof, recorded);
+        Optional<PublicKey> embeddedKey = embedded.parsedKey();
+
+        // the envelope's signature first: over exactly these payload bytes
         String fingerprint = "";
         boolean trustedKey = false;
         JsonNode sigs = env.path("signatures");
         byte[] pae = pae(PAYLOAD_TYPE, payload);
         if (sigs.isArray() && !sigs.isEmpty()) {
             List<PublicKey> candidates = new ArrayList<>(trusted);
-            embeddedKey(proof).ifPresent(candidates::add);
+            embeddedKey.ifPresent(candidates::add);
             for (JsonNode s : sigs) {
                 byte[] sig;
                 try {
@@ -278,7 +291,7 @@ public final class Attestation {
             if (fingerprint.isEmpty()) {
                 String keyid = sigs.get(0).path("keyid").asText("");
                 boolean known = trusted.stream().anyMatch(k -> ProofSigner.fingerprint(k).equals(keyid))
-                        || embeddedKey(proof).map(k -> ProofSigner.fingerprint(k).equals(keyid)).orElse(false);
+                        || embeddedKey.map(k -> ProofSigner.fingerprint(k).equals(keyid)).orElse(false);
                 findings.add(FILE + ": " + (known ? "the signature by key " + keyid
                         + " does not match the statement (the envelope was changed)"
                         : "signed by key " + keyid + ", which is neither this machine's nor given with --key, "
@@ -290,8 +303,6 @@ public final class Attestation {
             }
         }
 
-        // the signature proof.json carries, over its own hash
-        Embedded embedded = Embedded.of(proof, recorded);
         if (embedded.state().equals("invalid")) {
             findings.add(Embedded.INVALID_FINDING);
         }
@@ -457,22 +468,31 @@ public final class Attestation {
     }
 
     /**
-     * Why {@code json} is not exactly one JSON object with distinct keys at every level (text after
-     * the object, a key given twice), or empty when it is.
+     * proof.json read once, strictly; only when the strict read refuses it (a key given twice, text
+     * after the object: a proof that was edited) is it read again leniently, to say what it records.
+     *
+     * @param notOneObject why it is not exactly one JSON object with distinct keys, or empty when it is
      */
-    static Optional<String> notExactlyOneObject(byte[] json) {
-        try {
-            Json.MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(json);
-            return Optional.empty();
-        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-            return Optional.of("it holds more text after its JSON object");
-        } catch (com.fasterxml.jackson.core.JsonParseException e) {
-            String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-            return Optional.of(m.startsWith("Duplicate field") ? "a key appears twice in one object ("
-                    + m.replace("Duplicate field ", "") + ")" : "it is not strict JSON (" + m + ")");
-        } catch (IOException e) {
-            return Optional.of("it is not strict JSON (" + e.getMessage() + ")");
+    record Parsed(JsonNode tree, Optional<String> notOneObject) {
+        private static final com.fasterxml.jackson.databind.ObjectReader STRICT = Json.MAPPER.reader()
+                .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+        /** Throws what the lenient read throws when even that cannot read it. */
+        static Parsed of(byte[] json) throws IOException {
+            String problem;
+            try {
+                return new Parsed(STRICT.readTree(json), Optional.empty());
+            } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+                problem = "it holds more text after its JSON object";
+            } catch (com.fasterxml.jackson.core.JsonParseException e) {
+                String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+                problem = m.startsWith("Duplicate field") ? "a key appears twice in one object ("
+                        + m.replace("Duplicate field ", "") + ")" : "it is not strict JSON (" + m + ")";
+            } catch (IOException e) {
+                problem = "it is not strict JSON (" + e.getMessage() + ")";
+            }
+            return new Parsed(Json.MAPPER.readTree(json), Optional.of(problem));
         }
     }
 
@@ -498,12 +518,6 @@ public final class Attestation {
             }
         }
         return " (in whitespace only)";
-    }
-
-    /** The public key a signed proof carries in its verification block (untrusted by itself). */
-    private static Optional<PublicKey> embeddedKey(JsonNode proof) {
-        String pub = proof.path("verification").path("signature").path("public_key").asText("");
-        return pub.isEmpty() ? Optional.empty() : ProofSigner.parsePublicKey(pub);
     }
 
     /** Which field: the attested facts against proof.json's, or index.html against the page proof.json renders. */

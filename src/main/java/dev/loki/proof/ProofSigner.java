@@ -188,6 +188,24 @@ public final class ProofSigner {
         }
     }
 
+    /** {@link #verify(String, String, String)} with the key already decoded. */
+    static boolean verify(PublicKey key, String hash, String signatureB64) {
+        try {
+            return verifyBytes(key, hash.getBytes(StandardCharsets.UTF_8), Base64.getDecoder().decode(signatureB64));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code text} is a key as {@link #verify(String, String, String)} reads it: no PEM armour, no spaces. */
+    static boolean isBareBase64(String text) {
+        return text.equals(unarmoured(text));
+    }
+
+    private static String unarmoured(String text) {
+        return text.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
+    }
+
     static boolean verifyBytes(PublicKey key, byte[] message, byte[] signature) {
         try {
             Signature s = Signature.getInstance(ALGO);
@@ -201,7 +219,7 @@ public final class ProofSigner {
 
     /** A public key from PEM ({@code BEGIN PUBLIC KEY}) or bare base64 DER; empty when it is neither. */
     public static Optional<PublicKey> parsePublicKey(String text) {
-        String b64 = text.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
+        String b64 = unarmoured(text);
         try {
             return Optional.of(KeyFactory.getInstance(ALGO)
                     .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(b64))));
