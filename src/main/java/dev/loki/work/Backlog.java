@@ -78,8 +78,13 @@ public final class Backlog {
 
     /** The recorded backlog (empty when none ran here). */
     public List<BacklogItem> load() {
+        return itemsOf(JsonFiles.peek(stateFile()));
+    }
+
+    /** The entries of a read of {@link #stateFile()} (empty when there was none). */
+    private static List<BacklogItem> itemsOf(Optional<JsonNode> state) {
         List<BacklogItem> items = new ArrayList<>();
-        JsonFiles.peek(stateFile()).ifPresent(j -> j.path("items").forEach(i -> items.add(BacklogItem.fromJson(i))));
+        state.ifPresent(j -> j.path("items").forEach(i -> items.add(BacklogItem.fromJson(i))));
         return items;
     }
 
@@ -685,8 +690,10 @@ public final class Backlog {
      * exists. Nothing is written.
      */
     public List<BacklogItem> status() {
-        List<BacklogItem> items = load();
-        boolean pr = JsonFiles.peek(stateFile()).map(j -> j.path("pr").asBoolean(false)).orElse(false);
+        // one read: the entries and the backlog's --pr from the same state, not from two saves of it
+        Optional<JsonNode> state = JsonFiles.peek(stateFile());
+        List<BacklogItem> items = itemsOf(state);
+        boolean pr = state.map(j -> j.path("pr").asBoolean(false)).orElse(false);
         for (BacklogItem i : items) {
             if (BacklogItem.RUNNING.equals(i.status) && !lokiAlive(i.pid)) {
                 conclude(i, GONE, pr);
