@@ -47,6 +47,19 @@ public final class SessionStore {
 
     /** The live session for this cookie value, touched; expired sessions are dropped. */
     public Optional<Session> find(String cookieValue) {
+        return live(cookieValue, true);
+    }
+
+    /** The live session for this cookie value, without counting as activity (an open live stream is not a user). */
+    public Optional<Session> peek(String cookieValue) {
+        return live(cookieValue, false);
+    }
+
+    /**
+     * The one lookup behind {@link #find} and {@link #peek}: with {@code touch}, the session's last
+     * activity becomes now and an expired one is dropped; without, nothing changes.
+     */
+    private Optional<Session> live(String cookieValue, boolean touch) {
         if (cookieValue == null || cookieValue.isEmpty() || cookieValue.length() > 200) {
             return Optional.empty();
         }
@@ -57,21 +70,17 @@ public final class SessionStore {
         }
         Instant now = Instant.now();
         if (s.lastSeen().plus(idle).isBefore(now)) {
-            sessions.remove(key);
+            if (touch) {
+                sessions.remove(key);
+            }
             return Optional.empty();
+        }
+        if (!touch) {
+            return Optional.of(s);
         }
         Session touched = new Session(s.principal(), s.csrfToken(), s.created(), now);
         sessions.put(key, touched);
         return Optional.of(touched);
-    }
-
-    /** The live session for this cookie value, without counting as activity (an open live stream is not a user). */
-    public Optional<Session> peek(String cookieValue) {
-        if (cookieValue == null || cookieValue.isEmpty() || cookieValue.length() > 200) {
-            return Optional.empty();
-        }
-        Session s = sessions.get(Secrets.sha256Hex(cookieValue));
-        return s == null || s.lastSeen().plus(idle).isBefore(Instant.now()) ? Optional.empty() : Optional.of(s);
     }
 
     public void close(String cookieValue) {
