@@ -223,13 +223,10 @@ public final class Redactor {
             t = replace(k.pattern(), t, n, m -> label);
         }
         String lower = t.toLowerCase(Locale.ROOT);
-        if (lower.contains("bearer") || lower.contains("basic")) {
-            t = replace(SecretPatterns.BEARER, t, n, m -> m.group(3).startsWith(MARK) ? null
-                    : m.group(1) + m.group(2) + "[REDACTED]");
-        }
-        if (lower.contains("authorization")) {
-            t = replace(SecretPatterns.AUTH_TOKEN, t, n, m -> m.group(3).startsWith(MARK) ? null
-                    : m.group(1) + m.group(2) + "[REDACTED]");
+        for (SchemeRule r : SCHEMES) {
+            if (r.mayMatch(lower)) {
+                t = replace(r.pattern(), t, n, m -> r.redacted(m) ? null : m.group(1) + m.group(2) + "[REDACTED]");
+            }
         }
         if (t.contains("://") && t.indexOf('@') >= 0) {
             t = replace(SecretPatterns.URI_CREDENTIALS, t, n, m -> m.group(3).startsWith(MARK)
@@ -459,18 +456,13 @@ public final class Redactor {
                 found.add(k.label());
             }
         }
-        Matcher b = SecretPatterns.BEARER.matcher(serialised);
-        while (b.find()) {
-            if (!b.group(3).startsWith(MARK)) {
-                found.add("BEARER");
-                break;
-            }
-        }
-        Matcher a = SecretPatterns.AUTH_TOKEN.matcher(serialised);
-        while (a.find()) {
-            if (!a.group(3).startsWith(MARK)) {
-                found.add("AUTH_TOKEN");
-                break;
+        for (SchemeRule r : SCHEMES) {
+            Matcher m = r.pattern().matcher(serialised);
+            while (m.find()) {
+                if (!r.redacted(m)) {
+                    found.add(r.label());
+                    break;
+                }
             }
         }
         Matcher u = SecretPatterns.URI_CREDENTIALS.matcher(serialised);
@@ -482,6 +474,26 @@ public final class Redactor {
         }
         return found;
     }
+
+    /**
+     * A credential after an authorization scheme's name: {@code Bearer}/{@code Basic <t>}, and
+     * GitHub's {@code Authorization: token <t>}. One rule for both: group 1 the scheme, group 2 the
+     * space, group 3 the credential, which becomes {@code [REDACTED]} (the scheme stays, so the text
+     * still reads); {@code hints} are the lower-case words without which it cannot match.
+     */
+    private record SchemeRule(String label, Pattern pattern, List<String> hints) {
+        boolean mayMatch(String lower) {
+            return containsAny(lower, hints);
+        }
+
+        boolean redacted(Matcher m) {
+            return m.group(3).startsWith(MARK);
+        }
+    }
+
+    private static final List<SchemeRule> SCHEMES = List.of(
+            new SchemeRule("BEARER", SecretPatterns.BEARER, List.of("bearer", "basic")),
+            new SchemeRule("AUTH_TOKEN", SecretPatterns.AUTH_TOKEN, List.of("authorization")));
 
     private static boolean containsAny(String s, List<String> parts) {
         for (String p : parts) {

@@ -75,6 +75,21 @@ class RedactorTest {
     }
 
     @Test
+    void both_authorization_schemes_keep_their_name_and_lose_their_credential() {
+        String bearer = "fAkEbEaReR" + "tOkEn1234567890";
+        String classic = "0123456789abcdef" + "0123456789abcdef01234567";
+        String both = "AUTHORIZATION: \"TOKEN " + classic + "\" then basic " + bearer;
+        // each scheme's survivor is named by its own label, the bearer one first
+        assertThat(Redactor.survivors(both)).containsExactly("BEARER", "AUTH_TOKEN");
+        Redactor.Text t = redactor.redact(both);
+        assertThat(t.text()).isEqualTo("AUTHORIZATION: \"TOKEN [REDACTED]\" then basic [REDACTED]");
+        assertThat(t.counts().secrets()).isEqualTo(2);
+        assertThat(Redactor.survivors(t.text())).isEmpty();
+        // "token" after anything but the header name is an ordinary word
+        assertThat(redactor.redact("the token " + classic + " rotates").text()).contains(classic);
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS) // a hang guard only: bench/redact measures speed
     void large_adversarial_inputs_finish() {
         // these shapes made upstream's rules backtrack; what is harmless stays as it was
