@@ -27,6 +27,12 @@ import java.util.concurrent.LinkedBlockingQueue;
  * the first line it cannot parse (and then never sees the end of stdin, so the process would
  * never exit). Each line is checked here first; a bad one gets its JSON-RPC error answer here,
  * and only lines the SDK is known to accept are handed on to it.
+ *
+ * <p>The SDK parses each handed-on line again: its stdio transport (MCP SDK 2.2.0) takes only an
+ * InputStream and keeps its inbound queue private, so a parsed message cannot be handed to it. The
+ * one public door for a parsed message, {@code McpServerSession.handle}, would mean writing our own
+ * stdio transport (outbound queue, schedulers, graceful close) in place of the SDK's: more risk than
+ * a second parse of a line from the local client is worth.
  */
 public final class McpStdio {
     /** Longest line accepted (bytes); the SDK's own cap is 16 Mi characters. */
