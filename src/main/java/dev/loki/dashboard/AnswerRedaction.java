@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
 public final class AnswerRedaction {
     /** The context attribute a handler sets when its answer is the caller's own credential. */
     static final String OWN_CREDENTIALS = "loki.answer.own-credentials";
+    static final String REDACTED_FIELDS = "loki.answer.redacted-fields";
 
     private static final Pattern TAG = Pattern.compile("<[^>]*>");
     private static final Pattern CHAR_REF = Pattern.compile("&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,6});");
@@ -55,6 +56,16 @@ public final class AnswerRedaction {
         ctx.attribute(OWN_CREDENTIALS, List.of(fields));
     }
 
+    /**
+     * Marks top-level fields of this request's JSON answer as redacted already by the route, with
+     * the same {@link LogRedaction} (a log tail, redacted line by line so that a private key's inner
+     * lines are masked too): the rest of the answer is redacted as usual, those fields are not
+     * redacted a second time.
+     */
+    public static void alreadyRedacted(Context ctx, String... fields) {
+        ctx.attribute(REDACTED_FIELDS, List.of(fields));
+    }
+
     /** The after-filter on {@code /api/*}. */
     void apply(Context ctx) throws IOException {
         String type = ctx.res().getContentType();
@@ -70,7 +81,7 @@ public final class AnswerRedaction {
         String body = new String(bytes, StandardCharsets.UTF_8);
         String out;
         if (lower.startsWith("application/json") || lower.isEmpty() && looksLikeJson(body)) {
-            out = json(body, ctx.attribute(OWN_CREDENTIALS));
+            out = json(body, ctx.attribute(OWN_CREDENTIALS), ctx.attribute(REDACTED_FIELDS));
         } else if (lower.startsWith("text/html")) {
             List<String> left = new ArrayList<>();
             out = html(body, left);
@@ -88,7 +99,7 @@ public final class AnswerRedaction {
         ctx.result(out.equals(body) ? bytes : out.getBytes(StandardCharsets.UTF_8));
     }
 
-    private String json(String body, List<String> own) {
+    private String json(String body, List<String> own, List<String> redacted) {
         if (body.isBlank()) {
             return body;
         }
@@ -97,7 +108,7 @@ public final class AnswerRedaction {
             if (tree == null) {
                 return redaction.apply(body);
             }
-            JsonNode out = redaction.apply(tree);
+            JsonNode out = redaction.applyExcept(tree, redacted == null ? List.of() : redacted);
             if (own != null && tree.isObject() && out.isObject()) {
                 for (String f : own) {
                     if (tree.has(f)) {

@@ -77,6 +77,41 @@ public final class LogRedaction {
     }
 
     /**
+     * {@code tree} as {@link #apply(com.fasterxml.jackson.databind.JsonNode)} gives it, except its
+     * top-level fields named in {@code redacted}: the caller passed those through this redaction
+     * already, line by line with what only it knows (a private key block across lines), so they are
+     * kept as they are, in their place, instead of being redacted a second time.
+     */
+    public com.fasterxml.jackson.databind.JsonNode applyExcept(com.fasterxml.jackson.databind.JsonNode tree,
+            java.util.Collection<String> redacted) {
+        if (redacted.isEmpty() || tree == null || !tree.isObject()) {
+            return apply(tree);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode rest = dev.loki.store.Json.object();
+        tree.fields().forEachRemaining(e -> {
+            if (!redacted.contains(e.getKey())) {
+                rest.set(e.getKey(), e.getValue());
+            }
+        });
+        com.fasterxml.jackson.databind.JsonNode done = apply(rest);
+        com.fasterxml.jackson.databind.node.ObjectNode out = dev.loki.store.Json.object();
+        tree.fields().forEachRemaining(e -> {
+            if (redacted.contains(e.getKey())) {
+                out.set(e.getKey(), e.getValue());
+            } else if (done.has(e.getKey())) {
+                out.set(e.getKey(), done.get(e.getKey()));
+            }
+        });
+        // a key the redaction rewrote (it held a secret) comes last, as rewritten
+        done.fields().forEachRemaining(e -> {
+            if (!out.has(e.getKey())) {
+                out.set(e.getKey(), e.getValue());
+            }
+        });
+        return out;
+    }
+
+    /**
      * Where a private key block stands across lines: a log is served line by line, and the lines
      * between a {@code BEGIN ... PRIVATE KEY} line and its {@code END} line hold no marker of
      * their own. One per reader of a log (the live stream keeps one across its polls).

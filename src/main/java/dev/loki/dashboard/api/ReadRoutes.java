@@ -3,6 +3,7 @@ package dev.loki.dashboard.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loki.dashboard.AnswerRedaction;
 import dev.loki.dashboard.ApiError;
 import dev.loki.dashboard.Backend;
 import dev.loki.dashboard.BoundedFiles;
@@ -51,10 +52,12 @@ public final class ReadRoutes {
         ObjectNode o = Json.object();
         ArrayNode arr = o.putArray("lines");
         Optional<Path> file = newestLog(b.loki().resolve("logs"));
-        // a log may hold anything a run printed. AnswerRedaction masks each line as it leaves; here
-        // the lines are seen together, so the inner lines of a private key block are masked too
+        // a log may hold anything a run printed. The lines are redacted here, where they are seen
+        // together, so the inner lines of a private key block are masked too; AnswerRedaction then
+        // redacts the rest of the answer as it leaves, and these lines not a second time
         file.ifPresent(f -> redaction.applyLines(BoundedFiles.tail(b.loki(), f, lines, LOG_WINDOW)).forEach(arr::add));
         o.put("file", file.map(f -> f.getFileName().toString()).orElse(""));
+        AnswerRedaction.alreadyRedacted(ctx, "lines");
         ctx.json(o);
     }
 

@@ -151,6 +151,19 @@ public final class LiveHub implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends an event whose {@code redacted} top-level fields already passed this hub's redaction
+     * (a log line, redacted where the key-block state across lines is known): the rest is redacted
+     * as every event is, those fields not a second time.
+     */
+    public void publish(String name, com.fasterxml.jackson.databind.node.ObjectNode data,
+            java.util.Set<String> redacted) {
+        Message m = new Message(name, Json.compact(redaction.applyExcept(data, redacted)), ids.incrementAndGet());
+        for (Subscriber s : subscribers) {
+            s.offer(m);
+        }
+    }
+
     /** An event's JSON data redacted as a tree (as text when it is not JSON). */
     String redact(String data) {
         if (data == null || data.isEmpty()) {

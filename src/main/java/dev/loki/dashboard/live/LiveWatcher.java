@@ -136,13 +136,14 @@ public final class LiveWatcher implements AutoCloseable {
         int from = Math.max(0, lines.size() - MAX_LOG_LINES);
         for (int i = 0; i < lines.size(); i++) {
             // every line passes the key-block tracker (only here is it known which lines sit inside
-            // a private key); the hub then redacts what is sent like any other event
+            // a private key) and is redacted here, with the hub's own redaction; the hub redacts
+            // the rest of the event, and the line not a second time
             String line = redaction.apply(lines.get(i), keyBlock);
             if (i >= from) {
                 ObjectNode l = Json.object();
                 l.put("line", line);
                 l.put("file", log.file().getFileName().toString());
-                hub.publish("log", Json.compact(l));
+                hub.publish("log", l, java.util.Set.of("line"));
             }
         }
         if (System.nanoTime() - lastBeat > HEARTBEAT.toNanos()) {
