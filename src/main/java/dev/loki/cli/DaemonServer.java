@@ -237,8 +237,8 @@ final class DaemonServer implements AutoCloseable {
             }
             case DaemonSocket.STOP -> {
                 limit.cancel(false);
+                stop("told to stop"); // first: a client that gave up waiting (the daemon was busy) still asked
                 DaemonSocket.writeExit(out, 0);
-                stop("told to stop");
             }
             case DaemonSocket.RUN -> run(in, out, limit);
             default -> DaemonSocket.writeFrame(out, DaemonSocket.REFUSED, "unknown request");

@@ -5,11 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loki.store.Json;
 import dev.loki.store.LokiDir;
+import dev.loki.testing.Loki;
 import dev.loki.testing.TestRepo;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +52,8 @@ class DaemonAdversaryTest {
             serving.get(10, TimeUnit.SECONDS);
             daemon.close();
         }
+        DaemonClient.answerLimitMillis = 5_000;
+        DaemonServer.requestReadLimit = Duration.ofSeconds(10);
     }
 
     private void start(TestRepo repo) throws Exception {
@@ -92,5 +105,82 @@ class DaemonAdversaryTest {
                 .as("carried from a snapshot that left it out").isEmpty();
         assertThat(skipped(send(small, repo.dir(), "checkpoint", "create", "--json"))).containsExactly("big.bin");
         assertThat(daemon.served()).isEqualTo(4);
+    }
+
+    @Test
+    void a_daemon_that_does_not_answer_costs_a_note_and_never_hangs_the_command() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        Path gitDir = repo.dir().resolve(".git").toRealPath();
+        Path socket = DaemonSocket.socket(gitDir);
+        Files.createDirectories(socket.getParent());
+        DaemonClient.answerLimitMillis = 300;
+        // a daemon stopped (SIGSTOP) or hung: its socket takes connections, nobody reads them
+        try (ServerSocketChannel hung = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                FileChannel lock = FileChannel.open(DaemonSocket.lock(gitDir), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                FileLock held = lock.lock()) {
+            hung.bind(UnixDomainSocketAddress.of(socket));
+            Sent s = CompletableFuture.supplyAsync(() -> send(repo.env(), repo.dir(), "checkpoint", "create"))
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(s.exit()).as("run here instead").isEmpty();
+            assertThat(s.err()).contains("does not answer").contains("running the command here");
+
+            assertThat(CompletableFuture.supplyAsync(() -> DaemonClient.request(gitDir, DaemonSocket.STATUS_OP))
+                    .get(20, TimeUnit.SECONDS)).isEmpty();
+            Loki.Result status = CompletableFuture.supplyAsync(() -> Loki.run(repo, "daemon", "status"))
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(status.out()).as(status.toString()).contains("does not answer");
+        }
+    }
+
+    @Test
+    void a_stop_whose_client_gave_up_waiting_still_stops_the_daemon() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        DaemonServer.requestReadLimit = Duration.ofMillis(1500);
+        DaemonClient.answerLimitMillis = 300;
+        start(repo);
+        Path gitDir = repo.dir().resolve(".git").toRealPath();
+        try (SocketChannel busy = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            busy.connect(UnixDomainSocketAddress.of(daemon.socket())); // holds the daemon (as a long checkpoint does)
+            Thread.sleep(200);
+            assertThat(DaemonClient.request(gitDir, DaemonSocket.STOP)).as("no answer in time").isEmpty();
+            // 'loki daemon stop' waits for the lock, then ends the process; a daemon free again stops by itself
+            assertThat(serving.get(10, TimeUnit.SECONDS)).isEqualTo("told to stop");
+        }
+    }
+
+    @Test
+    void a_client_that_gave_up_waiting_is_not_served_later() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        DaemonServer.requestReadLimit = Duration.ofMillis(1500);
+        start(repo);
+        try (SocketChannel busy = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            busy.connect(UnixDomainSocketAddress.of(daemon.socket())); // holds the daemon until its limit
+            Thread.sleep(200);
+            // a whole request, then the client leaves (it gave up, and ran the command itself)
+            try (SocketChannel left = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                left.connect(UnixDomainSocketAddress.of(daemon.socket()));
+                DataOutputStream req = new DataOutputStream(Channels.newOutputStream(left));
+                req.writeInt(DaemonSocket.MAGIC);
+                DaemonSocket.writeField(req, DaemonSocket.build());
+                DaemonSocket.writeField(req, DaemonSocket.RUN);
+                DaemonSocket.writeField(req, repo.dir().toString());
+                req.writeInt(repo.env().size());
+                for (Map.Entry<String, String> e : repo.env().entrySet()) {
+                    DaemonSocket.writeField(req, e.getKey());
+                    DaemonSocket.writeField(req, e.getValue());
+                }
+                req.writeInt(3);
+                for (String a : List.of("checkpoint", "create", "abandoned")) {
+                    DaemonSocket.writeField(req, a);
+                }
+                req.flush();
+            }
+        }
+        Sent s = send(repo.env(), repo.dir(), "checkpoint", "create", "wanted");
+        assertThat(s.exit()).as(s.toString()).hasValue(0);
+        assertThat(daemon.served()).as("only the client that waited").isEqualTo(1);
+        JsonNode list = Loki.run(repo, "checkpoint", "list", "--json").json();
+        assertThat(list.toString()).contains("wanted").doesNotContain("abandoned");
     }
 }
