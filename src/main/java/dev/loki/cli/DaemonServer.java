@@ -54,6 +54,13 @@ final class DaemonServer implements AutoCloseable {
     /** How long a client may take to send its request (a client that sends nothing must not hold the daemon). */
     static volatile Duration requestReadLimit = Duration.ofSeconds(10);
 
+    /**
+     * The most bytes a request may hold (directory, environment, arguments): far more than a
+     * process's environment and arguments can (Linux allows a few MB), far less than the heap, so
+     * a client that sends gigabytes is dropped instead of ending the daemon with an OutOfMemoryError.
+     */
+    static final long MAX_REQUEST = 16L << 20;
+
     private final LokiDir loki;
     private final Path workTree;
     private final Path gitDir;
@@ -215,7 +222,8 @@ final class DaemonServer implements AutoCloseable {
         }
         // a client that connects and sends nothing must not hold the daemon
         var limit = timers.schedule(() -> closeQuietly(ch), requestReadLimit.toMillis(), TimeUnit.MILLISECONDS);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(new Bounded(Channels.newInputStream(ch),
+                MAX_REQUEST)));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
         if (in.readInt() != DaemonSocket.MAGIC) {
             return;
@@ -333,6 +341,34 @@ final class DaemonServer implements AutoCloseable {
             }
         } catch (IOException e) {
             log.println("loki daemon: " + e);
+        }
+    }
+
+    /** A request's bytes, up to a limit: past it, reading fails (and the connection is dropped). */
+    private static final class Bounded extends java.io.FilterInputStream {
+        private long left;
+
+        Bounded(java.io.InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                throw new IOException("a request larger than " + (MAX_REQUEST >> 20) + " MB");
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
         }
     }
 

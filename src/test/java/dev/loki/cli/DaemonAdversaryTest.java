@@ -183,4 +183,57 @@ class DaemonAdversaryTest {
         JsonNode list = Loki.run(repo, "checkpoint", "list", "--json").json();
         assertThat(list.toString()).contains("wanted").doesNotContain("abandoned");
     }
+
+    @Test
+    void a_request_of_more_than_a_process_environment_can_hold_is_dropped_and_the_daemon_serves_on()
+            throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        start(repo);
+        int kind;
+        try (SocketChannel greedy = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            greedy.connect(UnixDomainSocketAddress.of(daemon.socket()));
+            // the daemon stops reading (and closes) once it is over the limit: write on another thread
+            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+                try {
+                    DataOutputStream req = new DataOutputStream(new java.io.BufferedOutputStream(
+                            Channels.newOutputStream(greedy)));
+                    req.writeInt(DaemonSocket.MAGIC);
+                    DaemonSocket.writeField(req, DaemonSocket.build());
+                    DaemonSocket.writeField(req, DaemonSocket.RUN);
+                    DaemonSocket.writeField(req, repo.dir().toString());
+                    String mb = "x".repeat(DaemonSocket.MAX_FIELD);
+                    int fields = (int) (DaemonServer.MAX_REQUEST / DaemonSocket.MAX_FIELD) + 4;
+                    req.writeInt(repo.env().size() + fields);
+                    for (Map.Entry<String, String> e : repo.env().entrySet()) {
+                        DaemonSocket.writeField(req, e.getKey());
+                        DaemonSocket.writeField(req, e.getValue());
+                    }
+                    for (int i = 0; i < fields; i++) {
+                        DaemonSocket.writeField(req, "HUGE_" + i);
+                        DaemonSocket.writeField(req, mb);
+                    }
+                    req.writeInt(2);
+                    DaemonSocket.writeField(req, "checkpoint");
+                    DaemonSocket.writeField(req, "create");
+                    req.flush();
+                } catch (java.io.IOException e) {
+                    // dropped while sending: what the daemon does with it
+                }
+            });
+            // the channel's own read: a Channels stream would wait for the writer's lock
+            java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(1);
+            try {
+                kind = greedy.read(first) < 0 ? -1 : first.get(0);
+            } catch (java.io.IOException e) {
+                kind = -1; // reset: the daemon closed with the rest unread
+            }
+            greedy.close();
+            writing.get(20, TimeUnit.SECONDS);
+        }
+        assertThat(kind).as("not accepted").isNotEqualTo((int) DaemonSocket.ACCEPTED);
+        assertThat(daemon.served()).isZero();
+        Sent s = send(repo.env(), repo.dir(), "checkpoint", "create");
+        assertThat(s.exit()).as(s.toString()).hasValue(0);
+        assertThat(daemon.served()).isEqualTo(1);
+    }
 }
