@@ -74,6 +74,11 @@ final class DaemonClient {
             PrintStream err) {
         Path socket = DaemonSocket.socket(gitDir);
         boolean accepted = false;
+        if (!DaemonSocket.trusted(gitDir, socket)) {
+            err.println("Note: the loki daemon socket " + socket + " is not in a directory only you own and"
+                    + " enter; it is not used (the command would send your environment), running the command here.");
+            return OptionalInt.empty();
+        }
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             Deadline deadline = new Deadline(ch, answerLimitMillis); // a connect blocks too, when its backlog is full
             try {
@@ -152,7 +157,7 @@ final class DaemonClient {
      */
     static Optional<String> request(Path gitDir, String op) {
         Path socket = DaemonSocket.socket(gitDir);
-        if (!Files.exists(socket)) {
+        if (!Files.exists(socket) || !DaemonSocket.trusted(gitDir, socket)) {
             return Optional.empty();
         }
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -235,5 +236,43 @@ class DaemonAdversaryTest {
         Sent s = send(repo.env(), repo.dir(), "checkpoint", "create");
         assertThat(s.exit()).as(s.toString()).hasValue(0);
         assertThat(daemon.served()).isEqualTo(1);
+    }
+
+    @Test
+    void a_socket_in_a_directory_others_could_have_made_never_gets_the_environment() throws Exception {
+        String tmp = System.getProperty("java.io.tmpdir");
+        System.setProperty("java.io.tmpdir", base.resolve("tmp").toString());
+        DaemonClient.answerLimitMillis = 300;
+        try {
+            Path deep = base.resolve("r");
+            while (deep.toString().length() < 120) {
+                deep = deep.resolve("a-rather-long-directory-name");
+            }
+            TestRepo repo = TestRepo.create(deep);
+            Path gitDir = repo.dir().resolve(".git").toRealPath();
+            Path socket = DaemonSocket.socket(gitDir);
+            assertThat(socket.getParent()).isEqualTo(DaemonSocket.shortDir());
+            // the marker of a daemon that did not clean up, and a /tmp emptied by a reboot, then
+            // refilled by someone: a directory others may write into, with a listening socket
+            Files.createDirectories(DaemonSocket.home(gitDir));
+            Files.writeString(DaemonSocket.elsewhereMarker(gitDir), socket + "\n");
+            Files.createDirectories(socket.getParent());
+            Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
+            try (ServerSocketChannel impostor = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                impostor.bind(UnixDomainSocketAddress.of(socket));
+                Map<String, String> env = new HashMap<>(repo.env());
+                env.put("SOME_API_KEY", "sk-secret-value");
+                Sent s = CompletableFuture.supplyAsync(() -> send(env, repo.dir(), "checkpoint", "create"))
+                        .get(20, TimeUnit.SECONDS);
+                assertThat(s.exit()).as("run here instead").isEmpty();
+                assertThat(s.err()).contains("not in a directory only you own");
+                impostor.configureBlocking(false);
+                assertThat(impostor.accept()).as("nothing connected to it").isNull();
+                assertThat(DaemonClient.request(gitDir, DaemonSocket.STATUS_OP)).isEmpty();
+                assertThat(impostor.accept()).as("nothing connected to it").isNull();
+            }
+        } finally {
+            System.setProperty("java.io.tmpdir", tmp);
+        }
     }
 }
