@@ -201,7 +201,7 @@ public final class SnapshotStore {
     /** Takes a snapshot of the work tree and points {@code ref} at it. */
     public Snapshot take(String ref, String message, Limits limits) throws IOException {
         init();
-        Optional<WorkTreeWatcher.Changes> hint = WorkTreeWatcher.changesFor(repo.workTree());
+        Optional<WorkTreeWatcher.Changes> hint = WorkTreeWatcher.changesFor(repo.workTree(), excludedPrefixes);
         try {
             Snapshot s = takeWith(ref, message, limits, hint.orElse(null));
             hint.ifPresent(WorkTreeWatcher.Changes::commit);

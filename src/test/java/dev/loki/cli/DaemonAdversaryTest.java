@@ -275,4 +275,24 @@ class DaemonAdversaryTest {
             System.setProperty("java.io.tmpdir", tmp);
         }
     }
+
+    @Test
+    void a_client_whose_loki_dir_is_elsewhere_gets_the_work_trees_loki_directory_as_it_is_on_disk()
+            throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        repo.write(".loki/notes", "v1\n");
+        start(repo); // its watcher leaves out <work tree>/.loki, the daemon's own loki directory
+        Map<String, String> elsewhere = new HashMap<>(repo.env());
+        elsewhere.put("LOKI_DIR", Files.createDirectories(base.resolve("elsewhere/.loki")).toString());
+        Path store = repo.dir().resolve(".git/loki/store");
+        for (String v : List.of("v1", "v2", "v3")) {
+            repo.write(".loki/notes", v + "\n");
+            Sent s = send(elsewhere, repo.dir(), "checkpoint", "create", "--json");
+            assertThat(s.exit()).as(s.toString()).hasValue(0);
+            String commit = Json.parse(s.out()).path("snapshot").path("commit").asText();
+            assertThat(repo.git("--git-dir=" + store, "show", commit + ":.loki/notes").strip())
+                    .as("the snapshot after writing " + v).isEqualTo(v);
+        }
+        assertThat(daemon.served()).isEqualTo(3);
+    }
 }
