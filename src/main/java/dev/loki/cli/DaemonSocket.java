@@ -152,7 +152,8 @@ final class DaemonSocket {
     /**
      * The commands a daemon runs: {@code checkpoint create} (also as {@code cp create}) in the
      * directory the client is in. Anything that names another directory ({@code -C},
-     * {@code --loki-dir}) is run by the client itself.
+     * {@code --loki-dir}) or a file ({@code @file}, which picocli reads relative to the process's
+     * directory: the daemon's is not the client's) is run by the client itself.
      */
     static boolean forwardable(List<String> args) {
         if (args.size() < 2 || !(args.get(0).equals("checkpoint") || args.get(0).equals("cp"))
@@ -161,8 +162,8 @@ final class DaemonSocket {
         }
         for (String a : args) {
             if (a.equals("-C") || a.startsWith("-C") && !a.startsWith("--") || a.equals("--loki-dir")
-                    || a.startsWith("--loki-dir=")) {
-                return false;
+                    || a.startsWith("--loki-dir=") || a.startsWith("@")) {
+                return false; // '@file' is read by the command line parser relative to the process's directory
             }
         }
         return true;

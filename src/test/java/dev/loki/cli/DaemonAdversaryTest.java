@@ -295,4 +295,18 @@ class DaemonAdversaryTest {
         }
         assertThat(daemon.served()).isEqualTo(3);
     }
+
+    @Test
+    void an_at_file_argument_is_read_where_the_client_is() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        repo.write("sub/msg.txt", "from the client's directory\n");
+        start(repo);
+        Sent s = send(repo.env(), repo.path("sub"), "checkpoint", "create", "@msg.txt");
+        if (s.exit().isPresent()) {
+            assertThat(s.out()).as(s.toString()).contains("Message:    from the client's directory");
+        }
+        assertThat(s.exit()).as("run by the client, whose loki reads it in its own directory").isEmpty();
+        assertThat(s.err()).as("no note: nothing went wrong").isEmpty();
+        assertThat(daemon.served()).as("picocli reads '@file' in the process's directory: not the daemon's").isZero();
+    }
 }
