@@ -81,6 +81,8 @@ final class DaemonServer implements AutoCloseable {
     private volatile Instant lastRequest = Instant.now();
     private volatile String stopReason = "";
     private volatile int served;
+    /** This process's umask, as its files get it; -1 when unknown. */
+    private int umask = -1;
 
     private DaemonServer(LokiDir loki, Path gitDir, Duration idle, PrintStream log) {
         this.loki = loki;
@@ -145,6 +147,7 @@ final class DaemonServer implements AutoCloseable {
             Files.writeString(DaemonSocket.elsewhereMarker(gitDir), socket + "\n");
         }
         owner = Files.getOwner(socket);
+        umask = measureUmask(home);
         CheckpointService svc = CheckpointService.open(loki, env);
         watcher = svc.watchWorkTree().orElseThrow(() -> LokiException.failed("The work tree " + workTree
                 + " cannot be watched (inotify limits, or too many directories): without a watcher the daemon"
@@ -278,6 +281,15 @@ final class DaemonServer implements AutoCloseable {
             DaemonSocket.writeFrame(out, DaemonSocket.REFUSED, "it runs only 'checkpoint create'");
             return;
         }
+        String theirs = env.get("LOKI_UMASK"); // bin/loki's: the umask the command would run with
+        if (theirs != null && umask >= 0 && parseUmask(theirs) != umask) {
+            // the files a checkpoint writes (its message, the agent's state) get the daemon's umask:
+            // a client that keeps its files private must not get them readable by others
+            DaemonSocket.writeFrame(out, DaemonSocket.REFUSED, "it runs with umask " + String.format("%04o", umask)
+                    + ", yours is " + theirs + "; 'loki daemon stop' and 'loki daemon start' from here start one"
+                    + " with yours");
+            return;
+        }
         if (!cwd.isAbsolute() || !Files.isDirectory(cwd)
                 || !LokiDir.locate(Optional.empty(), env, cwd).workTree().equals(workTree)) {
             DaemonSocket.writeFrame(out, DaemonSocket.REFUSED, "it serves " + workTree + " only");
@@ -309,6 +321,36 @@ final class DaemonServer implements AutoCloseable {
         o.put("last_request_at", lastRequest.toString());
         o.put("idle_timeout_seconds", idle.toSeconds());
         return Json.pretty(o);
+    }
+
+    /** The umask of this process: the mode a new directory gets, seen from outside. */
+    private static int measureUmask(Path dir) {
+        Path probe = dir.resolve("umask-probe-" + ProcessHandle.current().pid());
+        try {
+            Files.deleteIfExists(probe);
+            Files.createDirectory(probe);
+            int mode = 0;
+            for (var p : Files.getPosixFilePermissions(probe)) {
+                mode |= 1 << (8 - p.ordinal()); // OWNER_READ is 0: 0400
+            }
+            return 0777 & ~mode;
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException e) {
+                // a probe directory left behind: harmless
+            }
+        }
+    }
+
+    static int parseUmask(String text) {
+        try {
+            return Integer.parseInt(text.strip(), 8) & 0777;
+        } catch (NumberFormatException e) {
+            return -2; // never equal: the client runs the command itself
+        }
     }
 
     static String human(Duration d) {

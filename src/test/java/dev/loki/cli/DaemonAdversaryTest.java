@@ -309,4 +309,28 @@ class DaemonAdversaryTest {
         assertThat(s.err()).as("no note: nothing went wrong").isEmpty();
         assertThat(daemon.served()).as("picocli reads '@file' in the process's directory: not the daemon's").isZero();
     }
+
+    @Test
+    void a_client_with_another_umask_runs_the_command_itself() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        start(repo);
+        // this process's umask, as the daemon's files get it
+        Path probe = Files.createDirectory(base.resolve("probe"));
+        int mode = 0;
+        for (var p : Files.getPosixFilePermissions(probe)) {
+            mode |= 1 << (8 - p.ordinal());
+        }
+        int mine = 0777 & ~mode;
+        Map<String, String> same = new HashMap<>(repo.env());
+        same.put("LOKI_UMASK", String.format("%04o", mine));
+        Sent served = send(same, repo.dir(), "checkpoint", "create");
+        assertThat(served.exit()).as(served.toString()).hasValue(0);
+
+        Map<String, String> other = new HashMap<>(repo.env());
+        other.put("LOKI_UMASK", String.format("%04o", mine == 077 ? 022 : 077));
+        Sent s = send(other, repo.dir(), "checkpoint", "create");
+        assertThat(s.exit()).as("its files would get the daemon's umask").isEmpty();
+        assertThat(s.err()).contains("umask");
+        assertThat(daemon.served()).isEqualTo(1);
+    }
 }
