@@ -142,7 +142,8 @@ final class DaemonClient {
             }
             if (!accepted) {
                 err.println("Note: the loki daemon of this repository does not answer (" + why
-                        + "); running the command here. 'loki daemon start' starts it again.");
+                        + "); running the command here. 'loki daemon stop' ends it, 'loki daemon start' starts"
+                        + " a new one.");
                 return OptionalInt.empty();
             }
             err.println("Error: the loki daemon stopped while it ran the command (" + why + "); see"

@@ -124,7 +124,8 @@ class DaemonAdversaryTest {
             Sent s = CompletableFuture.supplyAsync(() -> send(repo.env(), repo.dir(), "checkpoint", "create"))
                     .get(20, TimeUnit.SECONDS);
             assertThat(s.exit()).as("run here instead").isEmpty();
-            assertThat(s.err()).contains("does not answer").contains("running the command here");
+            assertThat(s.err()).contains("does not answer").contains("running the command here")
+                    .as("a hung daemon holds its lock: 'start' alone would not replace it").contains("'loki daemon stop'");
 
             assertThat(CompletableFuture.supplyAsync(() -> DaemonClient.request(gitDir, DaemonSocket.STATUS_OP))
                     .get(20, TimeUnit.SECONDS)).isEmpty();
