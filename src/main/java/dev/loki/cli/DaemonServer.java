@@ -75,6 +75,8 @@ final class DaemonServer implements AutoCloseable {
         return t;
     });
     private FileChannel lockChannel;
+    /** The lock file's identity (inode), to find it again when the repository was moved. */
+    private Object lockKey;
     private ServerSocketChannel server;
     private WorkTreeWatcher watcher;
     private UserPrincipal owner;
@@ -131,6 +133,8 @@ final class DaemonServer implements AutoCloseable {
             throw LokiException.failed("A loki daemon already serves this repository" + pidOf(gitDir).map(p -> " (pid "
                     + p + ")").orElse("") + "; 'loki daemon status' shows it, 'loki daemon stop' ends it.");
         }
+        lockKey = Files.readAttributes(DaemonSocket.lock(gitDir),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         lockChannel.truncate(0);
         lockChannel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));
         lockChannel.force(false);
@@ -377,6 +381,13 @@ final class DaemonServer implements AutoCloseable {
                 server.close();
                 Files.deleteIfExists(socket);
                 Files.deleteIfExists(DaemonSocket.elsewhereMarker(gitDir));
+                Optional<Path> moved = movedHome();
+                if (moved.isPresent()) {
+                    // the repository was moved: its socket file went along, and would make the next
+                    // command there say this daemon did not stop cleanly
+                    Files.deleteIfExists(moved.get().resolve("socket"));
+                    Files.deleteIfExists(moved.get().resolve("socket-elsewhere"));
+                }
             }
             if (lockChannel != null) {
                 lockChannel.close(); // releases the lock
@@ -384,6 +395,36 @@ final class DaemonServer implements AutoCloseable {
         } catch (IOException e) {
             log.println("loki daemon: " + e);
         }
+    }
+
+    /**
+     * Where this daemon's directory is now when its repository was moved: the lock it holds open
+     * is named there by {@code /proc/self/fd} (Linux; empty elsewhere, or when it was not moved).
+     */
+    private Optional<Path> movedHome() {
+        Path lock = DaemonSocket.lock(gitDir);
+        if (lockKey == null || Files.exists(lock)) {
+            return Optional.empty();
+        }
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.getFileName() != null && target.getFileName().toString().equals("lock")
+                            && target.getParent() != null && target.getParent().getFileName() != null
+                            && target.getParent().getFileName().toString().equals("daemon")
+                            && lockKey.equals(Files.readAttributes(target,
+                                    java.nio.file.attribute.BasicFileAttributes.class).fileKey())) {
+                        return Optional.of(target.getParent());
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    // closed meanwhile, or not a file
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // no /proc: the next command there says the daemon is gone, once
+        }
+        return Optional.empty();
     }
 
     /** A request's bytes, up to a limit: past it, reading fails (and the connection is dropped). */

@@ -334,4 +334,19 @@ class DaemonAdversaryTest {
         assertThat(s.err()).contains("umask");
         assertThat(daemon.served()).isEqualTo(1);
     }
+
+    @Test
+    void a_daemon_whose_repository_was_moved_leaves_no_socket_behind_there() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        start(repo);
+        Path moved = base.resolve("moved");
+        Files.move(repo.dir(), moved);
+        assertThat(serving.get(10, TimeUnit.SECONDS)).isEqualTo("the repository is gone");
+        daemon = null;
+        Path gitDir = moved.resolve(".git").toRealPath();
+        assertThat(DaemonSocket.socket(gitDir)).as("it stopped cleanly: no socket says otherwise").doesNotExist();
+        Sent s = send(repo.env(), moved, "checkpoint", "create");
+        assertThat(s.exit()).isEmpty();
+        assertThat(s.err()).as("no note of a daemon that did not stop cleanly").isEmpty();
+    }
 }
