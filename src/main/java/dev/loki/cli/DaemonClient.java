@@ -30,6 +30,13 @@ final class DaemonClient {
     /** The client's exit code when no daemon took the command: bin/loki then starts loki itself. */
     static final int NOT_SERVED = 111;
 
+    /**
+     * How long a daemon may take to take a command (or answer {@code status}, {@code stop}): one
+     * that is stopped (SIGSTOP), hung or busy with another command for longer must not hang this
+     * one, which then runs here.
+     */
+    static volatile long answerLimitMillis = 5_000;
+
     private DaemonClient() {
     }
 
@@ -67,10 +74,17 @@ final class DaemonClient {
             PrintStream err) {
         Path socket = DaemonSocket.socket(gitDir);
         boolean accepted = false;
+        if (!DaemonSocket.trusted(gitDir, socket)) {
+            err.println("Note: the loki daemon socket " + socket + " is not in a directory only you own and"
+                    + " enter; it is not used (the command would send your environment), running the command here.");
+            return OptionalInt.empty();
+        }
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            Deadline deadline = new Deadline(ch, answerLimitMillis); // a connect blocks too, when its backlog is full
             try {
                 ch.connect(UnixDomainSocketAddress.of(socket));
             } catch (java.net.ConnectException e) {
+                deadline.cancel();
                 if (DaemonSocket.removeIfUnserved(gitDir)) {
                     // killed without cleaning up: said once, and the socket file goes with it
                     err.println("Note: the loki daemon of this repository is gone (it did not stop cleanly);"
@@ -102,10 +116,11 @@ final class DaemonClient {
                 }
                 DaemonSocket.Frame frame = f.get();
                 switch (frame.kind()) {
-                    case DaemonSocket.ACCEPTED -> accepted = true;
+                    case DaemonSocket.ACCEPTED -> accepted = deadline.cancel(); // false: closed as it came
                     case DaemonSocket.OUT -> out.write(frame.payload(), 0, frame.payload().length);
                     case DaemonSocket.ERR -> err.write(frame.payload(), 0, frame.payload().length);
                     case DaemonSocket.REFUSED -> {
+                        deadline.cancel();
                         err.println("Note: the loki daemon did not take this command (" + frame.text()
                                 + "); running it here.");
                         return OptionalInt.empty();
@@ -122,9 +137,13 @@ final class DaemonClient {
         } catch (IOException | RuntimeException e) {
             out.flush();
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (!accepted && e instanceof java.nio.channels.ClosedChannelException) {
+                why = "no answer within " + answerLimitMillis + " ms";
+            }
             if (!accepted) {
                 err.println("Note: the loki daemon of this repository does not answer (" + why
-                        + "); running the command here. 'loki daemon start' starts it again.");
+                        + "); running the command here. 'loki daemon stop' ends it, 'loki daemon start' starts"
+                        + " a new one.");
                 return OptionalInt.empty();
             }
             err.println("Error: the loki daemon stopped while it ran the command (" + why + "); see"
@@ -139,10 +158,11 @@ final class DaemonClient {
      */
     static Optional<String> request(Path gitDir, String op) {
         Path socket = DaemonSocket.socket(gitDir);
-        if (!Files.exists(socket)) {
+        if (!Files.exists(socket) || !DaemonSocket.trusted(gitDir, socket)) {
             return Optional.empty();
         }
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            Deadline deadline = new Deadline(ch, answerLimitMillis);
             ch.connect(UnixDomainSocketAddress.of(socket));
             DataOutputStream req = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
             req.writeInt(DaemonSocket.MAGIC);
@@ -156,6 +176,7 @@ final class DaemonClient {
                 switch (f.get().kind()) {
                     case DaemonSocket.STATUS -> text = f.get().text();
                     case DaemonSocket.EXIT -> {
+                        deadline.cancel();
                         return Optional.of(text);
                     }
                     default -> {
@@ -166,6 +187,52 @@ final class DaemonClient {
             return Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Closes a connection whose daemon does not answer in time, which ends the read waiting for it.
+     * A thread of its own, not a lambda or an executor: see {@link #forward}.
+     */
+    static final class Deadline extends Thread {
+        private final SocketChannel ch;
+        private final long millis;
+        private boolean cancelled;
+        private boolean fired;
+
+        Deadline(SocketChannel ch, long millis) {
+            super("loki-daemon-deadline");
+            this.ch = ch;
+            this.millis = millis;
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (cancelled) {
+                    return;
+                }
+                fired = true;
+            }
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // closed already
+            }
+        }
+
+        /** Stops the clock: false when it ran out first (the connection is closed). */
+        synchronized boolean cancel() {
+            cancelled = true;
+            interrupt();
+            return !fired;
         }
     }
 

@@ -152,10 +152,21 @@ public final class DaemonCommand extends BaseCommand {
             while (Instant.now().isBefore(deadline) && DaemonSocket.lockHeld(gitDir)) {
                 Thread.sleep(50);
             }
-            if (DaemonSocket.lockHeld(gitDir)) {
+            // the lock goes first, the process a moment later (its JVM shuts down): 'Stopped' means
+            // it is gone from ps, as a script that removes the repository next expects
+            Optional<ProcessHandle> proc = pid.filter(p -> p != ProcessHandle.current().pid())
+                    .flatMap(ProcessHandle::of);
+            if (!DaemonSocket.lockHeld(gitDir) && proc.isPresent()) {
+                try {
+                    proc.get().onExit().get(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()),
+                            TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // still there: ended below
+                }
+            }
+            if (DaemonSocket.lockHeld(gitDir) || proc.filter(ProcessHandle::isAlive).isPresent()) {
                 // it does not answer, or not in time: end the process that holds the lock
-                Optional<ProcessHandle> h = pid.filter(p -> p != ProcessHandle.current().pid())
-                        .flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+                Optional<ProcessHandle> h = proc.filter(ProcessHandle::isAlive);
                 if (h.isEmpty()) {
                     throw LokiException.failed("The loki daemon does not stop, and its pid is unknown; see "
                             + DaemonSocket.lock(gitDir) + ".");

@@ -54,6 +54,13 @@ final class DaemonServer implements AutoCloseable {
     /** How long a client may take to send its request (a client that sends nothing must not hold the daemon). */
     static volatile Duration requestReadLimit = Duration.ofSeconds(10);
 
+    /**
+     * The most bytes a request may hold (directory, environment, arguments): far more than a
+     * process's environment and arguments can (Linux allows a few MB), far less than the heap, so
+     * a client that sends gigabytes is dropped instead of ending the daemon with an OutOfMemoryError.
+     */
+    static final long MAX_REQUEST = 16L << 20;
+
     private final LokiDir loki;
     private final Path workTree;
     private final Path gitDir;
@@ -68,12 +75,16 @@ final class DaemonServer implements AutoCloseable {
         return t;
     });
     private FileChannel lockChannel;
+    /** The lock file's identity (inode), to find it again when the repository was moved. */
+    private Object lockKey;
     private ServerSocketChannel server;
     private WorkTreeWatcher watcher;
     private UserPrincipal owner;
     private volatile Instant lastRequest = Instant.now();
     private volatile String stopReason = "";
     private volatile int served;
+    /** This process's umask, as its files get it; -1 when unknown. */
+    private int umask = -1;
 
     private DaemonServer(LokiDir loki, Path gitDir, Duration idle, PrintStream log) {
         this.loki = loki;
@@ -122,6 +133,8 @@ final class DaemonServer implements AutoCloseable {
             throw LokiException.failed("A loki daemon already serves this repository" + pidOf(gitDir).map(p -> " (pid "
                     + p + ")").orElse("") + "; 'loki daemon status' shows it, 'loki daemon stop' ends it.");
         }
+        lockKey = Files.readAttributes(DaemonSocket.lock(gitDir),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         lockChannel.truncate(0);
         lockChannel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));
         lockChannel.force(false);
@@ -138,6 +151,7 @@ final class DaemonServer implements AutoCloseable {
             Files.writeString(DaemonSocket.elsewhereMarker(gitDir), socket + "\n");
         }
         owner = Files.getOwner(socket);
+        umask = measureUmask(home);
         CheckpointService svc = CheckpointService.open(loki, env);
         watcher = svc.watchWorkTree().orElseThrow(() -> LokiException.failed("The work tree " + workTree
                 + " cannot be watched (inotify limits, or too many directories): without a watcher the daemon"
@@ -215,7 +229,8 @@ final class DaemonServer implements AutoCloseable {
         }
         // a client that connects and sends nothing must not hold the daemon
         var limit = timers.schedule(() -> closeQuietly(ch), requestReadLimit.toMillis(), TimeUnit.MILLISECONDS);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(new Bounded(Channels.newInputStream(ch),
+                MAX_REQUEST)));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
         if (in.readInt() != DaemonSocket.MAGIC) {
             return;
@@ -237,8 +252,8 @@ final class DaemonServer implements AutoCloseable {
             }
             case DaemonSocket.STOP -> {
                 limit.cancel(false);
+                stop("told to stop"); // first: a client that gave up waiting (the daemon was busy) still asked
                 DaemonSocket.writeExit(out, 0);
-                stop("told to stop");
             }
             case DaemonSocket.RUN -> run(in, out, limit);
             default -> DaemonSocket.writeFrame(out, DaemonSocket.REFUSED, "unknown request");
@@ -268,6 +283,15 @@ final class DaemonServer implements AutoCloseable {
         lastRequest = Instant.now();
         if (!DaemonSocket.forwardable(args)) {
             DaemonSocket.writeFrame(out, DaemonSocket.REFUSED, "it runs only 'checkpoint create'");
+            return;
+        }
+        String theirs = env.get("LOKI_UMASK"); // bin/loki's: the umask the command would run with
+        if (theirs != null && umask >= 0 && parseUmask(theirs) != umask) {
+            // the files a checkpoint writes (its message, the agent's state) get the daemon's umask:
+            // a client that keeps its files private must not get them readable by others
+            DaemonSocket.writeFrame(out, DaemonSocket.REFUSED, "it runs with umask " + String.format("%04o", umask)
+                    + ", yours is " + theirs + "; 'loki daemon stop' and 'loki daemon start' from here start one"
+                    + " with yours");
             return;
         }
         if (!cwd.isAbsolute() || !Files.isDirectory(cwd)
@@ -303,6 +327,36 @@ final class DaemonServer implements AutoCloseable {
         return Json.pretty(o);
     }
 
+    /** The umask of this process: the mode a new directory gets, seen from outside. */
+    private static int measureUmask(Path dir) {
+        Path probe = dir.resolve("umask-probe-" + ProcessHandle.current().pid());
+        try {
+            Files.deleteIfExists(probe);
+            Files.createDirectory(probe);
+            int mode = 0;
+            for (var p : Files.getPosixFilePermissions(probe)) {
+                mode |= 1 << (8 - p.ordinal()); // OWNER_READ is 0: 0400
+            }
+            return 0777 & ~mode;
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException e) {
+                // a probe directory left behind: harmless
+            }
+        }
+    }
+
+    static int parseUmask(String text) {
+        try {
+            return Integer.parseInt(text.strip(), 8) & 0777;
+        } catch (NumberFormatException e) {
+            return -2; // never equal: the client runs the command itself
+        }
+    }
+
     static String human(Duration d) {
         long s = d.toSeconds();
         return s % 3600 == 0 ? s / 3600 + " h" : s % 60 == 0 ? s / 60 + " min" : s + " s";
@@ -327,12 +381,77 @@ final class DaemonServer implements AutoCloseable {
                 server.close();
                 Files.deleteIfExists(socket);
                 Files.deleteIfExists(DaemonSocket.elsewhereMarker(gitDir));
+                Optional<Path> moved = movedHome();
+                if (moved.isPresent()) {
+                    // the repository was moved: its socket file went along, and would make the next
+                    // command there say this daemon did not stop cleanly
+                    Files.deleteIfExists(moved.get().resolve("socket"));
+                    Files.deleteIfExists(moved.get().resolve("socket-elsewhere"));
+                }
             }
             if (lockChannel != null) {
                 lockChannel.close(); // releases the lock
             }
         } catch (IOException e) {
             log.println("loki daemon: " + e);
+        }
+    }
+
+    /**
+     * Where this daemon's directory is now when its repository was moved: the lock it holds open
+     * is named there by {@code /proc/self/fd} (Linux; empty elsewhere, or when it was not moved).
+     */
+    private Optional<Path> movedHome() {
+        Path lock = DaemonSocket.lock(gitDir);
+        if (lockKey == null || Files.exists(lock)) {
+            return Optional.empty();
+        }
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.getFileName() != null && target.getFileName().toString().equals("lock")
+                            && target.getParent() != null && target.getParent().getFileName() != null
+                            && target.getParent().getFileName().toString().equals("daemon")
+                            && lockKey.equals(Files.readAttributes(target,
+                                    java.nio.file.attribute.BasicFileAttributes.class).fileKey())) {
+                        return Optional.of(target.getParent());
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    // closed meanwhile, or not a file
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // no /proc: the next command there says the daemon is gone, once
+        }
+        return Optional.empty();
+    }
+
+    /** A request's bytes, up to a limit: past it, reading fails (and the connection is dropped). */
+    private static final class Bounded extends java.io.FilterInputStream {
+        private long left;
+
+        Bounded(java.io.InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                throw new IOException("a request larger than " + (MAX_REQUEST >> 20) + " MB");
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
         }
     }
 

@@ -111,6 +111,35 @@ final class DaemonSocket {
         }
     }
 
+    /**
+     * Whether the socket of this git directory can only be a daemon of this user's: in
+     * {@link #home} (under the user's git directory), or in a short directory this user owns and
+     * no one else may enter, and owned by this user. A socket in {@code /tmp} that someone else
+     * could have put there (after a reboot emptied it while the marker stayed, say) never gets the
+     * environment, which holds the user's secrets.
+     */
+    static boolean trusted(Path gitDir, Path socket) {
+        if (socket.startsWith(home(gitDir))) {
+            return true;
+        }
+        try {
+            String me = System.getProperty("user.name");
+            java.nio.file.attribute.PosixFileAttributes dir = Files.readAttributes(socket.getParent(),
+                    java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!dir.isDirectory() || !dir.owner().getName().equals(me)) {
+                return false;
+            }
+            for (java.nio.file.attribute.PosixFilePermission p : dir.permissions()) {
+                if (!p.name().startsWith("OWNER_")) {
+                    return false; // no lambda on the client's path
+                }
+            }
+            return Files.getOwner(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName().equals(me);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     /** Written while the socket is outside {@link #home} (a long path), so bin/loki knows to look. */
     static Path elsewhereMarker(Path gitDir) {
         return home(gitDir).resolve("socket-elsewhere");
@@ -123,7 +152,8 @@ final class DaemonSocket {
     /**
      * The commands a daemon runs: {@code checkpoint create} (also as {@code cp create}) in the
      * directory the client is in. Anything that names another directory ({@code -C},
-     * {@code --loki-dir}) is run by the client itself.
+     * {@code --loki-dir}) or a file ({@code @file}, which picocli reads relative to the process's
+     * directory: the daemon's is not the client's) is run by the client itself.
      */
     static boolean forwardable(List<String> args) {
         if (args.size() < 2 || !(args.get(0).equals("checkpoint") || args.get(0).equals("cp"))
@@ -132,8 +162,8 @@ final class DaemonSocket {
         }
         for (String a : args) {
             if (a.equals("-C") || a.startsWith("-C") && !a.startsWith("--") || a.equals("--loki-dir")
-                    || a.startsWith("--loki-dir=")) {
-                return false;
+                    || a.startsWith("--loki-dir=") || a.startsWith("@")) {
+                return false; // '@file' is read by the command line parser relative to the process's directory
             }
         }
         return true;

@@ -201,7 +201,7 @@ public final class SnapshotStore {
     /** Takes a snapshot of the work tree and points {@code ref} at it. */
     public Snapshot take(String ref, String message, Limits limits) throws IOException {
         init();
-        Optional<WorkTreeWatcher.Changes> hint = WorkTreeWatcher.changesFor(repo.workTree());
+        Optional<WorkTreeWatcher.Changes> hint = WorkTreeWatcher.changesFor(repo.workTree(), excludedPrefixes);
         try {
             Snapshot s = takeWith(ref, message, limits, hint.orElse(null));
             hint.ifPresent(WorkTreeWatcher.Changes::commit);
@@ -221,7 +221,7 @@ public final class SnapshotStore {
         Path treesFile = store.resolve(KNOWN_TREES);
         String fingerprint = userObjectsFingerprint();
         Carry carry = carried instanceof Carry c && !hint.fullScan() && !hint.dirs().contains("")
-                && c.usable(store, excludedPrefixes, fingerprint, treesFile) ? c : null;
+                && c.usable(store, excludedPrefixes, fingerprint, treesFile, limits.maxFileBytes()) ? c : null;
         try (FileRepository db = open();
                 ObjectInserter ins = JGitStore.newPackInserter(db, carry != null ? LOOP_ZLIB : JGitStore.ZLIB)) {
             ObjectDirectory od = db.getObjectDatabase();
@@ -311,7 +311,7 @@ public final class SnapshotStore {
         listing.paths().parallelStream().forEach(path -> {
             StatCache.Entry prev = cache.get(path);
             if (hint != null && prev != null && !verify && !hint.mayHaveChanged(path) && !linked(prev)
-                    && cache.trusted(path, prev) != null) {
+                    && withinLimit(prev, limits) && cache.trusted(path, prev) != null) {
                 // the watcher saw no event under this path since the last snapshot
                 scanned.put(path, new PathScan(prev, false, null, readOnlyNote(path, prev)));
                 return;
@@ -371,7 +371,7 @@ public final class SnapshotStore {
             // What it needs besides the entries is gathered on another thread (the next
             // snapshot is an iteration away, and waits for it if need be).
             Carry c = new Carry(store, excludedPrefixes, fingerprint, kept, new HashMap<>(), new HashMap<>(),
-                    new java.util.HashSet<>(), memo.build(), trees);
+                    new java.util.HashSet<>(), memo.build(), trees, limits.maxFileBytes());
             c.ready = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 scanned.forEach((p, s) -> {
                     if (s.skipped() != null) {
@@ -678,6 +678,14 @@ public final class SnapshotStore {
         }
     }
 
+    /**
+     * Whether a cached entry is within this snapshot's size limit: the last snapshot may have been
+     * taken under another one (the daemon serves clients whose environments differ).
+     */
+    private static boolean withinLimit(StatCache.Entry e, Limits limits) {
+        return e.mode() == FileMode.SYMLINK.getBits() || e.size() <= limits.maxFileBytes();
+    }
+
     private static Skipped readOnlyNote(String path, StatCache.Entry st) {
         return readOnly(st) ? new Skipped(path, "read-only: its bytes are captured, a restore writes it writable")
                 : null;
@@ -708,12 +716,17 @@ public final class SnapshotStore {
         final Set<ObjectId> ids = new java.util.HashSet<>();
         TreeMemo trees;
         byte[] treesFile;
+        /**
+         * The size limit it was taken under: its entries and skipped paths hold only under the same
+         * one (the daemon serves clients whose environments may set another).
+         */
+        final long maxFileBytes;
         /** Done when the sets and maps above are filled (see {@link SnapshotStore#takeScanned}). */
         java.util.concurrent.CompletableFuture<Void> ready = java.util.concurrent.CompletableFuture.completedFuture(null);
 
         Carry(Path store, List<String> excluded, String fingerprint, Map<String, StatCache.Entry> captured,
                 Map<String, Skipped> skipped, Map<String, Skipped> notRestored, Set<String> smudged, TreeMemo trees,
-                byte[] treesFile) {
+                byte[] treesFile, long maxFileBytes) {
             this.store = store;
             this.excluded = excluded;
             this.fingerprint = fingerprint;
@@ -723,6 +736,7 @@ public final class SnapshotStore {
             this.smudged = smudged;
             this.trees = trees;
             this.treesFile = treesFile;
+            this.maxFileBytes = maxFileBytes;
         }
 
         /**
@@ -734,14 +748,14 @@ public final class SnapshotStore {
             return id -> ids.contains(id) || restored.contains(id);
         }
 
-        boolean usable(Path store, List<String> excluded, String fingerprint, Path treesFile) {
+        boolean usable(Path store, List<String> excluded, String fingerprint, Path treesFile, long maxFileBytes) {
             try {
                 ready.join();
             } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
                 return false;
             }
             if (!this.store.equals(store) || !this.excluded.equals(excluded) || !this.fingerprint.equals(fingerprint)
-                    || trees == null) {
+                    || this.maxFileBytes != maxFileBytes || trees == null) {
                 return false;
             }
             try {

@@ -112,6 +112,19 @@ public final class WorkTreeWatcher implements AutoCloseable {
     }
 
     /**
+     * The changes for a snapshot that leaves out {@code excludedPrefixes}: empty (scan in full)
+     * when the watcher does not watch a directory the snapshot captures. The daemon's watcher
+     * leaves out the daemon's .loki directory; a client whose LOKI_DIR is elsewhere captures it.
+     */
+    static Optional<Changes> changesFor(Path workTree, List<String> excludedPrefixes) {
+        WorkTreeWatcher w = ACTIVE.get(workTree.toAbsolutePath().normalize());
+        if (w == null || !excludedPrefixes.containsAll(w.excluded)) {
+            return Optional.empty();
+        }
+        return changesFor(workTree);
+    }
+
+    /**
      * While suspended, snapshots scan in full and the events keep accumulating for the next
      * snapshot after {@link #resume} (benchmarks compare both ways in one run).
      */

@@ -108,6 +108,7 @@ class DaemonLauncherTest {
 
         Loki.Result stop = Loki.run(repo.dir(), env, "daemon", "stop");
         assertThat(stop.out()).as(stop.toString()).contains("Stopped the loki daemon (pid " + pid + ")");
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("gone when it says so").isEmpty();
         Instant deadline = Instant.now().plusSeconds(10);
         while (!marker.carrying().isEmpty() && Instant.now().isBefore(deadline)) {
             Thread.sleep(50);
