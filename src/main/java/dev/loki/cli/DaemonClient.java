@@ -157,9 +157,23 @@ final class DaemonClient {
      * daemon of this build answers.
      */
     static Optional<String> request(Path gitDir, String op) {
+        Reply r = exchange(gitDir, op);
+        return r.answered() ? Optional.of(r.text()) : Optional.empty();
+    }
+
+    /**
+     * What a daemon said to a {@code status} or {@code stop} request: {@code answered} with its
+     * text, or not; {@code otherBuild} when it was a daemon of another build of loki, which stops
+     * on being asked (its lock goes a moment later).
+     */
+    record Reply(boolean answered, boolean otherBuild, String text) {
+        static final Reply NONE = new Reply(false, false, "");
+    }
+
+    static Reply exchange(Path gitDir, String op) {
         Path socket = DaemonSocket.socket(gitDir);
         if (!Files.exists(socket) || !DaemonSocket.trusted(gitDir, socket)) {
-            return Optional.empty();
+            return Reply.NONE;
         }
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             Deadline deadline = new Deadline(ch, answerLimitMillis);
@@ -177,16 +191,17 @@ final class DaemonClient {
                     case DaemonSocket.STATUS -> text = f.get().text();
                     case DaemonSocket.EXIT -> {
                         deadline.cancel();
-                        return Optional.of(text);
+                        return new Reply(true, false, text);
                     }
                     default -> {
-                        return Optional.empty(); // refused: another build (which stops now)
+                        deadline.cancel();
+                        return new Reply(false, true, f.get().text()); // refused: another build, which stops now
                     }
                 }
             }
-            return Optional.empty();
+            return Reply.NONE;
         } catch (IOException e) {
-            return Optional.empty();
+            return Reply.NONE;
         }
     }
 

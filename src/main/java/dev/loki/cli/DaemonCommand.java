@@ -67,13 +67,27 @@ public final class DaemonCommand extends BaseCommand {
 
     /** The daemon's answer to a status request, or empty when none answers. */
     static Optional<JsonNode> ask(Path gitDir) {
-        return DaemonClient.request(gitDir, DaemonSocket.STATUS_OP).flatMap(text -> {
-            try {
-                return Optional.of(Json.MAPPER.readTree(text));
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        });
+        return parse(DaemonClient.exchange(gitDir, DaemonSocket.STATUS_OP));
+    }
+
+    private static Optional<JsonNode> parse(DaemonClient.Reply r) {
+        try {
+            return r.answered() ? Optional.of(Json.MAPPER.readTree(r.text())) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Waits (at most {@link #STOP_WAIT}) until no process holds the daemon's lock: a daemon of
+     * another build stops when asked, and lets go of it a moment later. True when it is free.
+     */
+    private static boolean awaitLockFree(Path gitDir) throws InterruptedException {
+        Instant deadline = Instant.now().plus(STOP_WAIT);
+        while (DaemonSocket.lockHeld(gitDir) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+        }
+        return !DaemonSocket.lockHeld(gitDir);
     }
 
     private static Path logOf(Path gitDir) {
@@ -97,11 +111,19 @@ public final class DaemonCommand extends BaseCommand {
             Duration idle = idle(idleTimeout);
             LokiDir loki = ctx.lokiDir();
             Path gitDir = DaemonServer.gitDirOf(loki);
-            Optional<JsonNode> running = ask(gitDir);
+            DaemonClient.Reply reply = DaemonClient.exchange(gitDir, DaemonSocket.STATUS_OP);
+            Optional<JsonNode> running = parse(reply);
             if (running.isPresent()) {
                 ctx.out().println("The loki daemon already serves " + loki.workTree() + " (pid "
                         + running.get().path("pid").asLong() + "); 'loki daemon stop' ends it.");
                 return ExitCode.OK;
+            }
+            if (!awaitLockFree(gitDir)) {
+                throw LokiException.failed("A loki daemon holds this repository" + DaemonServer.pidOf(gitDir)
+                        .map(p -> " (pid " + p + ")").orElse("") + " but does not answer; 'loki daemon stop' ends it.");
+            }
+            if (reply.otherBuild()) {
+                ctx.out().println("The loki daemon of an earlier build of loki has stopped; starting the current one.");
             }
             Path log = logOf(gitDir);
             List<String> args = List.of("-C", loki.workTree().toString(), "daemon", "run", "--idle-timeout",
@@ -195,13 +217,15 @@ public final class DaemonCommand extends BaseCommand {
         @Override
         protected int doCall() {
             Path gitDir = DaemonServer.gitDirOf(ctx.lokiDir());
-            Optional<JsonNode> s = ask(gitDir);
-            boolean held = s.isEmpty() && DaemonSocket.lockHeld(gitDir);
+            DaemonClient.Reply reply = DaemonClient.exchange(gitDir, DaemonSocket.STATUS_OP);
+            Optional<JsonNode> s = parse(reply);
+            boolean held = s.isEmpty() && !reply.otherBuild() && DaemonSocket.lockHeld(gitDir);
             if (json) {
                 var o = s.isPresent() ? (com.fasterxml.jackson.databind.node.ObjectNode) s.get() : Json.object();
                 if (s.isEmpty()) {
                     o.put("running", held);
                     o.put("answers", false);
+                    o.put("other_build_stopping", reply.otherBuild());
                     DaemonServer.pidOf(gitDir).filter(p -> held).ifPresent(p -> o.put("pid", p));
                 } else {
                     o.put("answers", true);
@@ -216,6 +240,9 @@ public final class DaemonCommand extends BaseCommand {
                         + n.path("last_request_at").asText() + ", "
                         + (idle == 0 ? "no idle limit" : "ends after " + DaemonServer.human(Duration.ofSeconds(idle))
                                 + " idle") + ".");
+            } else if (reply.otherBuild()) {
+                ctx.out().println("No loki daemon of this build serves this repository: the one that ran was of an"
+                        + " earlier build of loki, and stops now; 'loki daemon start' starts the current one.");
             } else if (held) {
                 ctx.out().println("A loki daemon holds this repository" + DaemonServer.pidOf(gitDir)
                         .map(p -> " (pid " + p + ")").orElse("") + " but does not answer; 'loki daemon stop' ends it.");

@@ -167,6 +167,21 @@ class DaemonTest {
         assertThat(daemon.served()).isZero();
     }
 
+    /** After a rebuild, status says the old daemon stops (it used to say "no daemon" while one was stopping). */
+    @Test
+    void status_after_a_rebuild_says_the_daemon_of_the_earlier_build_stops() throws Exception {
+        TestRepo repo = TestRepo.create(base);
+        start(repo);
+        Files.writeString(base.resolve("rebuilt.jar"), "another build");
+        System.setProperty("loki.jar", base.resolve("rebuilt.jar").toString());
+        Loki.Result st = Loki.run(repo, "daemon", "status");
+        assertThat(st.exit()).as(st.toString()).isZero();
+        assertThat(st.out()).contains("earlier build of loki, and stops now").contains("'loki daemon start'");
+        assertThat(serving.get(10, TimeUnit.SECONDS)).contains("another build");
+        Loki.Result json = Loki.run(repo, "daemon", "status", "--json");
+        assertThat(json.json().path("running").asBoolean(true)).isFalse();
+    }
+
     @Test
     void a_daemon_killed_without_cleaning_up_costs_one_note_and_its_socket() throws Exception {
         TestRepo repo = TestRepo.create(base);
