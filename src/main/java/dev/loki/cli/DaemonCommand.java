@@ -49,6 +49,18 @@ public final class DaemonCommand extends BaseCommand {
         return usage();
     }
 
+    /** {@code --idle-timeout} of {@code start} and {@code run}. */
+    static final class IdleTimeout {
+        @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = DEFAULT_IDLE,
+                description = "End after this long without a command: 90s, 30m, 2h, or 0 for never"
+                        + " (default ${DEFAULT-VALUE}).")
+        String text;
+
+        Duration duration() {
+            return idle(text);
+        }
+    }
+
     /** {@code --idle-timeout}: 90s, 30m, 2h, or 0 for never. */
     static Duration idle(String text) {
         String t = text.strip().toLowerCase(java.util.Locale.ROOT);
@@ -97,10 +109,8 @@ public final class DaemonCommand extends BaseCommand {
     @Command(name = "start", mixinStandardHelpOptions = true,
             description = "Start this repository's daemon in the background (nothing to do when it runs already).")
     static final class Start extends BaseCommand {
-        @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = DEFAULT_IDLE,
-                description = "End after this long without a command: 90s, 30m, 2h, or 0 for never"
-                        + " (default ${DEFAULT-VALUE}).")
-        String idleTimeout;
+        @picocli.CommandLine.Mixin
+        IdleTimeout idleTimeout;
 
         Start(CliContext ctx) {
             super(ctx);
@@ -108,7 +118,7 @@ public final class DaemonCommand extends BaseCommand {
 
         @Override
         protected int doCall() throws Exception {
-            Duration idle = idle(idleTimeout);
+            Duration idle = idleTimeout.duration();
             LokiDir loki = ctx.lokiDir();
             Path gitDir = DaemonServer.gitDirOf(loki);
             DaemonClient.Reply reply = DaemonClient.exchange(gitDir, DaemonSocket.STATUS_OP);
@@ -257,10 +267,8 @@ public final class DaemonCommand extends BaseCommand {
             description = "Run the daemon in the foreground (what 'start' runs in the background; for a service"
                     + " manager or a terminal of its own). Ends on Ctrl-C or SIGTERM too.")
     static final class Run extends BaseCommand {
-        @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = DEFAULT_IDLE,
-                description = "End after this long without a command: 90s, 30m, 2h, or 0 for never"
-                        + " (default ${DEFAULT-VALUE}).")
-        String idleTimeout;
+        @picocli.CommandLine.Mixin
+        IdleTimeout idleTimeout;
 
         Run(CliContext ctx) {
             super(ctx);
@@ -268,7 +276,7 @@ public final class DaemonCommand extends BaseCommand {
 
         @Override
         protected int doCall() throws Exception {
-            Duration idle = idle(idleTimeout);
+            Duration idle = idleTimeout.duration();
             DaemonServer d = DaemonServer.open(ctx.lokiDir(), ctx.env(), idle, ctx.out());
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

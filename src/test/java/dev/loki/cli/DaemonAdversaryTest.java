@@ -39,48 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a daemon that does not answer, requests that are too large. Each ends as the same command
  * without the daemon would, or with one clear line.
  */
-class DaemonAdversaryTest {
-    @TempDir
-    Path base;
-
-    private DaemonServer daemon;
-    private CompletableFuture<String> serving;
-
-    @AfterEach
-    void stopDaemon() throws Exception {
-        if (daemon != null) {
-            daemon.stop("test over");
-            serving.get(10, TimeUnit.SECONDS);
-            daemon.close();
-        }
-        DaemonClient.answerLimitMillis = 5_000;
-        DaemonServer.requestReadLimit = Duration.ofSeconds(10);
-    }
-
-    private void start(TestRepo repo) throws Exception {
-        daemon = DaemonServer.open(LokiDir.locate(Optional.empty(), repo.env(), repo.dir()), repo.env(),
-                Duration.ofMinutes(5), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        DaemonServer d = daemon;
-        serving = CompletableFuture.supplyAsync(() -> {
-            try {
-                return d.serve();
-            } finally {
-                d.close();
-            }
-        });
-    }
-
-    private record Sent(OptionalInt exit, String out, String err) {
-    }
-
-    private static Sent send(Map<String, String> env, Path cwd, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        OptionalInt exit = DaemonClient.forward(args, env, cwd, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Sent(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
+class DaemonAdversaryTest extends InProcessDaemonTest {
     private static List<String> skipped(Sent s) throws Exception {
         assertThat(s.exit()).as(s.toString()).hasValue(0);
         JsonNode cp = Json.parse(s.out());

@@ -36,53 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every way the hand-over can go wrong ends with the command run here, or with an error when
  * the daemon may already have done it. The launcher's side is in {@link DaemonLauncherTest}.
  */
-class DaemonTest {
-    @TempDir
-    Path base;
-
-    private DaemonServer daemon;
-    private CompletableFuture<String> serving;
-
-    @AfterEach
-    void stopDaemon() throws Exception {
-        if (daemon != null) {
-            daemon.stop("test over");
-            serving.get(10, TimeUnit.SECONDS);
-            daemon.close();
-        }
-        System.clearProperty("loki.jar");
-        DaemonServer.requestReadLimit = Duration.ofSeconds(10);
-    }
-
-    private void start(TestRepo repo) throws Exception {
-        daemon = DaemonServer.open(LokiDir.locate(Optional.empty(), repo.env(), repo.dir()), repo.env(),
-                Duration.ofMinutes(5), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        serving = serve(daemon);
-    }
-
-    /** Serves on another thread and, as 'loki daemon run' does, closes (socket, lock) when it stops. */
-    private static CompletableFuture<String> serve(DaemonServer d) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return d.serve();
-            } finally {
-                d.close();
-            }
-        });
-    }
-
-    /** What the client printed and returned. */
-    private record Sent(OptionalInt exit, String out, String err) {
-    }
-
-    private static Sent send(TestRepo repo, Path cwd, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        OptionalInt exit = DaemonClient.forward(args, repo.env(), cwd, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Sent(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
+class DaemonTest extends InProcessDaemonTest {
     @Test
     void a_checkpoint_taken_through_the_daemon_restores_exactly_what_was_on_disk() throws Exception {
         TestRepo repo = TestRepo.create(base);
