@@ -132,15 +132,18 @@ class ProcessesTest {
     void cancelling_the_scope_kills_its_children_and_refuses_new_ones_but_lets_plumbing_run() throws Exception {
         Path started = dir.resolve("started");
         try (ProcessScope scope = ProcessScope.open("test")) {
+            // a thread of its own, which inherits the scope: a pooled thread made before it was opened
+            // (another test's) does not, and the child would not be the scope's (CI saw live() == 0)
             CompletableFuture<Outcome> running = CompletableFuture.supplyAsync(() -> {
                 try {
                     return Processes.run(bash("touch " + started + "; sleep 300 & sleep 300"));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            });
+            }, task -> new Thread(task, "scope-test").start());
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.exists(started) && System.nanoTime() < until) {
+            // the child may touch the file before the runner has registered it: wait for both
+            while ((!Files.exists(started) || scope.live() == 0) && System.nanoTime() < until) {
                 Thread.sleep(20);
             }
             assertThat(scope.live()).isEqualTo(1);
