@@ -532,7 +532,8 @@ final class Rollback {
         }
         SnapshotStore s = store.get();
         String c = commit.get();
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> s.missingObjects(c, GIT_TIMEOUT));
+        return java.util.concurrent.CompletableFuture.supplyAsync(
+                dev.loki.process.ProcessScope.carrying(() -> s.missingObjects(c, GIT_TIMEOUT)));
     }
 
     /** Fails, changing nothing, when objects the target's snapshot needs are gone. */

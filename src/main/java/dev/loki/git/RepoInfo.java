@@ -40,10 +40,10 @@ public record RepoInfo(Path workTree, Path gitDir, Path commonDir, Optional<Stri
     private static Optional<RepoInfo> detectInThree(Path dir, GitCli git) {
         // The three questions do not depend on each other: ask them at once (each git process
         // costs several ms to start; a checkpoint asks on every call).
-        CompletableFuture<GitCli.Result> headCall = CompletableFuture.supplyAsync(
-                () -> git.exec("rev-parse", "-q", "--verify", "HEAD^{commit}"), ASK);
-        CompletableFuture<GitCli.Result> branchCall = CompletableFuture.supplyAsync(
-                () -> git.exec("symbolic-ref", "-q", "--short", "HEAD"), ASK);
+        CompletableFuture<GitCli.Result> headCall = CompletableFuture.supplyAsync(dev.loki.process.ProcessScope
+                .carrying(() -> git.exec("rev-parse", "-q", "--verify", "HEAD^{commit}")), ASK);
+        CompletableFuture<GitCli.Result> branchCall = CompletableFuture.supplyAsync(dev.loki.process.ProcessScope
+                .carrying(() -> git.exec("symbolic-ref", "-q", "--short", "HEAD")), ASK);
         GitCli.Result r;
         try {
             r = git.exec("rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir");

@@ -1153,8 +1153,8 @@ public final class SnapshotStore {
 
     private Listing fullListing(GitCli git, Duration timeout) {
         java.util.concurrent.CompletableFuture<List<String>> dirs = java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> git.run(List.of("ls-files", "-z", "--others", "--directory",
-                        "--exclude-standard"), null, timeout).nulSeparated());
+                .supplyAsync(dev.loki.process.ProcessScope.carrying(() -> git.run(List.of("ls-files", "-z",
+                        "--others", "--directory", "--exclude-standard"), null, timeout).nulSeparated()));
         List<String> all = git.run(List.of("ls-files", "-z", "--cached", "--others", "--exclude-standard"), null,
                 timeout).nulSeparated();
         LinkedHashSet<String> paths = new LinkedHashSet<>(all.size() * 4 / 3 + 1);

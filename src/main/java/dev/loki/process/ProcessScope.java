@@ -61,6 +61,24 @@ public final class ProcessScope implements AutoCloseable {
     }
 
     /**
+     * {@code task} as it would run on the calling thread: on whatever thread runs it (a pooled one
+     * made before this scope was opened inherits nothing), the children it starts belong to the
+     * caller's scope, so a stop of that scope ends them too.
+     */
+    public static <T> java.util.function.Supplier<T> carrying(java.util.function.Supplier<T> task) {
+        ProcessScope caller = CURRENT.get();
+        return () -> {
+            ProcessScope before = CURRENT.get();
+            CURRENT.set(caller);
+            try {
+                return task.get();
+            } finally {
+                CURRENT.set(before);
+            }
+        };
+    }
+
+    /**
      * Kills the children a dead loki left, as its ledger lists them (a pid counts only when
      * its start time still matches, so a reused pid is never touched); removes the ledger.
      * Returns what was killed.

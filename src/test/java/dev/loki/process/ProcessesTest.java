@@ -158,6 +158,38 @@ class ProcessesTest {
         }
     }
 
+    /**
+     * Git plumbing asked on a pooled thread (RepoInfo, the snapshot's listing, the rollback's
+     * object check) belongs to the caller's scope: a pooled thread made before the scope was
+     * opened inherits nothing, so its children escaped a stop until they ended by themselves.
+     */
+    @Test
+    void a_task_carried_to_a_thread_made_before_the_scope_starts_its_children_in_that_scope() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            pool.submit(() -> { }).get(); // its one thread exists before the scope
+            try (ProcessScope scope = ProcessScope.open("carried")) {
+                CompletableFuture<Outcome> running = CompletableFuture.supplyAsync(ProcessScope.carrying(() -> {
+                    try {
+                        return Processes.run(bash("sleep 300"));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }), pool);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (scope.live() == 0 && System.nanoTime() < until) {
+                    Thread.sleep(20);
+                }
+                assertThat(scope.live()).as("the child is the scope's").isEqualTo(1);
+                scope.cancel("test stop");
+                assertThat(running.get(20, TimeUnit.SECONDS).cancelled()).isTrue();
+                assertThat(marker.carrying()).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void memory_capture_is_bounded_and_says_it_was_cut() throws Exception {
         Outcome o = Processes.run(bash("head -c 100000 /dev/zero; echo err >&2").toMemory(1000, 10));
