@@ -54,7 +54,8 @@ public final class WorkTreeWatcher implements AutoCloseable {
     private Set<String> dirtyFiles = new HashSet<>();
     private Set<String> dirtyDirs = new HashSet<>();
     private boolean full = true;
-    private String barrierSeen = "";
+    /** Tokens of barrier files whose creation was handled (any process's: the directory is shared). */
+    private final Set<String> barriersSeen = new HashSet<>();
     private int sinceFull;
     private volatile boolean closed;
     private volatile boolean suspended;
@@ -234,15 +235,32 @@ public final class WorkTreeWatcher implements AutoCloseable {
     }
 
     private Optional<Changes> take() {
-        String token = Long.toHexString(System.nanoTime()) + "-" + Thread.currentThread().getId();
+        // A file of its own per barrier, its token in its name: the creation event itself says which
+        // barrier it is. (Reading a token from one shared file let a late event of an earlier
+        // barrier, read after this one was written, vouch for events not handled yet.)
+        String token = ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()) + "-"
+                + Thread.currentThread().getId();
+        Path file = barrierDir.resolve(BARRIER + token);
         try {
-            Files.writeString(barrierDir.resolve("barrier"), token, StandardCharsets.UTF_8);
+            Files.write(file, new byte[0]);
+            return awaitBarrier(token);
         } catch (IOException e) {
             return Optional.empty();
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // left for the next watcher's start to remove
+            }
         }
+    }
+
+    private static final String BARRIER = "barrier-";
+
+    private Optional<Changes> awaitBarrier(String token) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         synchronized (lock) {
-            while (!barrierSeen.equals(token)) {
+            while (!barriersSeen.remove(token)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || closed) {
                     LOG.debug("watcher did not see its barrier in time: full scan");
@@ -334,15 +352,16 @@ public final class WorkTreeWatcher implements AutoCloseable {
             }
             return;
         }
-        if (dir == null) { // the barrier directory
-            try {
-                String token = Files.readString(barrierDir.resolve("barrier"), StandardCharsets.UTF_8);
+        if (dir == null) { // the barrier directory: a barrier file made (the token is its name)
+            String file = name.toString();
+            if (ev.kind() == StandardWatchEventKinds.ENTRY_CREATE && file.startsWith(BARRIER)) {
                 synchronized (lock) {
-                    barrierSeen = token;
+                    if (barriersSeen.size() > 10_000) {
+                        barriersSeen.clear(); // other processes' tokens: a waiter cleared here scans in full
+                    }
+                    barriersSeen.add(file.substring(BARRIER.length()));
                     lock.notifyAll();
                 }
-            } catch (IOException e) {
-                // the next write of the barrier wakes us again
             }
             return;
         }
