@@ -4,16 +4,9 @@ import dev.loki.git.RepoInfo;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/**
- * The git directory of a work tree, found without starting git (every command asks it, for the
- * rollback journal): see {@link dev.loki.git.GitDirs}.
- */
-public final class CheckpointPaths {
+/** Where a work tree's repository is, for {@code PrivateDir} (the git directory: {@link dev.loki.git.GitDirs}). */
+final class CheckpointPaths {
     private CheckpointPaths() {
-    }
-
-    public static Optional<Path> gitDir(Path workTree) {
-        return dev.loki.git.GitDirs.gitDir(workTree);
     }
 
     /** A {@link RepoInfo} naming only where the repository is (for {@code PrivateDir}). */

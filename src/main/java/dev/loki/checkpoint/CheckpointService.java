@@ -73,7 +73,7 @@ public final class CheckpointService {
      */
     synchronized CheckpointRecords records() {
         if (records == null) {
-            Path primary = CheckpointPaths.gitDir(loki.workTree())
+            Path primary = dev.loki.git.GitDirs.gitDir(loki.workTree())
                     .map(g -> PrivateDir.checkpoints(CheckpointPaths.repoAt(loki.workTree(), g)))
                     .orElse(loki.checkpointsDir());
             records = new CheckpointRecords(primary, loki.checkpointsDir());

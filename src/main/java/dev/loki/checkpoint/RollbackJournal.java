@@ -131,7 +131,7 @@ public final class RollbackJournal {
 
     /** The journal of the project whose .loki this is. */
     public static RollbackJournal at(LokiDir loki) {
-        Optional<Path> gitDir = CheckpointPaths.gitDir(loki.workTree());
+        Optional<Path> gitDir = dev.loki.git.GitDirs.gitDir(loki.workTree());
         Path file = gitDir.map(g -> PrivateDir.journal(CheckpointPaths.repoAt(loki.workTree(), g)))
                 .map(d -> d.resolve("rollback.json"))
                 .orElse(loki.resolve("state/rollback-journal.json"));

@@ -1,7 +1,6 @@
 package dev.loki.cli;
 
 import dev.loki.LokiException;
-import dev.loki.checkpoint.CheckpointPaths;
 import dev.loki.checkpoint.CheckpointService;
 import dev.loki.git.WorkTreeWatcher;
 import dev.loki.store.Json;
@@ -97,7 +96,7 @@ final class DaemonServer implements AutoCloseable {
 
     /** Where the daemon of this project would be: its git directory, or a one-line error. */
     static Path gitDirOf(LokiDir loki) {
-        return CheckpointPaths.gitDir(loki.workTree()).orElseThrow(() -> LokiException.failed(
+        return dev.loki.git.GitDirs.gitDir(loki.workTree()).orElseThrow(() -> LokiException.failed(
                 "No git repository at " + loki.workTree() + ": the daemon speeds up checkpoints of a git work tree."
                         + " Run it inside one."));
     }

@@ -74,40 +74,46 @@ final class DaemonSocket {
      * Holding the lock while deleting means a daemon starting right now cannot lose its socket.
      */
     static boolean removeIfUnserved(Path gitDir) {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock(gitDir),
-                java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.channels.FileLock held = ch.tryLock();
-            if (held == null) {
-                return false;
-            }
-            try {
-                Files.deleteIfExists(elsewhereMarker(gitDir));
-                return Files.deleteIfExists(socket(gitDir));
-            } finally {
-                held.release();
-            }
-        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
-            return false;
-        }
+        boolean[] removed = {false};
+        return probeLock(gitDir, () -> {
+            Files.deleteIfExists(elsewhereMarker(gitDir));
+            removed[0] = Files.deleteIfExists(socket(gitDir));
+        }) == Lock.FREE && removed[0];
     }
 
     /** Whether a process holds the daemon lock of this git directory (a daemon runs, answering or not). */
     static boolean lockHeld(Path gitDir) {
-        if (!Files.exists(lock(gitDir))) {
-            return false;
-        }
+        return Files.exists(lock(gitDir)) && probeLock(gitDir, () -> { }) == Lock.HELD;
+    }
+
+    /** What a look at the daemon lock found. */
+    enum Lock { FREE, HELD, UNREADABLE }
+
+    interface WhileFree {
+        void run() throws IOException;
+    }
+
+    /**
+     * Takes the daemon lock for a moment if no process holds it, runs {@code whileFree} holding
+     * it, and lets it go. HELD also when this very process holds it (an in-process daemon).
+     */
+    private static Lock probeLock(Path gitDir, WhileFree whileFree) {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock(gitDir),
                 java.nio.file.StandardOpenOption.WRITE)) {
             java.nio.channels.FileLock held = ch.tryLock();
             if (held == null) {
-                return true;
+                return Lock.HELD;
             }
-            held.release();
-            return false;
+            try {
+                whileFree.run();
+            } finally {
+                held.release();
+            }
+            return Lock.FREE;
         } catch (java.nio.channels.OverlappingFileLockException e) {
-            return true; // this very process holds it
+            return Lock.HELD;
         } catch (IOException e) {
-            return false;
+            return Lock.UNREADABLE;
         }
     }
 
