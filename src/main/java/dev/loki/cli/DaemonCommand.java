@@ -91,11 +91,11 @@ public final class DaemonCommand extends BaseCommand {
     }
 
     /**
-     * Waits (at most {@link #STOP_WAIT}) until no process holds the daemon's lock: a daemon of
-     * another build stops when asked, and lets go of it a moment later. True when it is free.
+     * Waits (until {@code deadline}) until no process holds the daemon's lock: a daemon that was
+     * told to stop (or of another build, which stops when asked) lets go of it a moment later.
+     * True when it is free.
      */
-    private static boolean awaitLockFree(Path gitDir) throws InterruptedException {
-        Instant deadline = Instant.now().plus(STOP_WAIT);
+    private static boolean awaitLockFree(Path gitDir, Instant deadline) throws InterruptedException {
         while (DaemonSocket.lockHeld(gitDir) && Instant.now().isBefore(deadline)) {
             Thread.sleep(50);
         }
@@ -128,7 +128,7 @@ public final class DaemonCommand extends BaseCommand {
                         + running.get().path("pid").asLong() + "); 'loki daemon stop' ends it.");
                 return ExitCode.OK;
             }
-            if (!awaitLockFree(gitDir)) {
+            if (!awaitLockFree(gitDir, Instant.now().plus(STOP_WAIT))) {
                 throw LokiException.failed("A loki daemon holds this repository" + DaemonServer.pidOf(gitDir)
                         .map(p -> " (pid " + p + ")").orElse("") + " but does not answer; 'loki daemon stop' ends it.");
             }
@@ -181,14 +181,12 @@ public final class DaemonCommand extends BaseCommand {
             }
             boolean asked = DaemonClient.request(gitDir, DaemonSocket.STOP).isPresent();
             Instant deadline = Instant.now().plus(STOP_WAIT);
-            while (Instant.now().isBefore(deadline) && DaemonSocket.lockHeld(gitDir)) {
-                Thread.sleep(50);
-            }
+            boolean free = awaitLockFree(gitDir, deadline);
             // the lock goes first, the process a moment later (its JVM shuts down): 'Stopped' means
             // it is gone from ps, as a script that removes the repository next expects
             Optional<ProcessHandle> proc = pid.filter(p -> p != ProcessHandle.current().pid())
                     .flatMap(ProcessHandle::of);
-            if (!DaemonSocket.lockHeld(gitDir) && proc.isPresent()) {
+            if (free && proc.isPresent()) {
                 try {
                     proc.get().onExit().get(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()),
                             TimeUnit.MILLISECONDS);
